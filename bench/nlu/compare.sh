@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Side-by-side NLU benchmark: the Relais Go classifier against NLP.js, both trained and scored
+# on the same data, on (a) the catalogue and (b) MASSIVE fr. Prints a Markdown table.
+#
+#   bench/nlu/compare.sh
+#
+# Environment: DEV_TSV (catalogue test file, default intents/testdata/dev.tsv),
+# MASSIVE_DIR (default ../shared/data/massive-fr beside the repository).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root" || exit 1
+massive=${MASSIVE_DIR:-$(cd "$root/.." && pwd)/shared/data/massive-fr}
+dev=${DEV_TSV:-intents/testdata/dev.tsv}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if [ ! -d "$here/node_modules" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund >&2) || { echo "npm ci failed" >&2; exit 1; }
+fi
+
+# The merged dev file may not exist yet: fall back to the per-category files.
+if [ ! -f "$dev" ] && ls intents/testdata/dev/*.tsv >/dev/null 2>&1; then
+  cat intents/testdata/dev/*.tsv > "$tmp/dev.tsv"
+  echo "note: $dev missing, using intents/testdata/dev/*.tsv merged" >&2
+  dev=$tmp/dev.tsv
+fi
+
+# row SYSTEM DATASET FILE: one table row from a JSON result (the whole file or its last line).
+row() {
+  node -e '
+    const [system, dataset, file] = process.argv.slice(1);
+    const out = require("fs").readFileSync(file, "utf8").trim();
+    let r;
+    try { r = JSON.parse(out); } catch { r = JSON.parse(out.split("\n").pop()); }
+    const cell = (v) => (v === undefined ? "?" : v);
+    console.log(`| ${system} | ${dataset} | ${cell(r.accuracy)} | ${cell(r.n)} | ` +
+      `${cell(r.train_seconds)} | ${cell(r.classify_us_p50)} |`);
+  ' "$@" 2>/dev/null || {
+    echo "$1 on $2: no JSON result in its output:" >&2
+    tail -n 5 "$3" >&2
+    echo "| $1 | $2 | error | | | |"
+  }
+}
+
+rows=""
+# run SYSTEM DATASET COMMAND...: runs one system on one dataset and adds its row.
+run() {
+  local system=$1 dataset=$2
+  shift 2
+  echo "running $system on $dataset: $*" >&2
+  if "$@" >"$tmp/out" 2>"$tmp/err"; then
+    rows+=$(row "$system" "$dataset" "$tmp/out")$'\n'
+  else
+    echo "$system on $dataset failed:" >&2
+    tail -n 20 "$tmp/err" >&2
+    rows+="| $system | $dataset | error | | | |"$'\n'
+  fi
+}
+
+if [ -f "$dev" ]; then
+  run "relais (Go)" catalogue go run . nlu eval --train intents/catalogue --test "$dev" --json
+  run "nlp.js" catalogue node "$here/nlpjs.js" --train intents/catalogue --test "$dev"
+else
+  echo "skipping the catalogue: no $dev and no intents/testdata/dev/*.tsv" >&2
+fi
+
+if [ -f "$massive/train.tsv" ]; then
+  train=$massive/train.tsv test=$massive/test.tsv
+  run "relais (Go)" massive-fr go run . nlu eval --train "$train" --test "$test" --json
+  run "nlp.js" massive-fr node "$here/nlpjs.js" --train "$train" --test "$test"
+else
+  echo "skipping MASSIVE: no $massive/train.tsv (set MASSIVE_DIR)" >&2
+fi
+
+echo
+echo "| system | dataset | accuracy | n | train s | µs/classification p50 |"
+echo "| --- | --- | ---: | ---: | ---: | ---: |"
+printf '%s' "$rows"
