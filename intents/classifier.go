@@ -15,5 +15,5 @@ func NewClassifier(m *Model) *Classifier {
 // Classify returns the decision for one customer text. It never fails: empty, huge, binary or
 // emoji-only input is simply not understood.
 func (c *Classifier) Classify(text string) Decision {
-	return c.Policy.Decide(c.Model.Rank(text))
+	return c.Policy.Decide(c.Model.top(text, 3))
 }

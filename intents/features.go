@@ -35,9 +35,16 @@ func (s featureSpec) extract(words []string) []feature {
 		return nil
 	}
 	fs := make([]feature, 0, len(words)*12)
-	add := func(h uint64, w float32) {
-		fs = append(fs, feature{bucket: uint32(h % uint64(s.Buckets)), weight: w})
-	}
+	s.each(words, func(bucket uint32, w float32) {
+		fs = append(fs, feature{bucket: bucket, weight: w})
+	})
+	return mergeFeatures(fs)
+}
+
+// each calls fn for every feature occurrence of the text, unmerged: prediction sums them
+// directly, which is cheaper than sorting them into a set.
+func (s featureSpec) each(words []string, fn func(bucket uint32, weight float32)) {
+	add := func(h uint64, w float32) { fn(uint32(h%uint64(s.Buckets)), w) }
 	for i, w := range words {
 		add(hashWord(kindWord, w, ""), 1)
 		if s.Bigrams && i > 0 {
@@ -45,7 +52,6 @@ func (s featureSpec) extract(words []string) []feature {
 		}
 		s.charGrams(w, func(h uint64) { add(h, s.CharBias) })
 	}
-	return mergeFeatures(fs)
 }
 
 // charGrams calls fn with the hash of every character n-gram of "<w>".

@@ -2,11 +2,11 @@ package intents
 
 import (
 	"math"
-	"sort"
+	"slices"
 )
 
-// Model is a trained intent classifier. It holds plain weight slices copied out of the spago
-// network after training, so that prediction builds no autograd graph and allocates little.
+// Model is a trained intent classifier. It holds plain weight slices copied out of training,
+// so that prediction builds no autograd graph and allocates little.
 type Model struct {
 	Labels []string         // intent ids, in the order of the output layer
 	Spec   featureSpec      // how texts become features; part of what was trained
@@ -18,44 +18,77 @@ type Model struct {
 	MaxIDF float32          // the IDF of a bucket never seen in training
 	W1, B1 []float32        // Hidden × Dim, Hidden
 	W2, B2 []float32        // len(Labels) × (Hidden or Dim), len(Labels)
+
+	index []int32 // bucket → row, -1 when unseen: Rows as an array, for speed
 }
 
 // Score is one intent and the model's probability for it.
 type Score struct {
-	Intent     string
-	Confidence float64
+	Intent     string  `json:"intent"`
+	Confidence float64 `json:"confidence"`
+}
+
+// buildIndex makes the bucket array from Rows; every constructor of a Model calls it.
+func (m *Model) buildIndex() {
+	m.index = make([]int32, m.Spec.Buckets)
+	for i := range m.index {
+		m.index[i] = -1
+	}
+	for bucket, r := range m.Rows {
+		m.index[bucket] = r
+	}
 }
 
 // Rank returns every intent with its probability, most likely first. A text with no usable
 // feature (empty, emoji only) returns nil.
 func (m *Model) Rank(text string) []Score {
+	return m.top(text, len(m.Labels))
+}
+
+// top returns the k most likely intents, most likely first.
+func (m *Model) top(text string, k int) []Score {
 	probs := m.probabilities(text)
 	if probs == nil {
 		return nil
 	}
-	ranked := make([]Score, len(probs))
+	ranked := make([]Score, 0, k+1)
 	for i, p := range probs {
-		ranked[i] = Score{Intent: m.Labels[i], Confidence: float64(p)}
+		s := Score{Intent: m.Labels[i], Confidence: float64(p)}
+		at := len(ranked)
+		for at > 0 && ranked[at-1].Confidence < s.Confidence {
+			at--
+		}
+		if at < k {
+			ranked = slices.Insert(ranked, at, s)
+			ranked = ranked[:min(len(ranked), k)]
+		}
 	}
-	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].Confidence > ranked[j].Confidence })
 	return ranked
 }
 
+// probabilities runs the model on a text. The bag is the IDF-weighted mean of the feature
+// embeddings; features never seen in training add nothing but still count in the mean, so a
+// text made mostly of unknown words gets a weak bag and low confidence.
 func (m *Model) probabilities(text string) []float32 {
-	fs := m.Spec.extract(Normalize(text))
-	if len(fs) == 0 {
+	x := make([]float32, m.Dim)
+	var total float32
+	m.Spec.each(Normalize(text), func(bucket uint32, w float32) {
+		r := m.index[bucket]
+		if r < 0 {
+			total += w * m.MaxIDF
+			return
+		}
+		w *= m.IDF[r]
+		total += w
+		for j, v := range m.Emb[int(r)*m.Dim : int(r+1)*m.Dim] {
+			x[j] += w * v
+		}
+	})
+	if total == 0 {
 		return nil
 	}
-	weigh(fs, m.idf)
-	x := make([]float32, m.Dim)
-	for _, f := range fs {
-		r, seen := m.Rows[f.bucket]
-		if !seen {
-			continue // an n-gram never met in training says nothing
-		}
-		for j, v := range m.Emb[int(r)*m.Dim : int(r+1)*m.Dim] {
-			x[j] += f.weight * v
-		}
+	for j := range x {
+		x[j] /= total
 	}
 	if m.Hidden > 0 {
 		x = affine(m.W1, m.B1, x)
@@ -96,13 +129,4 @@ func softmax(z []float32) []float32 {
 		z[i] = float32(float64(z[i]) / sum)
 	}
 	return z
-}
-
-// idf returns the weight of a bucket; unseen buckets are the rarest of all. They add nothing
-// to the bag but still take their share, so a text made mostly of unknown words scores low.
-func (m *Model) idf(bucket uint32) float32 {
-	if r, ok := m.Rows[bucket]; ok {
-		return m.IDF[r]
-	}
-	return m.MaxIDF
 }

@@ -87,6 +87,7 @@ func Read(r io.Reader) (m *Model, stamp Stamp, err error) {
 	if err := s.Model.check(); err != nil {
 		return nil, Stamp{}, err
 	}
+	s.Model.buildIndex()
 	return s.Model, s.Stamp, nil
 }
 
@@ -112,8 +113,8 @@ func (m *Model) check() error {
 		return bad("couche de sortie")
 	}
 	rows := int32(len(m.IDF))
-	for _, r := range m.Rows {
-		if r < 0 || r >= rows {
+	for bucket, r := range m.Rows {
+		if r < 0 || r >= rows || bucket >= m.Spec.Buckets {
 			return bad("index des n-grammes")
 		}
 	}

@@ -91,6 +91,7 @@ func Train(examples []Example, cfg TrainConfig) (*Model, error) {
 	}
 	m := exportModel(net, emb, cfg, labels)
 	m.IDF, m.MaxIDF = idf, maxIDF
+	m.buildIndex()
 	return m, nil
 }
 

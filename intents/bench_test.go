@@ -1,0 +1,53 @@
+package intents_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/relais/relais/intents"
+)
+
+// BenchmarkClassify classifies the dev set's texts one after the other with the built-in
+// model: normalisation, features, the network and the decision policy.
+func BenchmarkClassify(b *testing.B) {
+	c := classifier(b)
+	dev, err := intents.ReadSource("testdata/dev.tsv", builtin(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c.Classify(dev[i%len(dev)].Text)
+		i++
+	}
+}
+
+// BenchmarkTrain trains the built-in catalogue.
+func BenchmarkTrain(b *testing.B) {
+	examples := builtin(b).Examples()
+	for b.Loop() {
+		if _, err := intents.Train(examples, intents.DefaultTrainConfig()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTrainMassive trains on MASSIVE fr-FR train.tsv (9,200 texts), read from
+// RELAIS_MASSIVE_DIR or ../../shared/data/massive-fr; skipped when absent.
+func BenchmarkTrainMassive(b *testing.B) {
+	dir := os.Getenv("RELAIS_MASSIVE_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "data", "massive-fr")
+	}
+	examples, err := intents.ReadSource(filepath.Join(dir, "train.tsv"), nil)
+	if err != nil {
+		b.Skipf("MASSIVE not found: %v", err)
+	}
+	for b.Loop() {
+		if _, err := intents.Train(examples, intents.DefaultTrainConfig()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
