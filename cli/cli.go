@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 )
 
@@ -24,7 +25,15 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runInit(env, rest)
 	case "nlu":
 		err = runNLU(env, rest)
-	case "serve", "dialog", "chat", "agent", "bench":
+	case "dialog":
+		err = runDialog(env, rest)
+	case "chat":
+		err = runChat(env, rest)
+	case "serve":
+		err = runServe(env, rest)
+	case "bench":
+		err = runBench(env, rest)
+	case "agent":
 		err = fmt.Errorf("la commande %q n'est pas encore disponible dans cette version", cmd)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -54,6 +63,14 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+	Log    *slog.Logger // nil: text logs on Stderr
+}
+
+func (env *Env) logger() *slog.Logger {
+	if env.Log == nil {
+		env.Log = slog.New(slog.NewTextHandler(env.Stderr, nil))
+	}
+	return env.Log
 }
 
 // usageError is a mistake in the command line itself (exit code 2).

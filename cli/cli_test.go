@@ -154,6 +154,9 @@ func TestInit(t *testing.T) {
 	if len(files) != 9 {
 		t.Errorf("got %d catalogue files, want 9", len(files))
 	}
+	if code, out, errOut := run(t, "dialog", "check", dir); code != 0 {
+		t.Errorf("dialog check on the written bot: exit %d, %s %s", code, out, errOut)
+	}
 	code, _, errOut := run(t, "init", dir)
 	if code != 1 || !strings.Contains(errOut, "existe déjà") {
 		t.Errorf("second init: exit %d, %q; want a refusal to overwrite", code, errOut)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/intents"
 )
 
@@ -21,8 +22,14 @@ func runInit(env *Env, args []string) error {
 		return usageError{"un dossier attendu : relais init DIR"}
 	}
 	dir := rest[0]
-	if err := writeTree(intents.BuiltinFS(), filepath.Join(dir, "intents")); err != nil {
-		return err
+	for sub, fsys := range map[string]fs.FS{
+		"intents": intents.BuiltinFS(),
+		"dialog":  dialog.BuiltinDialogFS(),
+		"tests":   dialog.BuiltinTestsFS(),
+	} {
+		if err := writeTree(fsys, filepath.Join(dir, sub)); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(env.Stdout, "bot écrit dans %s\nlancez : RELAIS_BOT_DIR=%s relais serve\n", dir, dir)
 	return nil

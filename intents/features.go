@@ -89,11 +89,12 @@ func mergeFeatures(fs []feature) []feature {
 
 // weigh multiplies each feature's weight by the inverse document frequency of its bucket,
 // then scales the weights to sum to 1: the text's bag is a weighted mean of its features,
-// where rare, telling features count more than "je", "de" or "<de>".
-func weigh(fs []feature, idf func(bucket uint32) float32) {
+// where rare, telling features count more than "je", "de" or "<de>". idf(i) is the IDF of
+// fs[i]'s bucket.
+func weigh(fs []feature, idf func(i int) float32) {
 	var total float32
 	for i := range fs {
-		fs[i].weight *= idf(fs[i].bucket)
+		fs[i].weight *= idf(i)
 		total += fs[i].weight
 	}
 	for i := range fs {

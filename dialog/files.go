@@ -1,0 +1,264 @@
+package dialog
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/relais/relais/dialog/slots"
+	"github.com/relais/relais/intents"
+)
+
+// Settings is bot.yaml: the texts and options that are not tied to one intent.
+type Settings struct {
+	Welcome        []Message          `yaml:"welcome"`
+	NotUnderstood  variants           `yaml:"not_understood"`
+	OfferAgent     Message            `yaml:"offer_agent"`
+	MaxMisses      int                `yaml:"max_misses"`
+	OutOfScope     variants           `yaml:"out_of_scope"`
+	Disambiguation string             `yaml:"disambiguation"`
+	Resume         string             `yaml:"resume"`
+	Cancelled      string             `yaml:"cancelled"`
+	HandoffIntents []string           `yaml:"handoff_intents"`
+	Webhooks       map[string]Webhook `yaml:"webhooks"`
+	file           string
+	line           int
+}
+
+// Message is a text with optional quick replies.
+type Message struct {
+	Text         string   `yaml:"text"`
+	QuickReplies []string `yaml:"quick_replies"`
+}
+
+// Webhook is a company backend the bot may call.
+type Webhook struct {
+	URL     string        `yaml:"url"`
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// Entry is what the bot does for one intent: a simple answer or a flow of steps.
+type Entry struct {
+	Intent       string
+	Say          variants
+	QuickReplies []string
+	Steps        []Step
+	File         string
+	Line         int
+}
+
+// Step is one step of a flow; exactly one of its kinds is set.
+type Step struct {
+	Say          variants     `yaml:"say"`
+	QuickReplies []string     `yaml:"quick_replies"`
+	Slot         string       `yaml:"slot"`
+	Type         string       `yaml:"type"`
+	Ask          string       `yaml:"ask"`
+	Retry        string       `yaml:"retry"`
+	Options      []string     `yaml:"options"`
+	Pattern      string       `yaml:"pattern"`
+	Optional     bool         `yaml:"optional"`
+	Confirm      string       `yaml:"confirm"`
+	No           string       `yaml:"no"`
+	Webhook      string       `yaml:"webhook"`
+	Fallback     string       `yaml:"fallback"`
+	Handoff      *HandoffStep `yaml:"handoff"`
+	End          *string      `yaml:"end"`
+	Line         int          `yaml:"-"`
+	templates    []*template.Template
+}
+
+// HandoffStep sends the conversation to the agent queue.
+type HandoffStep struct {
+	Priority string `yaml:"priority"`
+	Summary  string `yaml:"summary"`
+	Category string `yaml:"category"`
+}
+
+// kind names the step's kind, or "" when it has none.
+func (s *Step) kind() string {
+	var kinds []string
+	for name, set := range map[string]bool{
+		"say": len(s.Say) > 0, "slot": s.Slot != "", "confirm": s.Confirm != "",
+		"webhook": s.Webhook != "", "handoff": s.Handoff != nil, "end": s.End != nil,
+	} {
+		if set {
+			kinds = append(kinds, name)
+		}
+	}
+	if len(kinds) != 1 {
+		slices.Sort(kinds)
+		return strings.Join(kinds, "+")
+	}
+	return kinds[0]
+}
+
+func (s *Step) slotSpec() slots.Spec {
+	return slots.Spec{Type: s.Type, Options: s.Options, Pattern: s.Pattern}
+}
+
+// variants is a text or a list of texts, one of which is said.
+type variants []string
+
+// UnmarshalYAML accepts a single text as well as a list.
+func (v *variants) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*v = variants{n.Value}
+		return nil
+	}
+	var list []string
+	if err := n.Decode(&list); err != nil {
+		return err
+	}
+	*v = list
+	return nil
+}
+
+var stepKeys = map[string]bool{
+	"say": true, "quick_replies": true, "slot": true, "type": true, "ask": true, "retry": true,
+	"options": true, "pattern": true, "optional": true, "confirm": true, "no": true,
+	"webhook": true, "fallback": true, "handoff": true, "end": true,
+}
+
+var entryKeys = map[string]bool{"say": true, "quick_replies": true, "steps": true}
+
+// Files is a bot's dialog folder, parsed but not yet checked against the catalogue.
+type Files struct {
+	Settings Settings
+	Entries  []Entry
+	problems intents.Problems
+}
+
+// ReadFiles parses every *.yaml file at the root of fsys; dir prefixes file names in problems.
+// bot.yaml holds the settings; the other files hold intent entries.
+func ReadFiles(fsys fs.FS, dir string) (*Files, error) {
+	names, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	f := &Files{}
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		file := path.Join(dir, name)
+		var root yaml.Node
+		if err := yaml.Unmarshal(data, &root); err != nil {
+			f.problem(file, yamlLine(err), "YAML invalide : %v", err)
+			continue
+		}
+		if name == "bot.yaml" {
+			f.readSettings(file, &root)
+		} else {
+			f.readEntries(file, &root)
+		}
+	}
+	return f, nil
+}
+
+func (f *Files) problem(file string, line int, format string, args ...any) {
+	f.problems = append(f.problems, intents.Problem{File: file, Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+func (f *Files) readSettings(file string, root *yaml.Node) {
+	doc := document(root)
+	if err := doc.Decode(&f.Settings); err != nil {
+		f.problem(file, doc.Line, "bot.yaml invalide : %v", err)
+	}
+	f.Settings.file, f.Settings.line = file, doc.Line
+}
+
+func (f *Files) readEntries(file string, root *yaml.Node) {
+	doc := document(root)
+	intentsNode := mappingValue(doc, "intents")
+	if intentsNode == nil || intentsNode.Kind != yaml.MappingNode {
+		f.problem(file, doc.Line, "clé « intents: » attendue (une entrée par intention)")
+		return
+	}
+	for i := 0; i+1 < len(intentsNode.Content); i += 2 {
+		key, value := intentsNode.Content[i], intentsNode.Content[i+1]
+		f.readEntry(file, key, value)
+	}
+}
+
+func (f *Files) readEntry(file string, key, value *yaml.Node) {
+	e := Entry{Intent: key.Value, File: file, Line: key.Line}
+	if value.Kind != yaml.MappingNode {
+		f.problem(file, key.Line, "%s : une entrée « say: » ou « steps: » attendue", e.Intent)
+		return
+	}
+	f.unknownKeys(file, value, entryKeys, e.Intent)
+	var raw struct {
+		Say          variants    `yaml:"say"`
+		QuickReplies []string    `yaml:"quick_replies"`
+		Steps        []yaml.Node `yaml:"steps"`
+	}
+	if err := value.Decode(&raw); err != nil {
+		f.problem(file, value.Line, "%s : %v", e.Intent, err)
+		return
+	}
+	e.Say, e.QuickReplies = raw.Say, raw.QuickReplies
+	for i := range raw.Steps {
+		n := &raw.Steps[i]
+		var s Step
+		f.unknownKeys(file, n, stepKeys, e.Intent)
+		if err := n.Decode(&s); err != nil {
+			f.problem(file, n.Line, "%s : étape invalide : %v", e.Intent, err)
+			continue
+		}
+		s.Line = n.Line
+		e.Steps = append(e.Steps, s)
+	}
+	f.Entries = append(f.Entries, e)
+}
+
+func (f *Files) unknownKeys(file string, n *yaml.Node, allowed map[string]bool, intent string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i < len(n.Content); i += 2 {
+		if k := n.Content[i]; !allowed[k.Value] {
+			f.problem(file, k.Line, "%s : clé inconnue « %s »", intent, k.Value)
+		}
+	}
+}
+
+func document(root *yaml.Node) *yaml.Node {
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		return root.Content[0]
+	}
+	return root
+}
+
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+var yamlLinePattern = regexp.MustCompile(`line (\d+)`)
+
+// yamlLine extracts the line number of a YAML syntax error, 1 when it has none.
+func yamlLine(err error) int {
+	m := yamlLinePattern.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 1
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}

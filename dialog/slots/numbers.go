@@ -1,0 +1,158 @@
+package slots
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+var (
+	groupRe     = regexp.MustCompile(`\d+`)
+	runRe       = regexp.MustCompile(`\d+(?: \d+)*`)
+	thousandsRe = regexp.MustCompile(`^\d{1,3}(?: \d{3})+$`)
+	orderRe     = regexp.MustCompile(`\bcmd ?(?:n°|no|#|:|-|_|\.)? ?(\d{4,10})\b`)
+)
+
+// units are the words after a number that say it is not an identifier or a count of things asked.
+var units = wordSet("€ eur euro euros e $ £ % km kg g gr cm mm m ml l h heure heures min mn minute minutes " +
+	"s sec j jour jours semaine semaines mois an ans annee annees fois x")
+
+// yearWords are the words before a 4-digit number that make it a year.
+var yearWords = wordSet("en depuis annee an " + strings.Join(monthNames, " "))
+
+// wordSet makes a set of the words of list.
+func wordSet(list string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(list) {
+		set[w] = true
+	}
+	return set
+}
+
+// cleanBefore tells whether a number starting at s[i] is not glued to what precedes it
+// (letters, digits, a date or decimal separator after a digit, a sign, an e-mail).
+func cleanBefore(s string, i int) bool {
+	r := before(s, i)
+	switch {
+	case r == -1:
+		return true
+	case isAlnum(r) || strings.ContainsRune("+@_€$£", r):
+		return false
+	case strings.ContainsRune("/.,:-", r):
+		return !isDigit(before(s, i-1))
+	}
+	return true
+}
+
+// cleanAfter tells whether a number ending at s[j] is not glued to what follows it.
+func cleanAfter(s string, j int) bool {
+	r := after(s, j)
+	switch {
+	case r == -1:
+		return true
+	case isAlnum(r) || strings.ContainsRune("@_€$£%", r):
+		return false
+	case strings.ContainsRune("/.,:-", r):
+		return !isDigit(after(s, j+1))
+	}
+	return true
+}
+
+// alone tells whether s[i:j] is a number standing on its own.
+func alone(s string, i, j int) bool {
+	return cleanBefore(s, i) && cleanAfter(s, j)
+}
+
+// findOrderNumber accepts "CMD-48213", "cmd 48213" or a lone group of 4 to 10 digits.
+func findOrderNumber(_ Spec, f folded, _ time.Time) (string, bool) {
+	if m := orderRe.FindStringSubmatchIndex(f.s); m != nil && cleanAfter(f.s, m[1]) {
+		return "CMD-" + f.s[m[2]:m[3]], true
+	}
+	for _, m := range groupRe.FindAllStringIndex(f.s, -1) {
+		n := m[1] - m[0]
+		if n < 4 || n > 10 || !alone(f.s, m[0], m[1]) || units[wordAfter(f.s, m[1])] {
+			continue
+		}
+		if n == 4 && yearWords[wordBefore(f.s, m[0])] {
+			continue
+		}
+		return "CMD-" + f.s[m[0]:m[1]], true
+	}
+	return "", false
+}
+
+// findAccountNumber accepts 8 digits, maybe in groups separated by spaces.
+func findAccountNumber(_ Spec, f folded, _ time.Time) (string, bool) {
+	for _, m := range runRe.FindAllStringIndex(f.s, -1) {
+		digits := strings.ReplaceAll(f.s[m[0]:m[1]], " ", "")
+		if len(digits) == 8 && alone(f.s, m[0], m[1]) && !units[wordAfter(f.s, m[1])] {
+			return digits, true
+		}
+	}
+	return "", false
+}
+
+// findPostalCode accepts 5 digits ("75011", or "75 011"), from 01000 to 98999.
+func findPostalCode(_ Spec, f folded, _ time.Time) (string, bool) {
+	for _, m := range runRe.FindAllStringIndex(f.s, -1) {
+		code := f.s[m[0]:m[1]]
+		if len(code) == 6 && code[2] == ' ' {
+			code = code[:2] + code[3:]
+		}
+		if len(code) == 5 && !strings.Contains(code, " ") && validPostalCode(code) &&
+			alone(f.s, m[0], m[1]) && !units[wordAfter(f.s, m[1])] {
+			return code, true
+		}
+	}
+	for _, m := range groupRe.FindAllStringIndex(f.s, -1) {
+		code := f.s[m[0]:m[1]]
+		if len(code) == 5 && validPostalCode(code) && alone(f.s, m[0], m[1]) && !units[wordAfter(f.s, m[1])] {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+// validPostalCode rejects the codes no French département uses.
+func validPostalCode(code string) bool {
+	return code[:2] != "00" && code[:2] != "99"
+}
+
+// findNumber accepts an integer ("3", "1 000") or a small number in words ("trois").
+// Digits win over words.
+func findNumber(_ Spec, f folded, _ time.Time) (string, bool) {
+	for _, m := range runRe.FindAllStringIndex(f.s, -1) {
+		run := f.s[m[0]:m[1]]
+		if !strings.Contains(run, " ") || thousandsRe.MatchString(run) {
+			if alone(f.s, m[0], m[1]) {
+				return trimZeros(strings.ReplaceAll(run, " ", "")), true
+			}
+		}
+	}
+	all := words(f.s)
+	for _, w := range all {
+		if n, ok := numberWords[w]; ok && (len(all) <= 3 || !ambiguousNumbers[w]) {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// ambiguousNumbers are the number words that are usually something else ("un problème", "neuf"
+// for new): they only count in a short answer.
+var ambiguousNumbers = wordSet("un une neuf")
+
+// numberWords are the small numbers written in words.
+var numberWords = map[string]string{
+	"zero": "0", "un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5",
+	"six": "6", "sept": "7", "huit": "8", "neuf": "9", "dix": "10", "onze": "11", "douze": "12",
+}
+
+// trimZeros removes the leading zeros of an integer, keeping one digit.
+func trimZeros(digits string) string {
+	t := strings.TrimLeft(digits, "0")
+	if t == "" {
+		return "0"
+	}
+	return t
+}

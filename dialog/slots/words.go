@@ -1,0 +1,208 @@
+package slots
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// keys returns the keys of a map of words.
+func keys[V any](m map[string]V) []string {
+	list := make([]string, 0, len(m))
+	for k := range m {
+		list = append(list, k)
+	}
+	return list
+}
+
+// longestFirst returns a sorted copy of list, the longest words first.
+func longestFirst(list []string) []string {
+	sorted := append([]string(nil), list...)
+	sort.Slice(sorted, func(i, j int) bool {
+		if len(sorted[i]) != len(sorted[j]) {
+			return len(sorted[i]) > len(sorted[j])
+		}
+		return sorted[i] < sorted[j]
+	})
+	return sorted
+}
+
+// alternation makes a regexp alternative of words, the longest first.
+func alternation(list []string) string {
+	sorted := longestFirst(list)
+	for i, w := range sorted {
+		sorted[i] = regexp.QuoteMeta(w)
+	}
+	return strings.Join(sorted, "|")
+}
+
+// plain returns folded text with only letters and digits, single spaces between words.
+func plain(s string) string {
+	return strings.Join(words(s), " ")
+}
+
+// findText accepts any text with a letter or a digit, trimmed.
+func findText(_ Spec, f folded, _ time.Time) (string, bool) {
+	text := strings.TrimSpace(f.orig)
+	return text, strings.IndexFunc(text, isAlnum) >= 0
+}
+
+// answers maps the French ways of saying yes or no, folded, to "oui" or "non". Longer phrases
+// win over the words inside them ("pas d'accord" is no, "pas de souci" is yes).
+var answers = map[string]string{
+	"oui": "oui", "ouais": "oui", "ouai": "oui", "ouaip": "oui", "ouep": "oui", "wi": "oui",
+	"ok": "oui", "okay": "oui", "okey": "oui", "oki": "oui", "okk": "oui", "oke": "oui",
+	"d acc": "oui", "dacc": "oui", "d accord": "oui", "daccord": "oui",
+	"dac": "oui", "bien sur": "oui", "exact": "oui", "exactement": "oui", "c est ca": "oui",
+	"cest ca": "oui", "yes": "oui", "yep": "oui", "yup": "oui", "tout a fait": "oui",
+	"absolument": "oui", "volontiers": "oui", "certainement": "oui", "evidemment": "oui",
+	"carrement": "oui", "affirmatif": "oui", "parfait": "oui", "pas de probleme": "oui",
+	"pas de souci": "oui", "pas de soucis": "oui", "sans probleme": "oui", "no problem": "oui",
+	"pourquoi pas": "oui", "je confirme": "oui", "ca marche": "oui", "entendu": "oui",
+	"avec plaisir": "oui", "vas y": "oui", "allez y": "oui", "tres bien": "oui",
+	"non": "non", "nan": "non", "nope": "non", "no": "non", "pas du tout": "non",
+	"surtout pas": "non", "absolument pas": "non", "certainement pas": "non", "pas d accord": "non",
+	"pas ok": "non", "pas vraiment": "non", "jamais": "non", "negatif": "non", "pas question": "non",
+	"hors de question": "non", "c est pas ca": "non", "ce n est pas ca": "non", "pas exact": "non",
+	"pas exactement": "non", "inexact": "non", "faux": "non",
+}
+
+// aloneAnswers are the words that only answer when they are the whole message ("si possible").
+var aloneAnswers = map[string]string{"si": "oui"}
+
+// answerPhrases are the keys of answers, the longest first.
+var answerPhrases = longestFirst(keys(answers))
+
+// repeatRe finds a letter typed three times or more ("ouiii", "nooon").
+var repeatRe = regexp.MustCompile(`(a{3,}|e{3,}|i{3,}|o{3,}|u{3,}|n{3,}|k{3,}|s{3,})`)
+
+// findYesNo accepts a yes or a no; a message that says both is not an answer.
+func findYesNo(_ Spec, f folded, _ time.Time) (string, bool) {
+	text := plain(strings.ReplaceAll(f.s, "'", " "))
+	text = repeatRe.ReplaceAllStringFunc(text, func(run string) string { return run[:1] })
+	if v, ok := aloneAnswers[text]; ok {
+		return v, true
+	}
+	text = " " + text + " "
+	said := map[string]bool{}
+	for _, phrase := range answerPhrases {
+		if strings.Contains(text, " "+phrase+" ") {
+			said[answers[phrase]] = true
+			text = strings.ReplaceAll(text, " "+phrase+" ", " | ")
+		}
+	}
+	if len(said) != 1 {
+		return "", false
+	}
+	for v := range said {
+		return v, true
+	}
+	return "", false
+}
+
+// findChoice accepts one of the options: the whole text, an option inside the text (the longest
+// when one contains another), or the only option sharing words with the text.
+func findChoice(spec Spec, f folded, _ time.Time) (string, bool) {
+	text := plain(f.s)
+	if text == "" {
+		return "", false
+	}
+	for _, o := range spec.Options {
+		if plain(foldString(o)) == text {
+			return o, true
+		}
+	}
+	if o, ok := containedOption(spec.Options, text); ok {
+		return o, true
+	}
+	return sharedWordsOption(spec.Options, text)
+}
+
+// containedOption returns the option found in text, when only one is (not counting the options
+// inside a longer one found there too).
+func containedOption(options []string, text string) (string, bool) {
+	var found []string
+	for _, o := range options {
+		p := plain(foldString(o))
+		if p != "" && strings.Contains(" "+text+" ", " "+p+" ") {
+			found = append(found, o)
+		}
+	}
+	var kept []string
+	for _, o := range found {
+		if !insideAnother(o, found) {
+			kept = append(kept, o)
+		}
+	}
+	if len(kept) != 1 {
+		return "", false
+	}
+	return kept[0], true
+}
+
+// insideAnother tells whether option o is part of another of the options.
+func insideAnother(o string, options []string) bool {
+	p := " " + plain(foldString(o)) + " "
+	for _, other := range options {
+		q := " " + plain(foldString(other)) + " "
+		if q != p && strings.Contains(q, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// stopWords are the words too common to tell options apart.
+var stopWords = wordSet("le la les l un une des de du d au aux a et ou en pour par sur avec dans mon ma mes " +
+	"ton ta tes son sa ses je j veux voudrais changer modifier pas ne c est ce cette the")
+
+// sharedWordsOption returns the only option sharing the most meaningful words with text.
+func sharedWordsOption(options []string, text string) (string, bool) {
+	said := map[string]bool{}
+	for _, w := range strings.Fields(text) {
+		if len(w) >= 3 && !stopWords[w] {
+			said[stem(w)] = true
+		}
+	}
+	best, bestScore, tie := "", 0, false
+	for _, o := range options {
+		score := 0
+		for _, w := range words(foldString(o)) {
+			if said[stem(w)] && !stopWords[w] {
+				score++
+			}
+		}
+		switch {
+		case score > bestScore:
+			best, bestScore, tie = o, score, false
+		case score == bestScore && score > 0:
+			tie = true
+		}
+	}
+	return best, bestScore > 0 && !tie
+}
+
+// stem drops a plural ending.
+func stem(w string) string {
+	if len(w) > 3 && (strings.HasSuffix(w, "s") || strings.HasSuffix(w, "x")) {
+		return w[:len(w)-1]
+	}
+	return w
+}
+
+// findPattern returns the first non-empty match of the spec's regexp.
+func findPattern(spec Spec, f folded, _ time.Time) (string, bool) {
+	re, err := compile(spec.Pattern)
+	if err != nil || spec.Pattern == "" {
+		return "", false
+	}
+	text := strings.TrimSpace(f.orig)
+	for _, m := range re.FindAllString(text, -1) {
+		if strings.TrimFunc(m, unicode.IsSpace) != "" {
+			return m, true
+		}
+	}
+	return "", false
+}
