@@ -96,12 +96,7 @@ func (e *Engine) Session(ctx context.Context, id string) (*Session, error) {
 }
 
 func (e *Engine) turn(ctx context.Context, id string, body func(*turn)) (Turn, error) {
-	unlock, err := e.sessions.Lock(ctx, id)
-	if err != nil {
-		return Turn{}, err
-	}
-	defer unlock()
-	s, err := e.sessions.Load(ctx, id)
+	s, end, err := e.sessions.Begin(ctx, id)
 	if err != nil {
 		return Turn{}, err
 	}
@@ -111,7 +106,7 @@ func (e *Engine) turn(ctx context.Context, id string, body func(*turn)) (Turn, e
 	}
 	body(t)
 	t.s.Turns++
-	if err := e.sessions.Save(ctx, id, t.s); err != nil {
+	if err := end(t.s); err != nil {
 		return Turn{}, err
 	}
 	return t.out, nil

@@ -36,14 +36,16 @@ type FlowState struct {
 
 // Sessions stores sessions and serialises the turns of each conversation.
 type Sessions interface {
-	// Lock takes the conversation's lock, waiting for it; the returned func releases it.
-	Lock(ctx context.Context, conversationID string) (unlock func(), err error)
+	// Begin takes the conversation's lock, waiting for it, and returns its session (a new
+	// one when it has none or it expired). end saves s, when not nil, and releases the lock.
+	Begin(ctx context.Context, conversationID string) (s *Session, end func(s *Session) error, err error)
+	// Load reads a session without locking, for tests and tools.
 	Load(ctx context.Context, conversationID string) (*Session, error)
-	Save(ctx context.Context, conversationID string, s *Session) error
 }
 
 // RedisSessions keeps sessions in Redis as JSON, expiring after TTL of silence. The lock is a
-// Redis key, so two server instances never run two turns of one conversation at once.
+// Redis key, so two server instances never run two turns of one conversation at once. A turn
+// costs two round trips: lock-and-read, then write-and-unlock, each one Lua script.
 type RedisSessions struct {
 	Store *store.Store
 	TTL   time.Duration
@@ -51,54 +53,81 @@ type RedisSessions struct {
 
 var _ Sessions = (*RedisSessions)(nil)
 
-// Lock takes the conversation's lock, retrying until ctx ends. The lock expires by itself
-// after 30 s, should its holder die mid-turn.
-func (r *RedisSessions) Lock(ctx context.Context, id string) (func(), error) {
-	key := r.Store.Key("dialog", "lock", id)
+// lockTTL bounds how long a dead holder can block a conversation.
+const lockTTL = 30 * time.Second
+
+var beginScript = redis.NewScript(`
+if not redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then return false end
+return redis.call("GET", KEYS[2]) or ""`)
+
+var endScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] ~= "" then redis.call("SET", KEYS[2], ARGV[2], "PX", ARGV[3]) end
+return redis.call("DEL", KEYS[1])`)
+
+// Begin locks the conversation and reads its session, retrying until ctx ends.
+func (r *RedisSessions) Begin(ctx context.Context, id string) (*Session, func(*Session) error, error) {
+	keys := []string{r.Store.Key("dialog", "lock", id), r.Store.Key("dialog", "session", id)}
 	token := randomToken()
 	for wait := time.Millisecond; ; wait = min(2*wait, 20*time.Millisecond) {
-		ok, err := r.Store.Client.SetNX(ctx, key, token, 30*time.Second).Result()
-		if err != nil {
-			return nil, err
+		data, err := beginScript.Run(ctx, r.Store.Client, keys, token, lockTTL.Milliseconds()).Text()
+		if err == nil {
+			s, err := decodeSession(id, data)
+			if err != nil {
+				endScript.Run(context.WithoutCancel(ctx), r.Store.Client, keys, token, "", 0)
+				return nil, nil, err
+			}
+			return s, r.end(ctx, keys, token), nil
 		}
-		if ok {
-			return func() { unlockScript.Run(context.WithoutCancel(ctx), r.Store.Client, []string{key}, token) }, nil
+		if !errors.Is(err, redis.Nil) {
+			return nil, nil, err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("conversation %s occupée : %w", id, ctx.Err())
+			return nil, nil, fmt.Errorf("conversation %s occupée : %w", id, ctx.Err())
 		case <-time.After(wait):
 		}
 	}
 }
 
-var unlockScript = redis.NewScript(`
-if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
-return 0`)
+func (r *RedisSessions) end(ctx context.Context, keys []string, token string) func(*Session) error {
+	return func(s *Session) error {
+		var data []byte
+		if s != nil {
+			var err error
+			if data, err = json.Marshal(s); err != nil {
+				return err
+			}
+		}
+		n, err := endScript.Run(context.WithoutCancel(ctx), r.Store.Client, keys, token, data, r.TTL.Milliseconds()).Int()
+		if err == nil && n == 0 {
+			return errors.New("verrou de conversation perdu (tour de plus de 30 s) : session non enregistrée")
+		}
+		return err
+	}
+}
 
 // Load returns the conversation's session, a new one when it has none or it expired.
 func (r *RedisSessions) Load(ctx context.Context, id string) (*Session, error) {
-	data, err := r.Store.Client.Get(ctx, r.Store.Key("dialog", "session", id)).Bytes()
+	data, err := r.Store.Client.Get(ctx, r.Store.Key("dialog", "session", id)).Result()
 	if errors.Is(err, redis.Nil) {
 		return &Session{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var s Session
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("session %s illisible : %w", id, err)
-	}
-	return &s, nil
+	return decodeSession(id, data)
 }
 
-// Save writes the session and restarts its expiry.
-func (r *RedisSessions) Save(ctx context.Context, id string, s *Session) error {
-	data, err := json.Marshal(s)
-	if err != nil {
-		return err
+func decodeSession(id, data string) (*Session, error) {
+	s := &Session{}
+	if data == "" {
+		return s, nil
 	}
-	return r.Store.Client.Set(ctx, r.Store.Key("dialog", "session", id), data, r.TTL).Err()
+	if err := json.Unmarshal([]byte(data), s); err != nil {
+		return nil, fmt.Errorf("session %s illisible : %w", id, err)
+	}
+	return s, nil
 }
 
 // MemorySessions keeps sessions in memory, for `relais chat` and `relais dialog test`.
@@ -115,8 +144,8 @@ func NewMemorySessions() *MemorySessions {
 	return &MemorySessions{sessions: map[string][]byte{}, locks: map[string]*sync.Mutex{}}
 }
 
-// Lock takes the conversation's in-process lock.
-func (m *MemorySessions) Lock(_ context.Context, id string) (func(), error) {
+// Begin takes the conversation's in-process lock and returns a copy of its session.
+func (m *MemorySessions) Begin(ctx context.Context, id string) (*Session, func(*Session) error, error) {
 	m.mu.Lock()
 	l := m.locks[id]
 	if l == nil {
@@ -125,7 +154,18 @@ func (m *MemorySessions) Lock(_ context.Context, id string) (func(), error) {
 	}
 	m.mu.Unlock()
 	l.Lock()
-	return l.Unlock, nil
+	s, err := m.Load(ctx, id)
+	if err != nil {
+		l.Unlock()
+		return nil, nil, err
+	}
+	return s, func(s *Session) error {
+		defer l.Unlock()
+		if s == nil {
+			return nil
+		}
+		return m.save(id, s)
+	}, nil
 }
 
 // Load returns a copy of the stored session, or a new one.
@@ -142,8 +182,7 @@ func (m *MemorySessions) Load(_ context.Context, id string) (*Session, error) {
 	return s, nil
 }
 
-// Save stores a copy of the session.
-func (m *MemorySessions) Save(_ context.Context, id string, s *Session) error {
+func (m *MemorySessions) save(id string, s *Session) error {
 	data, err := json.Marshal(s)
 	if err != nil {
 		return err

@@ -2,7 +2,11 @@ package intents
 
 import (
 	"bufio"
+	"cmp"
+	"fmt"
+	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -113,9 +117,6 @@ func cfgFromEnv() TrainConfig {
 	if x := os.Getenv("SEED"); x != "" {
 		cfg.Seed, _ = strconv.ParseUint(x, 10, 64)
 	}
-	if x := os.Getenv("CAP"); x != "" {
-		cfg.ClassCap, _ = strconv.ParseFloat(x, 64)
-	}
 	b := 18
 	envInt("BITS", &b)
 	cfg.Spec.Buckets = 1 << b
@@ -170,4 +171,110 @@ func TestExpOOS(t *testing.T) {
 	}
 	t.Log(byIntent)
 	t.Log(byScenario)
+}
+
+// TestExpCV: 5-fold cross-validation on the catalogue's training examples, per-intent recall.
+func TestExpCV(t *testing.T) {
+	if os.Getenv("EXP") == "" {
+		t.Skip()
+	}
+	cat, _ := Builtin()
+	all := cat.Examples()
+	hits, total := map[string]int{}, map[string]int{}
+	conf := map[string]int{}
+	temps := []float32{0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}
+	var models []*Model
+	for fold := 0; fold < 5; fold++ {
+		var train, test []Example
+		for i, ex := range all {
+			if i%5 == fold {
+				test = append(test, ex)
+			} else {
+				train = append(train, ex)
+			}
+		}
+		m, _ := Train(train, cfgFromEnv())
+		models = append(models, m)
+		c := NewClassifier(m)
+		c.Policy.MinConfidence = 0.15
+		for _, ex := range test {
+			d := c.Classify(ex.Text)
+			got := d.Intent
+			if d.Rejected {
+				got = "aucun"
+			}
+			total[ex.Intent]++
+			if got == ex.Intent {
+				hits[ex.Intent]++
+			} else {
+				conf[ex.Intent+">"+got]++
+			}
+		}
+	}
+	for _, temp := range temps {
+		var nll float64
+		var got []string
+		var confs []float64
+		for _, m := range models {
+			m.Temperature = temp
+		}
+		// Evaluate each held-out example with the model of its fold.
+		i := 0
+		for fold := 0; fold < 5; fold++ {
+			m := models[fold]
+			for k, ex := range all {
+				if k%5 != fold {
+					continue
+				}
+				probs := m.probabilities(ex.Text)
+				p := 1e-9
+				best, bi := float32(-1), 0
+				for j, q := range probs {
+					if m.Labels[j] == ex.Intent {
+						p = float64(q) + 1e-9
+					}
+					if q > best {
+						best, bi = q, j
+					}
+				}
+				nll -= math.Log(p)
+				if probs == nil {
+					got = append(got, "")
+					confs = append(confs, 0)
+				} else {
+					got = append(got, m.Labels[bi])
+					confs = append(confs, float64(best))
+				}
+				i++
+			}
+		}
+		var ordered []Example
+		for fold := 0; fold < 5; fold++ {
+			for k, ex := range all {
+				if k%5 == fold {
+					ordered = append(ordered, ex)
+				}
+			}
+		}
+		t.Logf("T=%.1f nll %.4f ece %.4f", temp, nll/float64(i), calibrationError(ordered, got, confs))
+	}
+	type r struct {
+		id  string
+		rec float64
+	}
+	var rs []r
+	for id, n := range total {
+		rs = append(rs, r{id, float64(hits[id]) / float64(n)})
+	}
+	slices.SortFunc(rs, func(a, b r) int { return cmp.Compare(a.rec, b.rec) })
+	for _, x := range rs[:30] {
+		t.Logf("%.2f %s", x.rec, x.id)
+	}
+	var cs []string
+	for k, v := range conf {
+		if v >= 4 {
+			cs = append(cs, fmt.Sprintf("%d %s", v, k))
+		}
+	}
+	t.Log(strings.Join(cs, "; "))
 }

@@ -18,6 +18,9 @@ type Model struct {
 	MaxIDF float32          // the IDF of a bucket never seen in training
 	W1, B1 []float32        // Hidden × Dim, Hidden
 	W2, B2 []float32        // len(Labels) × (Hidden or Dim), len(Labels)
+	// Temperature divides the scores before the softmax so that confidences match accuracy
+	// (chosen by cross-validation, see TrainConfig); 0 means 1.
+	Temperature float32
 
 	index []int32 // bucket → row, -1 when unseen: Rows as an array, for speed
 }
@@ -96,7 +99,13 @@ func (m *Model) probabilities(text string) []float32 {
 			x[i] = float32(math.Tanh(float64(v)))
 		}
 	}
-	return softmax(affine(m.W2, m.B2, x))
+	z := affine(m.W2, m.B2, x)
+	if m.Temperature > 0 && m.Temperature != 1 {
+		for i := range z {
+			z[i] /= m.Temperature
+		}
+	}
+	return softmax(z)
 }
 
 // affine returns w·x + b for a row-major w of len(b) rows.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 
 	"github.com/nlpodyssey/spago/ag"
 	"github.com/nlpodyssey/spago/initializers"
@@ -32,11 +31,8 @@ type TrainConfig struct {
 	Dim          int
 	Hidden       int
 	Dropout      float64 // share of a text's features hidden at each training pass
-	// ClassCap, when above 0, limits each epoch to ClassCap × the median class size examples
-	// per intent (a different random subset each epoch), so that a large class such as
-	// "aucun" does not drown the others.
-	ClassCap float64
-	Spec     featureSpec
+	Temperature  float32 // of the trained model's softmax (see Model)
+	Spec         featureSpec
 }
 
 // DefaultTrainConfig is what `relais nlu train` uses; it was chosen on the catalogue dev set
@@ -45,7 +41,7 @@ type TrainConfig struct {
 // the words more say over the bag.
 func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{
-		Seed: 1, Epochs: 20, BatchSize: 16, LearningRate: 0.008,
+		Seed: 1, Temperature: 0.8, Epochs: 20, BatchSize: 16, LearningRate: 0.008,
 		Dim: 64, Hidden: 0, Dropout: 0.6,
 		Spec: featureSpec{Buckets: 1 << 18, MinGram: 3, MaxGram: 5, Bigrams: true, CharBias: 0.25},
 	}
@@ -99,6 +95,7 @@ func Train(examples []Example, cfg TrainConfig) (*Model, error) {
 	}
 	m := exportModel(net, emb, cfg, labels)
 	m.IDF, m.MaxIDF = idf, maxIDF
+	m.Temperature = cfg.Temperature
 	m.buildIndex()
 	return m, nil
 }
@@ -155,12 +152,15 @@ func fit(net *network, emb *table, data []encoded, cfg TrainConfig) error {
 		dense = append(dense, net.Hidden.W, net.Hidden.B)
 	}
 	shuffle := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
-	epochs := newEpochs(data, cfg.ClassCap, shuffle)
-	steps := cfg.Epochs * ((epochs.size + cfg.BatchSize - 1) / cfg.BatchSize)
+	order := make([]int, len(data))
+	for i := range order {
+		order[i] = i
+	}
+	steps := cfg.Epochs * ((len(data) + cfg.BatchSize - 1) / cfg.BatchSize)
 	drop := dropout{p: float32(cfg.Dropout), rng: rand.New(rand.NewPCG(cfg.Seed, 0xd0))}
 	batch := make([]encoded, 0, cfg.BatchSize)
 	for step, epoch := 0, 0; epoch < cfg.Epochs; epoch++ {
-		order := epochs.next()
+		shuffle.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for start := 0; start < len(order); start += cfg.BatchSize {
 			batch = batch[:0]
 			for _, k := range order[start:min(start+cfg.BatchSize, len(order))] {
@@ -311,52 +311,4 @@ func (d *dropout) apply(ex encoded, slot int) encoded {
 		fs[i].weight /= total
 	}
 	return encoded{features: fs, rows: rows, label: ex.label}
-}
-
-// epochs draws the order of the examples for each epoch.
-type epochs struct {
-	byClass [][]int // example indices per class
-	cap     int     // examples per class per epoch; 0 for all
-	size    int     // examples per epoch
-	rng     *rand.Rand
-}
-
-func newEpochs(data []encoded, classCap float64, rng *rand.Rand) *epochs {
-	e := &epochs{rng: rng}
-	for i, ex := range data {
-		for len(e.byClass) <= ex.label {
-			e.byClass = append(e.byClass, nil)
-		}
-		e.byClass[ex.label] = append(e.byClass[ex.label], i)
-	}
-	if classCap > 0 {
-		sizes := make([]int, len(e.byClass))
-		for i, c := range e.byClass {
-			sizes[i] = len(c)
-		}
-		slices.Sort(sizes)
-		e.cap = max(1, int(classCap*float64(sizes[len(sizes)/2])))
-	}
-	for _, c := range e.byClass {
-		e.size += e.take(len(c))
-	}
-	return e
-}
-
-func (e *epochs) take(n int) int {
-	if e.cap > 0 {
-		return min(n, e.cap)
-	}
-	return n
-}
-
-// next returns a shuffled epoch: every example, or at most cap per class.
-func (e *epochs) next() []int {
-	order := make([]int, 0, e.size)
-	for _, c := range e.byClass {
-		e.rng.Shuffle(len(c), func(i, j int) { c[i], c[j] = c[j], c[i] })
-		order = append(order, c[:e.take(len(c))]...)
-	}
-	e.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-	return order
 }
