@@ -336,7 +336,7 @@ func (t *turn) digressOrRetry(st *Step) bool {
 	d := t.classify()
 	if d.Status == intents.Understood && d.Intent != f.Intent {
 		other := t.entry(d.Intent)
-		if other != nil && isFlow(other) {
+		if other != nil && IsFlow(other) {
 			return false // a new request with its own questions replaces the current one
 		}
 		t.out.Understood = true
@@ -369,8 +369,8 @@ func (t *turn) reask(st *Step) {
 	t.say(t.renderStep(st.Ask), st.QuickReplies)
 }
 
-// isFlow reports whether an entry asks the customer something.
-func isFlow(e *Entry) bool {
+// IsFlow reports whether an entry asks the customer something.
+func IsFlow(e *Entry) bool {
 	for _, st := range e.Steps {
 		if st.Slot != "" || st.Confirm != "" {
 			return true

@@ -1,0 +1,67 @@
+package dialog_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/relais/relais/dialog"
+)
+
+// TestCheckReportsProblems breaks a copy of the test bot in one way per case and expects
+// dialog check's message, located as file:line.
+func TestCheckReportsProblems(t *testing.T) {
+	tests := []struct {
+		name, file, old, new, want string
+	}{
+		{name: "unknown intent", file: "dialog/flows.yaml", old: "  horaires_magasin:", new: "  horaires_magasin:\n    say: x\n  pas_une_intention:", want: `flows.yaml:24: intention inconnue "pas_une_intention"`},
+		{name: "intent without answer", file: "dialog/flows.yaml", old: "  aucun:\n    say: \"Je ne peux pas vous aider sur ce sujet.\"", new: "", want: "test.yaml:23: l'intention aucun (Aucun) n'a pas de réponse"},
+		{name: "template names a missing slot", file: "dialog/flows.yaml", old: "Un conseiller finalise l'annulation.", new: "Un conseiller finalise {{.numero}}.", want: "flows.yaml:21: annuler_commande : le modèle nomme {{.numero}}"},
+		{name: "template names a later slot", file: "dialog/flows.yaml", old: "ask: \"Quel est votre numéro de commande ?\"", new: "ask: \"Quel est votre numéro {{.order_number}} ?\"", want: "flows.yaml:4: statut_commande : le modèle nomme {{.order_number}}"},
+		{name: "unreachable step", file: "dialog/flows.yaml", old: "      - end: \"Merci, au revoir !\"", new: "      - end: \"Merci, au revoir !\"\n      - say: \"jamais dit\"", want: "flows.yaml:29: conclusion : étape inaccessible"},
+		{name: "bad regular expression", file: "dialog/flows.yaml", old: "type: order_number\n        ask: \"Quel est votre", new: "type: pattern\n        pattern: \"([a-z\"\n        ask: \"Quel est votre", want: "flows.yaml:4: statut_commande : slot order_number : expression régulière invalide"},
+		{name: "unknown slot type", file: "dialog/flows.yaml", old: "type: order_number\n        ask: \"Quel est votre", new: "type: couleur\n        ask: \"Quel est votre", want: "flows.yaml:4: statut_commande : slot order_number : type de slot inconnu « couleur »"},
+		{name: "undefined webhook", file: "dialog/flows.yaml", old: "webhook: order_status", new: "webhook: inconnu", want: `flows.yaml:8: statut_commande : webhook "inconnu" non défini`},
+		{name: "unknown key", file: "dialog/flows.yaml", old: "      - say: \"Votre commande", new: "      - sey: \"Votre commande", want: "flows.yaml:10: statut_commande : clé inconnue « sey »"},
+		{name: "two kinds in one step", file: "dialog/flows.yaml", old: "        fallback: \"Le suivi est indisponible.\"", new: "        fallback: \"Le suivi est indisponible.\"\n        say: \"et ceci\"", want: "flows.yaml:8: statut_commande : une étape ne fait qu'une chose, pas say+webhook"},
+		{name: "confirm without no", file: "dialog/flows.yaml", old: "        no: \"Très bien, je ne change rien.\"\n", new: "", want: "flows.yaml:16: annuler_commande : confirm : le texte « no »"},
+		{name: "duplicate entry", file: "dialog/flows.yaml", old: "  aucun:\n", new: "  horaires_magasin:\n    say: y\n  aucun:\n", want: "flows.yaml:29: horaires_magasin a déjà une entrée ("},
+		{name: "duplicate example across intents", file: "intents/test.yaml", old: `examples: ["horaires"]`, new: `examples: ["Où en est ma commande ?"]`, want: `test.yaml:11: l'exemple "Où en est ma commande ?" est aussi dans statut_commande`},
+		{name: "YAML syntax", file: "dialog/flows.yaml", old: "intents:", new: "intents: [", want: "flows.yaml:2: YAML invalide"},
+		{name: "unknown handoff intent", file: "dialog/bot.yaml", old: "handoff_intents: [mise_en_relation_agent]", new: "handoff_intents: [agent]", want: `bot.yaml:1: bot.yaml : handoff_intents : intention inconnue "agent"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := copyBot(t)
+			edit(t, filepath.Join(dir, tt.file), tt.old, tt.new)
+			_, err := dialog.LoadBot(dir)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got\n%v\nwant a problem containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestBuiltinBotChecks(t *testing.T) {
+	bot, err := dialog.LoadBot("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flows := 0
+	for _, e := range bot.Entries {
+		if dialog.IsFlow(e) {
+			flows++
+		}
+	}
+	if len(bot.Entries) != 76 || flows < 15 {
+		t.Errorf("got %d answers and %d multi-turn flows, want 76 and at least 15", len(bot.Entries), flows)
+	}
+	tests, err := dialog.ReadTests(dialog.BuiltinTestsFS(), "tests")
+	if err != nil || len(tests) < 40 {
+		t.Errorf("got %d conversation tests (%v), want at least 40", len(tests), err)
+	}
+	if _, err := os.Stat("bot/dialog/bot.yaml"); err != nil {
+		t.Error(err)
+	}
+}
