@@ -6,6 +6,10 @@ import (
 	"unicode/utf8"
 )
 
+// maxWordBytes drops longer "words": no French word is that long, but pasted tokens, keys and
+// keyboard mashing are, and collapsing "xxxx…" to "x" would make them look like a real word.
+const maxWordBytes = 40
+
 // MaxTextBytes bounds the text the classifier reads: longer input is cut at a rune boundary,
 // so a 10,000-character paste costs no more than a long chat message.
 const MaxTextBytes = 1000
@@ -22,10 +26,10 @@ func Normalize(text string) []string {
 	var words []string
 	var b strings.Builder
 	flush := func() {
-		if b.Len() > 0 {
+		if b.Len() > 0 && b.Len() <= maxWordBytes {
 			words = append(words, collapseRepeats(b.String()))
-			b.Reset()
 		}
+		b.Reset()
 	}
 	digits := 0
 	flushDigits := func() {

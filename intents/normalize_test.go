@@ -25,6 +25,7 @@ func TestNormalize(t *testing.T) {
 		{name: "invalid UTF-8", text: "fact\xffure", want: []string{"fact", "ure"}},
 		{name: "HTML is text", text: "<b>facture</b>", want: []string{"b", "facture", "b"}},
 		{name: "empty", text: "", want: nil},
+		{name: "overlong word dropped", text: "code " + strings.Repeat("x", 41) + " ok", want: []string{"code", "ok"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

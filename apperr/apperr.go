@@ -1,0 +1,82 @@
+// Package apperr is Relais's application error: a code that says what kind of failure it is
+// (the server maps codes to HTTP statuses in one table) and a short French message that people
+// may read. It owns no behaviour beyond building and inspecting such errors.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Code is the kind of an application error.
+type Code string
+
+// The codes. Every error that is not an *Error counts as Internal.
+const (
+	Invalid      Code = "invalid"      // the request is malformed or breaks a limit
+	NotFound     Code = "not_found"    // the thing does not exist
+	Conflict     Code = "conflict"     // the thing is not in a state that allows this
+	Unauthorized Code = "unauthorized" // no credentials, or unusable ones
+	Forbidden    Code = "forbidden"    // credentials that do not grant this
+	TooMany      Code = "too_many"     // a rate limit was hit
+	Unavailable  Code = "unavailable"  // a dependency (Redis, the bot) is down
+	Internal     Code = "internal"     // a bug or an unexpected failure
+)
+
+// Error is an application error. Message is French, for the customer or the agent; Err is
+// the cause, for the logs only.
+type Error struct {
+	Code       Code
+	Message    string
+	RetryAfter time.Duration // with TooMany: when the client may try again
+	Err        error
+}
+
+// Error returns the message and the cause, for logs.
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return string(e.Code) + ": " + e.Message
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// New returns an error with code and a French message.
+func New(code Code, message string) *Error {
+	return &Error{Code: code, Message: message}
+}
+
+// Errorf returns an error with code and a French message built like fmt.Sprintf.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an error with code and message whose cause is err.
+func Wrap(code Code, message string, err error) *Error {
+	return &Error{Code: code, Message: message, Err: err}
+}
+
+// Limited returns a TooMany error that tells the client when to retry.
+func Limited(message string, retryAfter time.Duration) *Error {
+	return &Error{Code: TooMany, Message: message, RetryAfter: retryAfter}
+}
+
+// CodeOf returns the code of the first *Error in err's chain, Internal when there is none.
+func CodeOf(err error) Code {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Code
+	}
+	return Internal
+}
+
+// MessageOf returns the French message of err for people: the *Error's message, or a generic
+// one for internal errors (their details are for the logs, not for customers).
+func MessageOf(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok && e.Message != "" {
+		return e.Message
+	}
+	return "Une erreur interne est survenue. Veuillez réessayer dans un instant."
+}

@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"strconv"
+	"strings"
+
+	"github.com/relais/relais/dialog"
+	"github.com/relais/relais/server"
+	"github.com/relais/relais/static"
+	"github.com/relais/relais/store"
+)
+
+// The dialog engine is the server's bot.
+var _ server.Bot = (*dialog.Engine)(nil)
+
+// runServe is `relais serve`: the listener first (its address printed at once), then the
+// store, the bot and the server, until SIGTERM or SIGINT.
+func runServe(env *Env, args []string) error {
+	fs := newFlags(env, "serve", "serve [--addr ADRESSE] [--bot DIR]")
+	addr := fs.String("addr", "", "adresse d'écoute (défaut : ADDR, sinon :8080)")
+	bot := fs.String("bot", "", "dossier du bot (défaut : RELAIS_BOT_DIR, sinon le bot intégré)")
+	if rest, err := parse(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("argument inattendu %q", rest[0])}
+	}
+	if *bot != "" {
+		getenv := env.Getenv
+		env.Getenv = func(k string) string {
+			if k == "RELAIS_BOT_DIR" {
+				return *bot
+			}
+			return getenv(k)
+		}
+	}
+	cfg, err := serveConfig(env, *addr)
+	if err != nil {
+		return err
+	}
+	log := serveLogger(env)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	fmt.Fprintf(env.Stdout, "relais : à l'écoute sur http://%s\n", ln.Addr())
+	st, err := store.Open(env.Ctx, env.Getenv("REDIS_URL"), log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	b, err := newBot(env.Ctx, env, st)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(cfg, server.Deps{Store: st, Bot: b, Logger: log, Static: static.FS})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if pprofAddr := env.Getenv("RELAIS_PPROF_ADDR"); pprofAddr != "" {
+		go servePprof(pprofAddr, log)
+	}
+	log.Info("serveur prêt", "addr", ln.Addr().String(), "embedded_store", st.Embedded)
+	return srv.Serve(env.Ctx, ln)
+}
+
+// servePprof serves Go's profiler on its own address (RELAIS_PPROF_ADDR, e.g.
+// 127.0.0.1:6060), never on the public one.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Warn("profileur actif", "addr", addr)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		log.Error("profileur", "err", err)
+	}
+}
+
+// serveConfig reads the server's configuration from the environment and checks it.
+func serveConfig(env *Env, addr string) (server.Config, error) {
+	cfg := server.DefaultConfig()
+	cfg.Addr = firstOf(addr, env.Getenv("ADDR"), cfg.Addr)
+	cfg.AllowedOrigins = list(env.Getenv("RELAIS_ALLOWED_ORIGINS"))
+	cfg.TrustedProxies = list(env.Getenv("RELAIS_TRUSTED_PROXIES"))
+	var err error
+	if cfg.SessionTTL, err = durationEnv(env, "RELAIS_SESSION_TTL", cfg.SessionTTL); err != nil {
+		return cfg, err
+	}
+	if cfg.OfferTimeout, err = durationEnv(env, "RELAIS_OFFER_TIMEOUT", cfg.OfferTimeout); err != nil {
+		return cfg, err
+	}
+	if cfg.ConversationTTL, err = durationEnv(env, "RELAIS_CONVERSATION_TTL", cfg.ConversationTTL); err != nil {
+		return cfg, err
+	}
+	limits := []struct {
+		name string
+		to   *int
+	}{
+		{"RELAIS_RATE_CONVERSATION", &cfg.MessagesPerConversation},
+		{"RELAIS_RATE_IP", &cfg.RequestsPerIP},
+		{"RELAIS_RATE_IP_CONVERSATIONS", &cfg.ConversationsPerIP},
+	}
+	for _, l := range limits {
+		if v := env.Getenv(l.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return cfg, fmt.Errorf("%s=%q : nombre par minute attendu (0 : sans limite)", l.name, v)
+			}
+			*l.to = n
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+// serveLogger logs JSON on stderr at RELAIS_LOG_LEVEL (debug, info, warn, error; info by default).
+func serveLogger(env *Env) *slog.Logger {
+	if env.Log != nil {
+		return env.Log
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(firstOf(env.Getenv("RELAIS_LOG_LEVEL"), "info"))); err != nil {
+		level = slog.LevelInfo
+	}
+	env.Log = slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	return env.Log
+}
+
+func list(v string) []string {
+	var out []string
+	for p := range strings.SplitSeq(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,206 @@
+package conversation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais/relais/apperr"
+)
+
+// ErrOwnerChanged is returned by Append when the conversation no longer has the required
+// owner (an agent took it over while the bot was answering, or it was closed).
+var ErrOwnerChanged = apperr.New(apperr.Conflict, "La conversation a changé de main entre-temps.")
+
+// Posted is what storing a customer message gave.
+type Posted struct {
+	Message     Event   // the customer's message as stored, Seq set
+	Owner       Owner   // who owned the conversation when the message was stored
+	NeedsAnswer bool    // the bot must answer, then the caller calls Append with the key
+	Replayed    bool    // the key was already answered: nothing was stored, Answer is that answer
+	Answer      []Event // with Replayed
+}
+
+// Post stores the customer's text in conversation id once per key (a retry with the same key
+// stores nothing and gets the first answer back), after checking token and the rate limit.
+// key "" means no idempotency.
+func (s *Store) Post(ctx context.Context, id, token, text, key string) (Posted, error) {
+	if token == "" {
+		return Posted{}, apperr.New(apperr.Unauthorized, "Jeton de conversation manquant.")
+	}
+	if !ValidID(id) {
+		return Posted{}, errNotFound
+	}
+	msg := Message(FromCustomer, text, nil)
+	msg.At = s.now().UTC()
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return Posted{}, err
+	}
+	hasKey := "0"
+	if key != "" {
+		hasKey = "1"
+	}
+	keys := []string{s.metaKey(id), s.streamKey(id), s.idemKey(id, key), s.rateKey(id)}
+	res, err := postScript.Run(ctx, s.st.Client, keys, HashToken(token), data, hasKey,
+		s.now().UnixMilli(), s.opts.Lease.Milliseconds(), seconds(s.opts.IdempotencyTTL),
+		s.opts.MessagesPerWindow, s.opts.RateWindow.Milliseconds(), seconds(s.opts.TTL),
+		s.channel(id)).Slice()
+	if err != nil {
+		return Posted{}, unavailable(err)
+	}
+	return s.posted(ctx, id, key, msg, res)
+}
+
+func (s *Store) posted(ctx context.Context, id, key string, msg Event, res []any) (Posted, error) {
+	status, _ := res[0].(string)
+	switch status {
+	case "not_found":
+		return Posted{}, errNotFound
+	case "forbidden":
+		return Posted{}, errForbidden
+	case "closed":
+		return Posted{}, apperr.New(apperr.Conflict, "La conversation est terminée.")
+	case "limited":
+		return Posted{}, apperr.Limited("Trop de messages dans cette conversation. Patientez un instant.",
+			time.Duration(toInt(res[1]))*time.Millisecond)
+	case "busy":
+		e := apperr.New(apperr.Conflict, "Ce message est en cours de traitement. Réessayez dans un instant.")
+		e.RetryAfter = time.Duration(toInt(res[2])) * time.Millisecond
+		return Posted{}, e
+	case "new":
+		msg.Seq = toInt(res[1])
+		owner := Owner(res[2].(string))
+		return Posted{Message: msg, Owner: owner, NeedsAnswer: owner == OwnerBot}, nil
+	case "retake":
+		return s.retaken(ctx, id, key, toInt(res[1]), Owner(res[2].(string)))
+	case "done":
+		return s.replayed(ctx, id, toInt(res[1]), toInt(res[2]), toInt(res[3]))
+	}
+	return Posted{}, fmt.Errorf("conversation: réponse inattendue du script : %v", res)
+}
+
+// retaken: the first attempt stored the message but never answered (its process died, or
+// the bot failed): this retry answers it, unless the bot no longer owns the conversation.
+func (s *Store) retaken(ctx context.Context, id, key string, seq int64, owner Owner) (Posted, error) {
+	evs, err := s.rangeEvents(ctx, id, seq, seq, 1)
+	if err != nil {
+		return Posted{}, err
+	}
+	if len(evs) == 0 {
+		return Posted{}, errNotFound
+	}
+	p := Posted{Message: evs[0], Owner: owner, NeedsAnswer: owner == OwnerBot}
+	if !p.NeedsAnswer {
+		_, err = s.Append(ctx, id, nil, AppendOptions{IdempotencyKey: key})
+	}
+	return p, err
+}
+
+// Release lets a retry of the message with key answer it at once, after the bot failed.
+func (s *Store) Release(ctx context.Context, id, key string) error {
+	if key == "" {
+		return nil
+	}
+	if err := s.st.Client.HSet(ctx, s.idemKey(id, key), "lease", 0).Err(); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// replayed reads the message at seq and the answer from..to (empty when from > to).
+func (s *Store) replayed(ctx context.Context, id string, seq, from, to int64) (Posted, error) {
+	last := max(seq, to)
+	evs, err := s.rangeEvents(ctx, id, seq, last, 0)
+	if err != nil {
+		return Posted{}, err
+	}
+	p := Posted{Replayed: true, Answer: []Event{}}
+	for _, ev := range evs {
+		switch {
+		case ev.Seq == seq:
+			p.Message = ev
+		case ev.Seq >= from && ev.Seq <= to:
+			p.Answer = append(p.Answer, ev)
+		}
+	}
+	return p, nil
+}
+
+// AppendOptions make an Append conditional or give it side effects, all atomic with it.
+type AppendOptions struct {
+	IfOwner        Owner  // append only while the conversation has this owner ("": any)
+	SetOwner       Owner  // then give it to this owner ("": keep)
+	Field, Value   string // then set this metadata field ("": none), e.g. the handoff
+	IdempotencyKey string // the customer message these events answer (see Post)
+}
+
+// Append adds events to conversation id in one atomic step and returns them with Seq (and At,
+// when it was zero) set. With IfOwner and another owner, it appends nothing, records an empty
+// answer for IdempotencyKey and returns ErrOwnerChanged.
+func (s *Store) Append(ctx context.Context, id string, events []Event, o AppendOptions) ([]Event, error) {
+	hasKey := "0"
+	if o.IdempotencyKey != "" {
+		hasKey = "1"
+	}
+	args := make([]any, 0, 7+len(events))
+	args = append(args, string(o.IfOwner), string(o.SetOwner), hasKey, seconds(s.opts.TTL),
+		s.channel(id), o.Field, o.Value)
+	now := s.now().UTC()
+	out := make([]Event, len(events))
+	for i, ev := range events {
+		if ev.At.IsZero() {
+			ev.At = now
+		}
+		ev.Seq = 0
+		data, err := json.Marshal(ev)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ev
+		args = append(args, data)
+	}
+	keys := []string{s.metaKey(id), s.streamKey(id), s.idemKey(id, o.IdempotencyKey)}
+	res, err := appendScript.Run(ctx, s.st.Client, keys, args...).Slice()
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	switch res[0] {
+	case "not_found":
+		return nil, errNotFound
+	case "owner":
+		return nil, ErrOwnerChanged
+	}
+	first := toInt(res[1])
+	for i := range out {
+		out[i].Seq = first + int64(i)
+	}
+	return out, nil
+}
+
+func decodeEntry(m redis.XMessage) (Event, error) {
+	var ev Event
+	n, _, _ := strings.Cut(m.ID, "-")
+	seq, err := strconv.ParseInt(n, 10, 64)
+	if err != nil {
+		return ev, fmt.Errorf("conversation: identifiant d'entrée %q invalide", m.ID)
+	}
+	data, _ := m.Values["e"].(string)
+	if err := json.Unmarshal([]byte(data), &ev); err != nil {
+		return ev, fmt.Errorf("conversation: événement %d illisible : %w", seq, err)
+	}
+	ev.Seq = seq
+	return ev, nil
+}
+
+func toInt(v any) int64 {
+	n, _ := v.(int64)
+	return n
+}
+
+func seconds(d time.Duration) int64 { return max(int64(d/time.Second), 1) }

@@ -1,0 +1,78 @@
+package conversation
+
+import "github.com/redis/go-redis/v9"
+
+// postScript stores a customer message once per idempotency key, after checking the token and
+// the per-conversation rate. KEYS: meta, stream, idempotency record, rate counter.
+// ARGV: token hash, event JSON, "1" when there is an idempotency key, now (ms), lease (ms),
+// record TTL (s), rate limit (0: none), rate window (ms), conversation TTL (s), channel.
+var postScript = redis.NewScript(`
+local tok = redis.call('HGET', KEYS[1], 'token')
+if not tok then return {'not_found'} end
+if tok ~= ARGV[1] then return {'forbidden'} end
+local owner = redis.call('HGET', KEYS[1], 'owner')
+local now = tonumber(ARGV[4])
+if ARGV[3] == '1' then
+  local rec = redis.call('HMGET', KEYS[3], 'seq', 'from', 'to', 'lease')
+  if rec[1] then
+    if rec[2] then return {'done', tonumber(rec[1]), tonumber(rec[2]), tonumber(rec[3])} end
+    if tonumber(rec[4]) > now then return {'busy', tonumber(rec[1]), tonumber(rec[4]) - now} end
+    redis.call('HSET', KEYS[3], 'lease', now + tonumber(ARGV[5]))
+    return {'retake', tonumber(rec[1]), owner}
+  end
+end
+if owner == 'closed' then return {'closed'} end
+local limit = tonumber(ARGV[7])
+if limit > 0 then
+  local n = redis.call('INCR', KEYS[4])
+  if n == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[8]) end
+  if n > limit then return {'limited', redis.call('PTTL', KEYS[4])} end
+end
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('XADD', KEYS[2], seq .. '-0', 'e', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[9])
+redis.call('EXPIRE', KEYS[2], ARGV[9])
+if ARGV[3] == '1' then
+  if owner == 'bot' then
+    redis.call('HSET', KEYS[3], 'seq', seq, 'lease', now + tonumber(ARGV[5]))
+  else
+    redis.call('HSET', KEYS[3], 'seq', seq, 'from', seq + 1, 'to', seq)
+  end
+  redis.call('EXPIRE', KEYS[3], ARGV[6])
+end
+redis.call('PUBLISH', ARGV[10], seq)
+return {'new', seq, owner}
+`)
+
+// appendScript appends events, optionally only while the conversation has a given owner, then
+// optionally changes the owner, sets one metadata field, and completes an idempotency record
+// with the range of the appended events. KEYS: meta, stream, idempotency record.
+// ARGV: required owner ("" any), new owner ("" keep), "1" when there is a record, conversation
+// TTL (s), channel, metadata field ("" none), its value, then one JSON per event.
+var appendScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_found'} end
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if ARGV[1] ~= '' and owner ~= ARGV[1] then
+  if ARGV[3] == '1' then redis.call('HSET', KEYS[3], 'from', 1, 'to', 0) end
+  return {'owner', owner}
+end
+local first, seq = 0, 0
+for i = 8, #ARGV do
+  seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+  if first == 0 then first = seq end
+  redis.call('XADD', KEYS[2], seq .. '-0', 'e', ARGV[i])
+end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'owner', ARGV[2]) end
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], ARGV[6], ARGV[7]) end
+if ARGV[3] == '1' then
+  if first == 0 then
+    redis.call('HSET', KEYS[3], 'from', 1, 'to', 0)
+  else
+    redis.call('HSET', KEYS[3], 'from', first, 'to', seq)
+  end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+if seq > 0 then redis.call('PUBLISH', ARGV[5], seq) end
+return {'ok', first, seq, owner}
+`)

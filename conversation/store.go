@@ -1,0 +1,186 @@
+package conversation
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais/relais/apperr"
+	"github.com/relais/relais/store"
+)
+
+// Options are the limits of a Store. Zero values take the defaults.
+type Options struct {
+	TTL               time.Duration // a conversation is forgotten this long after its last event (default 7 days)
+	IdempotencyTTL    time.Duration // how long a message's idempotency key is remembered (default 24 h)
+	Lease             time.Duration // how long a message being answered blocks its retries (default 30 s)
+	MessagesPerWindow int           // customer messages per conversation per RateWindow; 0: no limit
+	RateWindow        time.Duration // default 1 min
+}
+
+// Store keeps conversations in Redis. It is safe for concurrent use.
+type Store struct {
+	st   *store.Store
+	opts Options
+	now  func() time.Time
+}
+
+// NewStore returns a Store on st.
+func NewStore(st *store.Store, opts Options) *Store {
+	if opts.TTL <= 0 {
+		opts.TTL = 7 * 24 * time.Hour
+	}
+	if opts.IdempotencyTTL <= 0 {
+		opts.IdempotencyTTL = 24 * time.Hour
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 30 * time.Second
+	}
+	if opts.RateWindow <= 0 {
+		opts.RateWindow = time.Minute
+	}
+	return &Store{st: st, opts: opts, now: time.Now}
+}
+
+// Conversation is what its creator receives: the token is shown once and stored hashed.
+type Conversation struct {
+	ID    string
+	Token string
+}
+
+// Create opens a conversation owned by the bot, with no event yet.
+func (s *Store) Create(ctx context.Context) (Conversation, error) {
+	c := Conversation{ID: randomString(16), Token: randomString(32)}
+	meta := s.metaKey(c.ID)
+	_, err := s.st.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, meta, "token", HashToken(c.Token), "owner", string(OwnerBot), "seq", 0,
+			"created", s.now().UTC().Format(time.RFC3339Nano))
+		p.Expire(ctx, meta, s.opts.TTL)
+		return nil
+	})
+	if err != nil {
+		return Conversation{}, unavailable(err)
+	}
+	return c, nil
+}
+
+// Authorize checks that token opens conversation id and returns its owner.
+func (s *Store) Authorize(ctx context.Context, id, token string) (Owner, error) {
+	if token == "" {
+		return "", apperr.New(apperr.Unauthorized, "Jeton de conversation manquant.")
+	}
+	if !ValidID(id) {
+		return "", errNotFound
+	}
+	vals, err := s.st.Client.HMGet(ctx, s.metaKey(id), "token", "owner").Result()
+	if err != nil {
+		return "", unavailable(err)
+	}
+	stored, _ := vals[0].(string)
+	if stored == "" {
+		return "", errNotFound
+	}
+	if subtle.ConstantTimeCompare([]byte(stored), []byte(HashToken(token))) != 1 {
+		return "", errForbidden
+	}
+	owner, _ := vals[1].(string)
+	return Owner(owner), nil
+}
+
+// Owner returns who answers conversation id.
+func (s *Store) Owner(ctx context.Context, id string) (Owner, error) {
+	o, err := s.st.Client.HGet(ctx, s.metaKey(id), "owner").Result()
+	if errors.Is(err, redis.Nil) {
+		return "", errNotFound
+	}
+	if err != nil {
+		return "", unavailable(err)
+	}
+	return Owner(o), nil
+}
+
+// Events returns up to limit events of conversation id after seq, in order.
+func (s *Store) Events(ctx context.Context, id string, after int64, limit int) ([]Event, error) {
+	return s.rangeEvents(ctx, id, after+1, -1, limit)
+}
+
+// rangeEvents reads events from..to (to < 0: up to the last one).
+func (s *Store) rangeEvents(ctx context.Context, id string, from, to int64, limit int) ([]Event, error) {
+	end := "+"
+	if to >= 0 {
+		end = strconv.FormatInt(to, 10) + "-0"
+	}
+	start := strconv.FormatInt(max(from, 1), 10) + "-0"
+	var msgs []redis.XMessage
+	var err error
+	if limit > 0 {
+		msgs, err = s.st.Client.XRangeN(ctx, s.streamKey(id), start, end, int64(limit)).Result()
+	} else {
+		msgs, err = s.st.Client.XRange(ctx, s.streamKey(id), start, end).Result()
+	}
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	events := make([]Event, 0, len(msgs))
+	for _, m := range msgs {
+		ev, err := decodeEntry(m)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, ev)
+	}
+	return events, nil
+}
+
+// ValidID reports whether id has the form of a conversation id; anything else is unknown.
+func ValidID(id string) bool {
+	if len(id) != 22 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// HashToken is how tokens are kept in Redis: whoever reads Redis cannot use them.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// The keys of conversation id share the hash tag {id}.
+func (s *Store) metaKey(id string) string    { return s.st.Key("conv", "{"+id+"}") }
+func (s *Store) streamKey(id string) string  { return s.st.Key("conv", "{"+id+"}", "events") }
+func (s *Store) rateKey(id string) string    { return s.st.Key("conv", "{"+id+"}", "rate") }
+func (s *Store) channel(id string) string    { return s.st.Key("conv", "{"+id+"}", "notify") }
+func (s *Store) idemKey(id, k string) string { return s.st.Key("conv", "{"+id+"}", "idem", k) }
+
+var (
+	errNotFound  = apperr.New(apperr.NotFound, "Conversation introuvable.")
+	errForbidden = apperr.New(apperr.Forbidden, "Ce jeton ne donne pas accès à cette conversation.")
+)
+
+func unavailable(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return apperr.Wrap(apperr.Unavailable, "Le service est momentanément indisponible. Veuillez réessayer.", err)
+}
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,282 @@
+// Package loadtest is the load generator behind `relais bench`: simulated customers who open
+// conversations on a running Relais server and talk to its bot over HTTP, optionally holding
+// the conversation's websocket as the widget does, while it measures bot turns per second and
+// reply latency. It owns no server code: it speaks the public API of DESIGN.md only, so it
+// measures any deployment. Agents (issue 5) will be simulated beside the customers.
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Config describes a run.
+type Config struct {
+	URL        string        // the server, e.g. http://127.0.0.1:8080
+	Customers  int           // simulated customers, each with one conversation at a time
+	Duration   time.Duration // how long customers keep talking
+	Websockets bool          // each customer also holds its conversation's websocket
+	Think      time.Duration // pause between a reply and the next message (0: none)
+	Messages   []string      // what customers say, in turn (nil: DefaultMessages)
+	Client     *http.Client  // nil: one sized for Customers
+}
+
+// DefaultMessages are customer messages the built-in bot answers without handing over.
+var DefaultMessages = []string{
+	"bonjour",
+	"quels sont vos horaires d'ouverture ?",
+	"comment retourner un article",
+	"je voudrais payer en plusieurs fois",
+	"merci beaucoup",
+	"où sont vos magasins",
+	"comment modifier mon adresse de livraison",
+	"quels sont les frais de livraison",
+}
+
+// Result is what a run measured.
+type Result struct {
+	Elapsed        time.Duration
+	Conversations  int64 // opened
+	Messages       int64 // customer messages answered 200
+	Turns          int64 // of which the bot answered (non-empty events)
+	Errors         int64
+	ErrorKinds     map[string]int64 // "429", "503", "réseau"… → count
+	WebsocketEvent int64            // events received on websockets
+	TurnsPerSecond float64
+	P50, P99, Max  time.Duration // reply latency of answered messages
+}
+
+// Run drives cfg.Customers customers for cfg.Duration and returns the measures.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	if cfg.Customers <= 0 || cfg.Duration <= 0 || cfg.URL == "" {
+		return Result{}, errors.New("loadtest : URL, nombre de clients et durée positifs requis")
+	}
+	if cfg.Messages == nil {
+		cfg.Messages = DefaultMessages
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{
+			Timeout: 30 * time.Second,
+			Transport: &http.Transport{
+				MaxIdleConns: cfg.Customers * 2, MaxIdleConnsPerHost: cfg.Customers * 2,
+				IdleConnTimeout: time.Minute,
+			},
+		}
+	}
+	cfg.URL = strings.TrimSuffix(cfg.URL, "/")
+	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	defer cancel()
+	r := &run{cfg: cfg, errs: map[string]int64{}}
+	start := time.Now()
+	var wg sync.WaitGroup
+	lat := make([][]time.Duration, cfg.Customers)
+	for i := range cfg.Customers {
+		wg.Go(func() { lat[i] = r.customer(ctx, i) })
+	}
+	wg.Wait()
+	return r.result(time.Since(start), slices.Concat(lat...)), nil
+}
+
+type run struct {
+	cfg                            Config
+	conversations, messages, turns atomic.Int64
+	errors, wsEvents               atomic.Int64
+	mu                             sync.Mutex
+	errs                           map[string]int64
+}
+
+func (r *run) fail(kind string) {
+	r.errors.Add(1)
+	r.mu.Lock()
+	r.errs[kind]++
+	r.mu.Unlock()
+}
+
+func (r *run) result(elapsed time.Duration, lat []time.Duration) Result {
+	slices.Sort(lat)
+	res := Result{
+		Elapsed: elapsed, Conversations: r.conversations.Load(), Messages: r.messages.Load(),
+		Turns: r.turns.Load(), Errors: r.errors.Load(), ErrorKinds: r.errs, WebsocketEvent: r.wsEvents.Load(),
+	}
+	res.TurnsPerSecond = float64(res.Turns) / elapsed.Seconds()
+	if n := len(lat); n > 0 {
+		res.P50, res.P99, res.Max = lat[n*50/100], lat[min(n-1, n*99/100)], lat[n-1]
+	}
+	return res
+}
+
+// conversation is one customer's open conversation.
+type conversation struct {
+	ID    string `json:"id"`
+	Token string `json:"token"`
+	ws    *websocket.Conn
+}
+
+// customer talks until ctx ends, opening a new conversation when the bot hands over or ends.
+func (r *run) customer(ctx context.Context, n int) []time.Duration {
+	var lat []time.Duration
+	var conv *conversation
+	defer func() { r.closeConversation(conv) }()
+	for i := 0; ctx.Err() == nil; i++ {
+		if conv == nil {
+			conv = r.open(ctx)
+			if conv == nil {
+				continue
+			}
+		}
+		text := r.cfg.Messages[(n+i)%len(r.cfg.Messages)]
+		took, answered, goesOn, err := r.say(ctx, conv, text, fmt.Sprintf("c%d-%d", n, i))
+		if ctx.Err() != nil {
+			break
+		}
+		if err != nil {
+			r.fail(err.Error())
+			goesOn = false
+		} else {
+			r.messages.Add(1)
+		}
+		if answered {
+			r.turns.Add(1)
+			lat = append(lat, took)
+		}
+		if !goesOn { // closed, handed over or refused: start again
+			r.closeConversation(conv)
+			conv = nil
+		}
+		if r.cfg.Think > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(r.cfg.Think):
+			}
+		}
+	}
+	return lat
+}
+
+func (r *run) open(ctx context.Context) *conversation {
+	var c conversation
+	if err := r.post(ctx, r.cfg.URL+"/api/v1/conversations", "", "", nil, http.StatusCreated, &c); err != nil {
+		if ctx.Err() == nil {
+			r.fail(err.Error())
+			time.Sleep(10 * time.Millisecond) // do not spin on a refusing server
+		}
+		return nil
+	}
+	r.conversations.Add(1)
+	if r.cfg.Websockets {
+		r.dial(ctx, &c)
+	}
+	return &c
+}
+
+// dial holds the conversation's websocket and counts the events it carries.
+func (r *run) dial(ctx context.Context, c *conversation) {
+	u := "ws" + strings.TrimPrefix(r.cfg.URL, "http") + "/api/v1/conversations/" + c.ID + "/ws?token=" + c.Token
+	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: r.cfg.Client})
+	if err != nil {
+		if ctx.Err() == nil {
+			r.fail("websocket")
+		}
+		return
+	}
+	c.ws = ws
+	go func() {
+		for {
+			if _, _, err := ws.Read(context.Background()); err != nil {
+				return
+			}
+			r.wsEvents.Add(1)
+		}
+	}()
+}
+
+func (r *run) closeConversation(c *conversation) {
+	if c != nil && c.ws != nil {
+		c.ws.Close(websocket.StatusNormalClosure, "")
+	}
+}
+
+type answer struct {
+	Events []struct {
+		Type string `json:"type"`
+		From string `json:"from"`
+	} `json:"events"`
+}
+
+// goesOn reports whether the bot still owns the conversation after this answer.
+func (a answer) goesOn() bool {
+	for _, ev := range a.Events {
+		if ev.Type == "closed" || ev.From == "system" {
+			return false
+		}
+	}
+	return true
+}
+
+// say posts one message and returns its latency, whether the bot answered and whether the
+// conversation goes on with the bot (not closed, not handed over).
+func (r *run) say(ctx context.Context, c *conversation, text, key string) (time.Duration, bool, bool, error) {
+	body, _ := json.Marshal(map[string]string{"text": text})
+	var a answer
+	start := time.Now()
+	err := r.post(ctx, r.cfg.URL+"/api/v1/conversations/"+c.ID+"/messages", c.Token, key, body, http.StatusOK, &a)
+	return time.Since(start), len(a.Events) > 0, a.goesOn(), err
+}
+
+// post sends a JSON POST and decodes the answer; an unexpected status is an error named by it.
+func (r *run) post(ctx context.Context, url, token, key string, body []byte, want int, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := r.cfg.Client.Do(req)
+	if err != nil {
+		return errors.New("réseau")
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != want {
+		io.Copy(io.Discard, resp.Body)
+		return errors.New(strconv.Itoa(resp.StatusCode))
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// Print writes res for people.
+func (res Result) Print(w io.Writer) {
+	fmt.Fprintf(w, "durée            %.1f s\n", res.Elapsed.Seconds())
+	fmt.Fprintf(w, "conversations    %d\n", res.Conversations)
+	fmt.Fprintf(w, "messages         %d\n", res.Messages)
+	fmt.Fprintf(w, "tours du bot     %d (%.0f /s)\n", res.Turns, res.TurnsPerSecond)
+	fmt.Fprintf(w, "latence réponse  p50 %s  p99 %s  max %s\n", ms(res.P50), ms(res.P99), ms(res.Max))
+	if res.WebsocketEvent > 0 {
+		fmt.Fprintf(w, "websockets       %d événements reçus\n", res.WebsocketEvent)
+	}
+	if res.Errors > 0 {
+		fmt.Fprintf(w, "erreurs          %d %v\n", res.Errors, res.ErrorKinds)
+		if res.ErrorKinds["429"] > 0 {
+			fmt.Fprintln(w, "  (429 : limites de débit du serveur ; pour mesurer, lancez-le avec RELAIS_RATE_IP=0 RELAIS_RATE_IP_CONVERSATIONS=0 RELAIS_RATE_CONVERSATION=0)")
+		}
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is the server's configuration, filled from the environment by the command line and
+// checked once by Validate.
+type Config struct {
+	Addr            string        // listen address (ADDR), used by the command line
+	AllowedOrigins  []string      // sites that may call the API and open websockets (RELAIS_ALLOWED_ORIGINS)
+	SessionTTL      time.Duration // idle expiry of dialog sessions (RELAIS_SESSION_TTL), for the bot
+	OfferTimeout    time.Duration // agent offers (RELAIS_OFFER_TIMEOUT), reserved for the handoff
+	ConversationTTL time.Duration // a conversation is forgotten this long after its last event
+	TrustedProxies  []string      // CIDRs whose X-Forwarded-For is believed; none: the peer address is the client
+
+	MaxMessageLength        int           // characters of a customer message (2,000)
+	MessagesPerConversation int           // customer messages per conversation per RateWindow; 0: no limit
+	RequestsPerIP           int           // API requests per client address per RateWindow; 0: no limit
+	ConversationsPerIP      int           // conversations opened per client address per RateWindow; 0: no limit
+	RateWindow              time.Duration // the window of the rate limits
+
+	PingInterval    time.Duration // websocket pings
+	WriteTimeout    time.Duration // deadline of every websocket write
+	SocketBuffer    int           // events waiting for a websocket writer
+	SlowTimeout     time.Duration // a websocket whose buffer stays full this long is closed
+	SafetyPoll      time.Duration // websockets re-read their stream at least this often
+	ShutdownTimeout time.Duration // graceful shutdown ends within it
+	BotTimeout      time.Duration // deadline of one bot turn
+}
+
+// DefaultConfig returns the defaults of DESIGN.md and the issue.
+func DefaultConfig() Config {
+	return Config{
+		Addr:                    ":8080",
+		SessionTTL:              30 * time.Minute,
+		OfferTimeout:            15 * time.Second,
+		ConversationTTL:         7 * 24 * time.Hour,
+		MaxMessageLength:        2000,
+		MessagesPerConversation: 30,
+		RequestsPerIP:           600,
+		ConversationsPerIP:      30,
+		RateWindow:              time.Minute,
+		PingInterval:            25 * time.Second,
+		WriteTimeout:            10 * time.Second,
+		SocketBuffer:            64,
+		SlowTimeout:             5 * time.Second,
+		SafetyPoll:              30 * time.Second,
+		ShutdownTimeout:         10 * time.Second,
+		BotTimeout:              10 * time.Second,
+	}
+}
+
+// Validate reports every mistake in c at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	for _, o := range c.AllowedOrigins {
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || (u.Path != "" && u.Path != "/") {
+			bad("RELAIS_ALLOWED_ORIGINS : %q n'est pas une origine (https://exemple.fr)", o)
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			bad("proxy de confiance %q : plage CIDR attendue (10.0.0.0/8)", p)
+		}
+	}
+	positive := map[string]time.Duration{
+		"RELAIS_SESSION_TTL": c.SessionTTL, "RELAIS_OFFER_TIMEOUT": c.OfferTimeout,
+		"durée de conservation": c.ConversationTTL, "fenêtre des limites": c.RateWindow,
+		"intervalle de ping": c.PingInterval, "délai d'écriture": c.WriteTimeout,
+		"délai client lent": c.SlowTimeout, "relecture de sécurité": c.SafetyPoll,
+		"délai d'arrêt": c.ShutdownTimeout, "délai du bot": c.BotTimeout,
+	}
+	for name, d := range positive {
+		if d <= 0 {
+			bad("%s : durée positive attendue, reçu %s", name, d)
+		}
+	}
+	if c.MaxMessageLength <= 0 || c.SocketBuffer <= 0 {
+		bad("longueur maximale des messages et tampon des websockets : valeurs positives attendues")
+	}
+	if c.MessagesPerConversation < 0 || c.RequestsPerIP < 0 || c.ConversationsPerIP < 0 {
+		bad("limites de débit : 0 (sans limite) ou un nombre positif attendu")
+	}
+	return errors.Join(errs...)
+}
+
+// originPatterns turns allowed origins into coder/websocket patterns (scheme://host).
+func originPatterns(origins []string) []string {
+	out := make([]string, 0, len(origins))
+	for _, o := range origins {
+		out = append(out, strings.TrimSuffix(o, "/"))
+	}
+	return out
+}

@@ -1,0 +1,177 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/relais/relais/apperr"
+	"github.com/relais/relais/conversation"
+	"github.com/relais/relais/dialog"
+)
+
+// maxBody bounds a JSON request body: 2,000 characters escaped as \uXXXX fit well within it.
+const maxBody = 64 << 10
+
+// maxKey bounds an idempotency key.
+const maxKey = 128
+
+// maxPage is the most events one GET .../events returns; the client asks again with after=.
+const maxPage = 500
+
+type createResponse struct {
+	ID     string               `json:"id"`
+	Token  string               `json:"token"`
+	Events []conversation.Event `json:"events"`
+}
+
+// createConversation is POST /api/v1/conversations: a new conversation and the bot's welcome.
+func (s *Server) createConversation(c echo.Context) error {
+	ctx := c.Request().Context()
+	err := s.limit(ctx, "conv-ip:"+c.RealIP(), s.cfg.ConversationsPerIP,
+		"Trop de conversations ouvertes depuis votre adresse. Patientez un instant.")
+	if err != nil {
+		return err
+	}
+	conv, err := s.conv.Create(ctx)
+	if err != nil {
+		return err
+	}
+	events, err := s.converse(ctx, conv.ID, "", false, func(ctx context.Context) (dialog.Turn, error) {
+		return s.bot.Start(ctx, conv.ID)
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, createResponse{ID: conv.ID, Token: conv.Token, Events: events})
+}
+
+type messageRequest struct {
+	Text     string `json:"text"`
+	ClientID string `json:"client_id"` // idempotency key, when the Idempotency-Key header is absent
+}
+
+type messageResponse struct {
+	Message conversation.Event   `json:"message"` // the customer's message as stored
+	Events  []conversation.Event `json:"events"`  // the bot's answer; empty while an agent owns the conversation
+}
+
+// postMessage is POST /api/v1/conversations/{id}/messages: store the customer's message once
+// per idempotency key and answer with the bot's replies.
+func (s *Server) postMessage(c echo.Context) error {
+	var in messageRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	text, err := s.checkText(in.Text)
+	if err != nil {
+		return err
+	}
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		key = in.ClientID
+	}
+	if len(key) > maxKey {
+		return apperr.Errorf(apperr.Invalid, "La clé d'idempotence dépasse %d caractères.", maxKey)
+	}
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	posted, err := s.conv.Post(ctx, id, bearer(c), text, key)
+	if err != nil {
+		return err
+	}
+	if posted.Replayed {
+		return c.JSON(http.StatusOK, messageResponse{Message: posted.Message, Events: posted.Answer})
+	}
+	events := []conversation.Event{}
+	if posted.NeedsAnswer {
+		// posted.Message.Text, not text: a retry answers the message stored the first time.
+		events, err = s.converse(ctx, id, key, true, func(ctx context.Context) (dialog.Turn, error) {
+			return s.bot.Handle(ctx, id, posted.Message.Text)
+		})
+		if err != nil {
+			s.conv.Release(context.WithoutCancel(ctx), id, key) // a retry may answer at once
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, messageResponse{Message: posted.Message, Events: events})
+}
+
+// checkText enforces the limits on a customer message at the edge.
+func (s *Server) checkText(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	switch n := utf8.RuneCountInString(text); {
+	case n == 0:
+		return "", apperr.New(apperr.Invalid, "Le message est vide.")
+	case n > s.cfg.MaxMessageLength:
+		return "", apperr.Errorf(apperr.Invalid, "Le message dépasse %d caractères (%d reçus).", s.cfg.MaxMessageLength, n)
+	case !utf8.ValidString(text):
+		return "", apperr.New(apperr.Invalid, "Le message contient des caractères invalides.")
+	}
+	return text, nil
+}
+
+type eventsResponse struct {
+	Events []conversation.Event `json:"events"`
+}
+
+// listEvents is GET /api/v1/conversations/{id}/events?after=SEQ: the transcript after SEQ.
+func (s *Server) listEvents(c echo.Context) error {
+	after, err := parseAfter(c.QueryParam("after"))
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	if _, err := s.conv.Authorize(ctx, id, bearer(c)); err != nil {
+		return err
+	}
+	events, err := s.conv.Events(ctx, id, after, maxPage)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, eventsResponse{Events: events})
+}
+
+// bearer is the token of "Authorization: Bearer <token>".
+func bearer(c echo.Context) string {
+	h := c.Request().Header.Get(echo.HeaderAuthorization)
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+func parseAfter(v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, apperr.New(apperr.Invalid, "Le paramètre after doit être un numéro d'événement (entier positif).")
+	}
+	return n, nil
+}
+
+// decodeJSON reads a bounded JSON body into v.
+func decodeJSON(c echo.Context, v any) error {
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
+	err := json.NewDecoder(body).Decode(v)
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooBig):
+		return apperr.New(apperr.Invalid, "Requête trop volumineuse.")
+	case errors.Is(err, io.EOF):
+		return apperr.New(apperr.Invalid, "Corps de requête vide : un objet JSON est attendu.")
+	}
+	return apperr.Wrap(apperr.Invalid, "JSON invalide : un objet {\"text\": \"…\"} est attendu.", err)
+}

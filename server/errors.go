@@ -1,0 +1,96 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/relais/relais/apperr"
+)
+
+// statusOf is the one table from application error codes to HTTP statuses.
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:      http.StatusBadRequest,
+	apperr.NotFound:     http.StatusNotFound,
+	apperr.Conflict:     http.StatusConflict,
+	apperr.Unauthorized: http.StatusUnauthorized,
+	apperr.Forbidden:    http.StatusForbidden,
+	apperr.TooMany:      http.StatusTooManyRequests,
+	apperr.Unavailable:  http.StatusServiceUnavailable,
+	apperr.Internal:     http.StatusInternalServerError,
+}
+
+// errorBody is the JSON form of every error: {"error": {"code", "message"}}.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    apperr.Code `json:"code"`
+	Message string      `json:"message"`
+}
+
+// handleError is Echo's HTTPErrorHandler: it writes any error in the JSON form, with the
+// status of its code, and logs internal ones with the request id.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	ae := asAppError(err)
+	status := statusOf[ae.Code]
+	if he, ok := errors.AsType[*echo.HTTPError](err); ok && ae.Err == nil && ae.Code != apperr.Internal {
+		status = he.Code // Echo's own errors keep their status (405, 413…)
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		status = 499 // the client left; nobody reads the answer
+	case status >= 500:
+		s.logger(c).Error("erreur interne", "err", err)
+	}
+	if ae.RetryAfter > 0 {
+		secs := int(math.Ceil(ae.RetryAfter.Seconds()))
+		c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	}
+	if c.Request().Method == http.MethodHead {
+		err = c.NoContent(status)
+	} else {
+		err = c.JSON(status, errorBody{errorDetail{Code: ae.Code, Message: apperr.MessageOf(ae)}})
+	}
+	if err != nil {
+		s.logger(c).Debug("réponse d'erreur non écrite", "err", err)
+	}
+}
+
+// asAppError finds the application error in err's chain; Echo's own errors (unknown route,
+// wrong method, body too large) are given a code and a French message.
+func asAppError(err error) *apperr.Error {
+	if ae, ok := errors.AsType[*apperr.Error](err); ok {
+		return ae
+	}
+	if he, ok := errors.AsType[*echo.HTTPError](err); ok {
+		switch he.Code {
+		case http.StatusNotFound:
+			return apperr.New(apperr.NotFound, "Cette adresse n'existe pas.")
+		case http.StatusMethodNotAllowed:
+			return apperr.New(apperr.Invalid, "Méthode non autorisée pour cette adresse.")
+		case http.StatusRequestEntityTooLarge:
+			return apperr.New(apperr.Invalid, "Requête trop volumineuse.")
+		case http.StatusUnauthorized:
+			return apperr.New(apperr.Unauthorized, "Authentification requise.")
+		case http.StatusForbidden:
+			return apperr.New(apperr.Forbidden, "Accès refusé.")
+		case http.StatusTooManyRequests:
+			return apperr.New(apperr.TooMany, "Trop de requêtes. Patientez un instant.")
+		case http.StatusServiceUnavailable:
+			return apperr.New(apperr.Unavailable, "Le service est momentanément indisponible.")
+		}
+		if he.Code < 500 {
+			return apperr.New(apperr.Invalid, "Requête invalide.")
+		}
+	}
+	return &apperr.Error{Code: apperr.Internal, Err: err}
+}

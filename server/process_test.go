@@ -1,0 +1,106 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// TestTwoProcessesActAsOneServer builds the real binary, runs it twice on the Redis of
+// REDIS_URL, and checks that a websocket held by one process receives what the other stores,
+// and that SIGTERM closes it with "going away".
+func TestTwoProcessesActAsOneServer(t *testing.T) {
+	redisURL := os.Getenv("REDIS_URL")
+	if redisURL == "" {
+		t.Skip("REDIS_URL unset: two processes need a shared Redis")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "relais")
+	build := exec.Command("go", "build", "-o", bin, "github.com/relais/relais")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	a, stopA := runProcess(t, bin, redisURL)
+	b, _ := runProcess(t, bin, redisURL)
+
+	c := a.open(t)
+	ws := a.dial(t, c, "1")
+	reply := b.say(t, c, "quels sont vos horaires d'ouverture ?")
+	if len(reply.Events) == 0 {
+		t.Fatalf("the bot did not answer: %+v", reply)
+	}
+	got := expectSeqs(t, ws, 2, reply.Events[len(reply.Events)-1].Seq)
+	if got[0].Text != "quels sont vos horaires d'ouverture ?" {
+		t.Fatalf("got %+v, want the customer's message first", got[0])
+	}
+	stopA()
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Second)
+	defer cancel()
+	_, _, err := ws.Read(ctx)
+	if got := websocket.CloseStatus(err); got != websocket.StatusGoingAway {
+		t.Fatalf("after SIGTERM: got %v, want going away", err)
+	}
+	// The customer resumes on the other process, without gap or duplicate.
+	ws = b.dial(t, c, "3")
+	b.say(t, c, "merci")
+	if ev := next(t, ws); ev.Seq != 4 {
+		t.Fatalf("resumed: got seq %d, want 4", ev.Seq)
+	}
+}
+
+// runProcess starts `relais serve` on 127.0.0.1:0 and waits for its address and readiness.
+func runProcess(t *testing.T, bin, redisURL string) (*instance, func()) {
+	t.Helper()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "ADDR=127.0.0.1:0", "REDIS_URL="+redisURL, "RELAIS_LOG_LEVEL=warn")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	stop := func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			t.Error("the process did not stop within 15 s of SIGTERM")
+		}
+	}
+	t.Cleanup(stop)
+	line, err := bufio.NewReader(out).ReadString('\n')
+	_, url, ok := strings.Cut(strings.TrimSpace(line), "http://")
+	if err != nil || !ok {
+		t.Fatalf("address line: got %q, %v", line, err)
+	}
+	in := &instance{url: "http://" + url}
+	deadline := time.Now().Add(2 * time.Minute) // the first run may train the classifier
+	for {
+		if status, _, _ := tryGet(in.url + "/readyz"); status == 200 {
+			return in, stop
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the process never became ready")
+		}
+		select {
+		case <-done:
+			t.Fatal("the process exited")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,214 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/labstack/echo/v4"
+
+	"github.com/relais/relais/conversation"
+)
+
+// fetchBatch is how many events one stream read returns.
+const fetchBatch = 100
+
+// socket is one open customer websocket.
+type socket struct {
+	conn      *websocket.Conn
+	id        string
+	delivered atomic.Int64 // the last sequence number written to the client
+}
+
+// sockets are the websockets this instance holds, closed together at shutdown.
+type sockets struct {
+	mu      sync.Mutex
+	m       map[*socket]struct{}
+	closing bool
+	wg      sync.WaitGroup
+}
+
+func (ss *sockets) add(s *socket) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closing {
+		return false
+	}
+	ss.m[s] = struct{}{}
+	ss.wg.Add(1)
+	return true
+}
+
+func (ss *sockets) remove(s *socket) {
+	ss.mu.Lock()
+	delete(ss.m, s)
+	ss.mu.Unlock()
+	ss.wg.Done()
+}
+
+// closeAll closes every socket with "going away" and waits for their handlers, until ctx ends.
+func (ss *sockets) closeAll(ctx context.Context) {
+	ss.mu.Lock()
+	ss.closing = true
+	all := make([]*socket, 0, len(ss.m))
+	for s := range ss.m {
+		all = append(all, s)
+	}
+	ss.mu.Unlock()
+	for _, s := range all {
+		go s.conn.Close(websocket.StatusGoingAway, fmt.Sprintf("redémarrage du serveur : reconnectez-vous avec after=%d", s.delivered.Load()))
+	}
+	done := make(chan struct{})
+	go func() { ss.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		for _, s := range all {
+			s.conn.CloseNow()
+		}
+	}
+}
+
+// openSocket is GET /api/v1/conversations/{id}/ws?token=…&after=SEQ: the events after SEQ,
+// then the new ones as they come, from whichever instance appends them.
+func (s *Server) openSocket(c echo.Context) error {
+	after, err := parseAfter(c.QueryParam("after"))
+	if err != nil {
+		return err
+	}
+	token := c.QueryParam("token")
+	if token == "" {
+		token = bearer(c)
+	}
+	id := c.Param("id")
+	r := c.Request()
+	if _, err := s.conv.Authorize(r.Context(), id, token); err != nil {
+		return err
+	}
+	conn, err := websocket.Accept(c.Response(), r, &websocket.AcceptOptions{
+		OriginPatterns: originPatterns(s.cfg.AllowedOrigins),
+	})
+	if err != nil {
+		s.logger(c).Info("websocket refusée", "err", err)
+		return nil // Accept has answered
+	}
+	sock := &socket{conn: conn, id: id}
+	sock.delivered.Store(after)
+	if !s.sockets.add(sock) {
+		conn.Close(websocket.StatusGoingAway, "serveur en cours d'arrêt")
+		return nil
+	}
+	defer s.sockets.remove(sock)
+	s.metrics.sockets.Add(1)
+	defer s.metrics.sockets.Add(-1)
+	s.pump(context.WithoutCancel(r.Context()), sock)
+	return nil
+}
+
+// frame is one event ready to write.
+type frame struct {
+	seq    int64
+	closed bool
+	data   []byte
+}
+
+// pump runs the socket: a fetcher reads the stream into a bounded buffer when the Hub wakes
+// it, and this goroutine, the socket's only writer, writes with a deadline and pings.
+func (s *Server) pump(ctx context.Context, sock *socket) {
+	ctx = sock.conn.CloseRead(ctx) // the customer sends through POST; this reads pongs and close
+	sub, err := s.hub.Subscribe(ctx, sock.id)
+	if err != nil {
+		sock.conn.Close(websocket.StatusTryAgainLater, "service indisponible, réessayez")
+		return
+	}
+	defer sub.Close()
+	out := make(chan frame, s.cfg.SocketBuffer)
+	go s.fetch(ctx, sock, sub, out)
+	ping := time.NewTicker(s.cfg.PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case f := <-out:
+			if err := s.write(ctx, sock, f); err != nil {
+				sock.conn.CloseNow()
+				return
+			}
+			if f.closed {
+				sock.conn.Close(websocket.StatusNormalClosure, "conversation terminée")
+				return
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+			err := sock.conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				sock.conn.CloseNow()
+				return
+			}
+		}
+	}
+}
+
+func (s *Server) write(ctx context.Context, sock *socket, f frame) error {
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+	defer cancel()
+	if err := sock.conn.Write(wctx, websocket.MessageText, f.data); err != nil {
+		return err
+	}
+	sock.delivered.Store(f.seq)
+	return nil
+}
+
+// fetch reads the events after the last one fetched each time sub wakes it. Sequence numbers
+// make the replay and the live events one ordered series: no gap, no duplicate. When the
+// writer cannot take an event within SlowTimeout, the client is too slow: it is closed with
+// "policy violation" and resumes with after=.
+func (s *Server) fetch(ctx context.Context, sock *socket, sub *conversation.Subscription, out chan<- frame) {
+	last := sock.delivered.Load()
+	slow := time.NewTimer(s.cfg.SlowTimeout)
+	defer slow.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sub.C:
+		}
+		for {
+			events, err := s.conv.Events(ctx, sock.id, last, fetchBatch)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Warn("lecture des événements", "conversation", sock.id, "err", err)
+					sock.conn.Close(websocket.StatusTryAgainLater, fmt.Sprintf("service indisponible : reconnectez-vous avec after=%d", sock.delivered.Load()))
+				}
+				return
+			}
+			for _, ev := range events {
+				data, err := json.Marshal(ev)
+				if err != nil {
+					s.log.Error("encodage d'un événement", "conversation", sock.id, "seq", ev.Seq, "err", err)
+					continue
+				}
+				slow.Reset(s.cfg.SlowTimeout)
+				select {
+				case out <- frame{seq: ev.Seq, closed: ev.Type == conversation.TypeClosed, data: data}:
+				case <-ctx.Done():
+					return
+				case <-slow.C:
+					s.metrics.socketsSlow.Add(1)
+					sock.conn.Close(websocket.StatusPolicyViolation, fmt.Sprintf("client trop lent : reconnectez-vous avec after=%d", sock.delivered.Load()))
+					return
+				}
+				last = ev.Seq
+			}
+			if len(events) < fetchBatch {
+				break
+			}
+		}
+	}
+}
