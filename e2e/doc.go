@@ -1,0 +1,14 @@
+// Package e2e holds the browser tests of Relais: the customer chat widget of package static,
+// driven in headless Chromium (github.com/chromedp/chromedp) against the real server started
+// in-process on 127.0.0.1:0. The package has no code of its own besides this comment; the
+// tests are in its _test.go files.
+//
+// The tests run only when RELAIS_BROWSER_TESTS=1, with Chromium at /usr/bin/chromium (Debian's
+// package chromium; CHROMIUM_PATH overrides the path):
+//
+//	RELAIS_BROWSER_TESTS=1 go test ./e2e/
+//
+// REDIS_URL selects the store as everywhere else: a real Redis when set, the embedded one
+// otherwise. Screenshots are written to RELAIS_ARTIFACTS/e2e/ when RELAIS_ARTIFACTS is set, and
+// to the repository's artifacts/e2e/ folder (ignored by git) otherwise.
+package e2e
