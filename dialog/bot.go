@@ -253,7 +253,7 @@ func (c *compiler) duplicateExamples() {
 }
 
 func parseTemplate(text string) (*template.Template, error) {
-	return template.New("").Option("missingkey=zero").Parse(text)
+	return template.New("").Funcs(templateFuncs).Option("missingkey=zero").Parse(text)
 }
 
 // fieldNames returns the first names of the {{.name...}} fields a template reads.

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync/atomic"
-	"text/template"
 	"time"
 
 	"github.com/relais/relais/dialog/slots"
@@ -186,13 +185,17 @@ func (t *turn) decide(d intents.Decision) {
 		names := []string{t.intentName(d.Pair[0].Intent), t.intentName(d.Pair[1].Intent)}
 		t.say(t.render(set.Disambiguation, map[string]any{"first": names[0], "second": names[1]}), names)
 		t.out.Understood = true
-	case intents.OutOfScope:
-		t.say(t.pick(set.OutOfScope), nil)
 	default:
+		// Out of scope and not understood both count as misses: after max_misses in a row,
+		// the customer is offered a human rather than a third refusal.
 		t.s.Misses++
 		if t.s.Misses >= set.MaxMisses {
 			t.s.Misses = 0
 			t.say(set.OfferAgent.Text, set.OfferAgent.QuickReplies)
+			return
+		}
+		if d.Status == intents.OutOfScope {
+			t.say(t.pick(set.OutOfScope), nil)
 			return
 		}
 		t.say(t.pick(set.NotUnderstood), nil)
@@ -412,7 +415,7 @@ func (t *turn) render(text string, data map[string]any) string {
 	if !strings.Contains(text, "{{") {
 		return text
 	}
-	tmpl, err := template.New("").Option("missingkey=zero").Parse(text)
+	tmpl, err := parseTemplate(text)
 	if err != nil {
 		return text // dialog check refuses such files; never show a broken template
 	}

@@ -101,6 +101,8 @@ func TestConversations(t *testing.T) {
 		{name: "not understood once", messages: []string{"blorpt"}, want: "Je n'ai pas compris."},
 		{name: "two misses offer an agent", messages: []string{"blorpt", "zzkx"}, want: "Voulez-vous parler à un conseiller ?"},
 		{name: "out of scope", messages: []string{"la météo demain"}, want: "Je ne peux pas vous aider sur ce sujet."},
+		{name: "out of scope twice offers an agent", messages: []string{"la météo demain", "blorpt"}, want: "Voulez-vous parler à un conseiller ?"},
+		{name: "an understood message resets the misses", messages: []string{"blorpt", "vous ouvrez à quelle heure", "zzkx"}, want: "Je n'ai pas compris."},
 		{name: "disambiguation", messages: []string{"commande"}, want: "Vouliez-vous dire « Statut de la commande » ou « Annuler une commande » ?"},
 		{name: "disambiguation answered", messages: []string{"commande", "Annuler une commande"}, want: "Quel est le numéro de la commande à annuler ?"},
 		{name: "closing ends", messages: []string{"merci au revoir"}, want: "Merci, au revoir !", end: true},
