@@ -1,11 +1,20 @@
 package intents
 
+// The tuning harness: experiments behind the choices in DefaultTrainConfig and DefaultPolicy.
+// They run only with EXP=1 and print figures rather than assert them, e.g.
+//
+//	EXP=1 EPOCHS=10 LR=0.005 go test -run TestExpMassive -v ./intents
+//	EXP=1 go test -run 'TestExpPolicy|TestExpCV' -v ./intents
+//
+// MASSIVE is read from RELAIS_MASSIVE_DIR or ../../shared/data/massive-fr.
+
 import (
 	"bufio"
 	"cmp"
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,8 +43,8 @@ func TestExpMassive(t *testing.T) {
 	if os.Getenv("EXP") == "" {
 		t.Skip()
 	}
-	train := readTSV(t, "/work/shared/data/massive-fr/train.tsv")
-	test := readTSV(t, "/work/shared/data/massive-fr/test.tsv")
+	train := readTSV(t, filepath.Join(massiveDir(), "train.tsv"))
+	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
 	cfg := cfgFromEnv()
 	start := time.Now()
 	m, err := Train(train, cfg)
@@ -135,7 +144,7 @@ func TestExpPolicy(t *testing.T) {
 	}
 	var oos []Example
 	for _, f := range []string{"train.tsv", "test.tsv"} {
-		for _, ex := range readTSV(t, "/work/shared/data/massive-fr/"+f) {
+		for _, ex := range readTSV(t, filepath.Join(massiveDir(), f)) {
 			if ex.Intent != "general_greet" {
 				oos = append(oos, Example{ex.Text, OutOfScopeIntentID})
 			}
@@ -159,7 +168,7 @@ func TestExpOOS(t *testing.T) {
 	c := NewClassifier(m)
 	byIntent := map[string]int{}
 	byScenario := map[string]int{}
-	for _, ex := range readTSV(t, "/work/shared/data/massive-fr/train.tsv") {
+	for _, ex := range readTSV(t, filepath.Join(massiveDir(), "train.tsv")) {
 		if ex.Intent == "general_greet" {
 			continue
 		}
@@ -277,4 +286,11 @@ func TestExpCV(t *testing.T) {
 		}
 	}
 	t.Log(strings.Join(cs, "; "))
+}
+
+func massiveDir() string {
+	if dir := os.Getenv("RELAIS_MASSIVE_DIR"); dir != "" {
+		return dir
+	}
+	return filepath.Join("..", "..", "shared", "data", "massive-fr")
 }
