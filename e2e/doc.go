@@ -9,6 +9,13 @@
 //	RELAIS_BROWSER_TESTS=1 go test ./e2e/
 //
 // REDIS_URL selects the store as everywhere else: a real Redis when set, the embedded one
-// otherwise. Screenshots are written to RELAIS_ARTIFACTS/e2e/ when RELAIS_ARTIFACTS is set, and
-// to the repository's artifacts/e2e/ folder (ignored by git) otherwise.
+// otherwise. The bot is the built-in French bot (dialog engine and classifier, trained once
+// per run or read from the model cache), with a canned answer for the order-status webhook.
+// Screenshots are written to RELAIS_ARTIFACTS/e2e/ when RELAIS_ARTIFACTS is set, and to the
+// repository's artifacts/e2e/ folder (ignored by git) otherwise; each test logs their paths.
+// RELAIS_E2E_LOG=1 shows the server's debug log in the test output.
+//
+// The widget lives in a shadow root: the tests reach it with JavaScript paths
+// (document.querySelector("#relais-widget").shadowRoot...) and wait on conditions evaluated
+// in the page, never on fixed delays.
 package e2e
