@@ -34,7 +34,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "bench":
 		err = runBench(env, rest)
 	case "agent":
-		err = fmt.Errorf("la commande %q n'est pas encore disponible dans cette version", cmd)
+		err = runAgent(env, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

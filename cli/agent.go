@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/relais/relais/apperr"
+	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/store"
+)
+
+// runAgent is `relais agent SUBCOMMAND`: the agents' accounts.
+func runAgent(env *Env, args []string) error {
+	if len(args) == 0 {
+		return usageError{"sous-commande attendue : add"}
+	}
+	switch args[0] {
+	case "add":
+		return runAgentAdd(env, args[1:], os.Stdin)
+	}
+	return usageError{fmt.Sprintf("sous-commande inconnue %q : add", args[0])}
+}
+
+// runAgentAdd is `relais agent add`: it creates an account in the Redis of REDIS_URL. The
+// password comes from the first line of stdin with --password-stdin (never from a flag, which
+// other users could read in the process list); otherwise a random one is printed once.
+func runAgentAdd(env *Env, args []string, stdin io.Reader) error {
+	fs := newFlags(env, "agent add", "agent add --login IDENTIFIANT --name NOM [--skills a,b] [--capacity N] [--password-stdin]")
+	login := fs.String("login", "", "identifiant de connexion (obligatoire)")
+	name := fs.String("name", "", "nom affiché aux clients (obligatoire)")
+	skills := fs.String("skills", "", "compétences : catégories d'intentions séparées par des virgules (aucune : toutes)")
+	capacity := fs.Int("capacity", 1, "conversations simultanées")
+	fromStdin := fs.Bool("password-stdin", false, "lit le mot de passe sur la première ligne de l'entrée standard")
+	if rest, err := parse(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("argument inattendu %q", rest[0])}
+	}
+	if *login == "" || *name == "" {
+		return usageError{"--login et --name sont obligatoires"}
+	}
+	url := env.Getenv("REDIS_URL")
+	if url == "" {
+		return errors.New("REDIS_URL n'est pas défini : un agent ajouté au stockage en mémoire intégré disparaîtrait " +
+			"à la fin de cette commande. Définissez REDIS_URL (le Redis du serveur). Sans Redis, « relais serve » " +
+			"crée lui-même un agent de démonstration et affiche son mot de passe au démarrage")
+	}
+	password, generated := handoff.GeneratePassword(), true
+	if *fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("lecture du mot de passe : %w", err)
+		}
+		password, generated = strings.TrimRight(line, "\r\n"), false
+	}
+	st, err := store.Open(env.Ctx, url, env.logger())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ag, err := handoff.NewAccounts(st, handoff.AccountOptions{}).Add(env.Ctx, handoff.NewAgent{
+		Login: *login, Name: *name, Password: password, Skills: list(*skills), Capacity: *capacity})
+	if err != nil {
+		if apperr.CodeOf(err) != apperr.Internal {
+			return errors.New(strings.TrimSuffix(apperr.MessageOf(err), "."))
+		}
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Agent ajouté : %s (identifiant %s, id %s), capacité %d, compétences : %s\n",
+		ag.Name, ag.Login, ag.ID, ag.Capacity, firstOf(strings.Join(ag.Skills, ", "), "toutes"))
+	if generated {
+		fmt.Fprintf(env.Stdout, "Mot de passe (affiché une seule fois) : %s\n", password)
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package cli_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/store"
+)
+
+func TestAgentAddUsage(t *testing.T) {
+	t.Setenv("REDIS_URL", "")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stderr
+	}{
+		{name: "no subcommand", args: []string{"agent"}, code: 2, want: "sous-commande attendue"},
+		{name: "unknown subcommand", args: []string{"agent", "remove"}, code: 2, want: "sous-commande inconnue"},
+		{name: "no login", args: []string{"agent", "add", "--name", "Claire"}, code: 2, want: "--login et --name"},
+		{name: "embedded store refused", args: []string{"agent", "add", "--login", "claire", "--name", "Claire"}, code: 1, want: "REDIS_URL n'est pas défini"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.want) {
+				t.Errorf("got %d %q, want %d and %q", code, stderr, tt.code, tt.want)
+			}
+		})
+	}
+}
+
+// TestAgentAdd creates accounts in the real Redis (relais: namespace, as the server reads
+// it) under a random login, and removes them at the end.
+func TestAgentAdd(t *testing.T) {
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		t.Skip("REDIS_URL non défini : l'ajout d'agent demande un vrai Redis")
+	}
+	st, err := store.Open(context.Background(), url, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	acc := handoff.NewAccounts(st, handoff.AccountOptions{})
+	b := make([]byte, 4)
+	rand.Read(b)
+	login := "test-" + hex.EncodeToString(b)
+	t.Cleanup(func() {
+		for _, l := range []string{login, login + "-stdin"} {
+			if ag, err := acc.ByLogin(context.Background(), l); err == nil {
+				acc.Remove(context.Background(), ag.ID)
+			}
+		}
+	})
+
+	code, stdout, stderr := run(t, "agent", "add", "--login", login, "--name", "Claire Martin", "--skills", "facturation, livraison")
+	if code != 0 || !strings.Contains(stdout, "compétences : facturation, livraison") {
+		t.Fatalf("add: got %d %q %q", code, stdout, stderr)
+	}
+	_, password, ok := strings.Cut(stdout, "une seule fois) : ")
+	if !ok {
+		t.Fatalf("no password printed: %q", stdout)
+	}
+	if _, err := acc.Authenticate(context.Background(), login, strings.TrimSpace(password), "127.0.0.1"); err != nil {
+		t.Errorf("the printed password does not work: %v", err)
+	}
+	code, _, stderr = run(t, "agent", "add", "--login", strings.ToUpper(login), "--name", "Autre")
+	if code != 1 || !strings.Contains(stderr, "déjà utilisé") {
+		t.Errorf("duplicate: got %d %q, want 1 and « déjà utilisé »", code, stderr)
+	}
+
+	stdin := writeFile(t, "pw", "mon-mot-de-passe-secret\n")
+	f, err := os.Open(stdin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	saved := os.Stdin
+	os.Stdin = f
+	code, stdout, stderr = run(t, "agent", "add", "--login", login+"-stdin", "--name", "Léa", "--password-stdin", "--capacity", "2")
+	os.Stdin = saved
+	if code != 0 || strings.Contains(stdout, "Mot de passe") || !strings.Contains(stdout, "capacité 2") {
+		t.Fatalf("add with stdin: got %d %q %q", code, stdout, stderr)
+	}
+	if _, err := acc.Authenticate(context.Background(), login+"-stdin", "mon-mot-de-passe-secret", "127.0.0.2"); err != nil {
+		t.Errorf("password from stdin: %v", err)
+	}
+}

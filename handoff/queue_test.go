@@ -1,0 +1,101 @@
+package handoff_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/relais/relais/handoff"
+)
+
+// TestQueueOrderAndEstimates checks positions (priority, then age) and the estimated wait
+// max(0, k − F) × H / C.
+func TestQueueOrderAndEstimates(t *testing.T) {
+	h := newHarness(t)
+	a := h.agents(3, 1)
+	tasks := map[string]handoff.Task{}
+	for _, c := range []struct {
+		conv string
+		p    handoff.Priority
+	}{{"n1", handoff.PriorityNormal}, {"h1", handoff.PriorityHigh}, {"n2", ""}, {"h2", handoff.PriorityHigh}} {
+		tasks[c.conv] = h.enqueue(c.conv, c.p, "")
+		h.clock.Advance(time.Second)
+	}
+	v, err := h.r.Queue(h.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Entries[0].NoAgent || v.Entries[0].WaitSeconds != 0 {
+		t.Errorf("no agent: got %+v, want NoAgent and no estimate", v.Entries[0])
+	}
+	h.ready(a[0], a[1]) // h1 and h2 offered; C = 2, F = 0, H = 5 min by default
+	tests := []struct {
+		name     string
+		conv     string
+		position int
+		wait     int
+	}{
+		{name: "oldest high priority, offered", conv: "h1", position: 1, wait: 0},
+		{name: "second high priority, offered", conv: "h2", position: 2, wait: 0},
+		{name: "first normal: k = 1", conv: "n1", position: 3, wait: 150},
+		{name: "second normal: k = 2", conv: "n2", position: 4, wait: 300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := h.r.Position(h.ctx, tasks[tt.conv].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Position != tt.position || e.WaitSeconds != tt.wait || e.NoAgent {
+				t.Errorf("got position %d wait %d s (no agent %v), want %d and %d s", e.Position, e.WaitSeconds, e.NoAgent, tt.position, tt.wait)
+			}
+		})
+	}
+	h.ready(a[2]) // one more free slot: n1 is offered, n2 is now k = 1 with F = 0, C = 3
+	if e, _ := h.r.Position(h.ctx, tasks["n2"].ID); e.Position != 4 || e.WaitSeconds != 100 {
+		t.Errorf("n2 with three agents: got position %d wait %d s, want 4 and 100 s", e.Position, e.WaitSeconds)
+	}
+	if v, _ := h.r.Queue(h.ctx); v.ReadyAgents != 3 || v.Capacity != 3 || v.FreeSlots != 0 || v.Length != 4 {
+		t.Errorf("view: got %+v", v)
+	}
+}
+
+// TestNoticesReachOtherInstances: what one router's transitions return, another reads from
+// the stream, in order, from its cursor.
+func TestNoticesReachOtherInstances(t *testing.T) {
+	h := newHarness(t)
+	other := h.router()
+	cursor, err := other.NoticeCursor(h.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := h.agents(1, 1)
+	var want []handoff.Notice
+	collect := func(ns []handoff.Notice, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, ns...)
+	}
+	collect(h.r.Connect(h.ctx, a[0], "d"))
+	collect(h.r.SetState(h.ctx, a[0], handoff.StateReady))
+	task, ns, err := h.r.Enqueue(h.ctx, handoff.NewTask{ConversationID: "c1"})
+	collect(ns, err)
+	_, ns, err = h.r.Accept(h.ctx, a[0], task.ID)
+	collect(ns, err)
+	got, next, err := other.Notices(h.ctx, cursor, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("notices: got %v, want %v", kinds(got), kinds(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("notice %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if more, _, _ := other.Notices(h.ctx, next, 0); len(more) != 0 {
+		t.Errorf("after the cursor: got %v, want nothing", kinds(more))
+	}
+}
