@@ -32,6 +32,7 @@ type TrainConfig struct {
 	Hidden       int
 	Dropout      float64 // share of a text's features hidden at each training pass
 	Temperature  float32 // of the trained model's softmax (see Model)
+	Average      int     // average the weights over this many last epochs (0: keep the last)
 	Spec         featureSpec
 }
 
@@ -42,7 +43,7 @@ type TrainConfig struct {
 func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{
 		Seed: 1, Temperature: 0.8, Epochs: 20, BatchSize: 16, LearningRate: 0.008,
-		Dim: 64, Hidden: 0, Dropout: 0.6,
+		Dim: 64, Hidden: 0, Dropout: 0.6, Average: 5,
 		Spec: featureSpec{Buckets: 1 << 18, MinGram: 3, MaxGram: 5, Bigrams: true, CharBias: 0.25},
 	}
 }
@@ -159,7 +160,14 @@ func fit(net *network, emb *table, data []encoded, cfg TrainConfig) error {
 	steps := cfg.Epochs * ((len(data) + cfg.BatchSize - 1) / cfg.BatchSize)
 	drop := dropout{p: float32(cfg.Dropout), rng: rand.New(rand.NewPCG(cfg.Seed, 0xd0))}
 	batch := make([]encoded, 0, cfg.BatchSize)
-	for step, epoch := 0, 0; epoch < cfg.Epochs; epoch++ {
+	avg := newAverager(net, emb)
+	for step, epoch := 0, 0; epoch <= cfg.Epochs; epoch++ {
+		if epoch > 0 && epoch > cfg.Epochs-cfg.Average {
+			avg.add()
+		}
+		if epoch == cfg.Epochs {
+			break
+		}
 		shuffle.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for start := 0; start < len(order); start += cfg.BatchSize {
 			batch = batch[:0]
@@ -182,6 +190,7 @@ func fit(net *network, emb *table, data []encoded, cfg TrainConfig) error {
 			step++
 		}
 	}
+	avg.apply()
 	return nil
 }
 
@@ -311,4 +320,46 @@ func (d *dropout) apply(ex encoded, slot int) encoded {
 		fs[i].weight /= total
 	}
 	return encoded{features: fs, rows: rows, label: ex.label}
+}
+
+// averager keeps the running mean of the weights at the end of the last epochs: the mean
+// of nearby solutions generalises a little better than the last one alone.
+type averager struct {
+	params [][]float32 // the live weights: table rows, then dense layers
+	sums   [][]float32
+	n      int
+}
+
+func newAverager(net *network, emb *table) *averager {
+	a := &averager{params: [][]float32{emb.rows, floats(net.Out.W), floats(net.Out.B)}}
+	if net.Hidden != nil {
+		a.params = append(a.params, floats(net.Hidden.W), floats(net.Hidden.B))
+	}
+	return a
+}
+
+func (a *averager) add() {
+	if a.sums == nil {
+		for _, p := range a.params {
+			a.sums = append(a.sums, make([]float32, len(p)))
+		}
+	}
+	for i, p := range a.params {
+		for j, v := range p {
+			a.sums[i][j] += v
+		}
+	}
+	a.n++
+}
+
+// apply replaces the weights by their mean, when there is one.
+func (a *averager) apply() {
+	if a.n < 2 {
+		return
+	}
+	for i, p := range a.params {
+		for j := range p {
+			p[j] = a.sums[i][j] / float32(a.n)
+		}
+	}
 }

@@ -108,6 +108,7 @@ func cfgFromEnv() TrainConfig {
 		}
 	}
 	envInt("EPOCHS", &cfg.Epochs)
+	envInt("AVG", &cfg.Average)
 	envInt("BATCH", &cfg.BatchSize)
 	envInt("DIM", &cfg.Dim)
 	envInt("HIDDEN", &cfg.Hidden)
