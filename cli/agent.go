@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/relais/relais/apperr"
@@ -20,7 +19,7 @@ func runAgent(env *Env, args []string) error {
 	}
 	switch args[0] {
 	case "add":
-		return runAgentAdd(env, args[1:], os.Stdin)
+		return runAgentAdd(env, args[1:], env.Stdin)
 	}
 	return usageError{fmt.Sprintf("sous-commande inconnue %q : add", args[0])}
 }

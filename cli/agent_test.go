@@ -76,16 +76,7 @@ func TestAgentAdd(t *testing.T) {
 		t.Errorf("duplicate: got %d %q, want 1 and « déjà utilisé »", code, stderr)
 	}
 
-	stdin := writeFile(t, "pw", "mon-mot-de-passe-secret\n")
-	f, err := os.Open(stdin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	saved := os.Stdin
-	os.Stdin = f
-	code, stdout, stderr = run(t, "agent", "add", "--login", login+"-stdin", "--name", "Léa", "--password-stdin", "--capacity", "2")
-	os.Stdin = saved
+	code, stdout, stderr = runWithInput(t, "mon-mot-de-passe-secret\n", "agent", "add", "--login", login+"-stdin", "--name", "Léa", "--password-stdin", "--capacity", "2")
 	if code != 0 || strings.Contains(stdout, "Mot de passe") || !strings.Contains(stdout, "capacité 2") {
 		t.Fatalf("add with stdin: got %d %q %q", code, stdout, stderr)
 	}

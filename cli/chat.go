@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/relais/relais/dialog"
@@ -34,7 +33,7 @@ func runChat(env *Env, args []string) error {
 	}
 	printTurn(env, t, false)
 	fmt.Fprintln(env.Stdout, "(tapez /debug pour voir les intentions, /quit pour sortir)")
-	in := bufio.NewScanner(os.Stdin)
+	in := bufio.NewScanner(env.Stdin)
 	for fmt.Fprint(env.Stdout, "vous> "); in.Scan(); fmt.Fprint(env.Stdout, "vous> ") {
 		line := strings.TrimSpace(in.Text())
 		switch line {

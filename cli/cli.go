@@ -13,11 +13,11 @@ import (
 )
 
 // Run executes the relais command line and returns the process exit code.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		args = []string{"serve"}
 	}
-	env := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	env := &Env{Ctx: ctx, Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
 	cmd, rest := args[0], args[1:]
 	var err error
 	switch cmd {
@@ -60,6 +60,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // Env is what a command needs from the process: context, output and environment.
 type Env struct {
 	Ctx    context.Context
+	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string

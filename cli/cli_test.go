@@ -15,8 +15,14 @@ import (
 // run executes the command line and returns exit code, stdout and stderr.
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runWithInput(t, "", args...)
+}
+
+// runWithInput executes the command line with stdin as its standard input.
+func runWithInput(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code := cli.Run(context.Background(), args, &out, &errOut)
+	code := cli.Run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -161,4 +167,44 @@ func TestInit(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "existe déjà") {
 		t.Errorf("second init: exit %d, %q; want a refusal to overwrite", code, errOut)
 	}
+}
+
+func TestChat(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	code, out, errOut := runWithInput(t, "/debug\nbonjour\n/quit\n", "chat", "--bot", chatBot(t))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"bot> Bienvenue !", `[intention "salutations"`, "bot> Bonjour à vous."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("chat output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// chatBot is tinyBot with dialog files, so that chat can run it.
+func chatBot(t *testing.T) string {
+	dir := tinyBot(t)
+	os.MkdirAll(filepath.Join(dir, "dialog"), 0o755)
+	files := map[string]string{
+		"bot.yaml": `welcome: [{text: "Bienvenue !"}]
+not_understood: ["Pardon ?"]
+offer_agent: {text: "Un conseiller ?"}
+out_of_scope: ["Hors sujet."]
+disambiguation: "{{.first}} ou {{.second}} ?"
+resume: "Reprenons."
+cancelled: "Annulé."
+`,
+		"answers.yaml": `intents:
+  salutations: {say: "Bonjour à vous."}
+  statut_commande: {say: "Votre commande arrive."}
+  aucun: {say: "Hors sujet."}
+`,
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, "dialog", name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
