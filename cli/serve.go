@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/relais/relais/dialog"
+	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/server"
 	"github.com/relais/relais/static"
 	"github.com/relais/relais/store"
@@ -58,7 +59,15 @@ func runServe(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(cfg, server.Deps{Store: st, Bot: b, Logger: log, Static: static.FS})
+	router := handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout})
+	accounts := handoff.NewAccounts(st, handoff.AccountOptions{})
+	if st.Embedded {
+		if err := addDemoAgent(env, accounts); err != nil {
+			return err
+		}
+	}
+	srv, err := server.New(cfg, server.Deps{Store: st, Bot: b, Logger: log, Static: static.FS,
+		Router: router, Accounts: accounts})
 	if err != nil {
 		return err
 	}
@@ -68,6 +77,19 @@ func runServe(env *Env, args []string) error {
 	}
 	log.Info("serveur prêt", "addr", ln.Addr().String(), "embedded_store", st.Embedded)
 	return srv.Serve(env.Ctx, ln)
+}
+
+// addDemoAgent creates the agent "demo" with a random password and prints both, so that a
+// newcomer can try the desk at once. Only with the embedded store: its data dies with the
+// process, and a real Redis never gets an account nobody asked for.
+func addDemoAgent(env *Env, accounts *handoff.Accounts) error {
+	pw := handoff.GeneratePassword()
+	_, err := accounts.Add(env.Ctx, handoff.NewAgent{Login: "demo", Name: "Camille (démo)", Password: pw})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "relais : agent de démonstration pour /desk : identifiant « demo », mot de passe « %s »\n", pw)
+	return nil
 }
 
 // servePprof serves Go's profiler on its own address (RELAIS_PPROF_ADDR, e.g.

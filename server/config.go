@@ -32,6 +32,9 @@ type Config struct {
 	SafetyPoll      time.Duration // websockets re-read their stream at least this often
 	ShutdownTimeout time.Duration // graceful shutdown ends within it
 	BotTimeout      time.Duration // deadline of one bot turn
+	SweepInterval   time.Duration // how often each instance applies the routing deadlines
+	AgentHeartbeat  time.Duration // agent sockets renew their lease and re-check their session this often
+	NoticeClaim     time.Duration // a routing notice left unacknowledged this long by an instance is taken over by another
 }
 
 // DefaultConfig returns the defaults of DESIGN.md and the issue.
@@ -53,6 +56,9 @@ func DefaultConfig() Config {
 		SafetyPoll:              30 * time.Second,
 		ShutdownTimeout:         10 * time.Second,
 		BotTimeout:              10 * time.Second,
+		SweepInterval:           500 * time.Millisecond,
+		AgentHeartbeat:          15 * time.Second,
+		NoticeClaim:             30 * time.Second,
 	}
 }
 
@@ -80,6 +86,8 @@ func (c Config) Validate() error {
 		"intervalle de ping": c.PingInterval, "délai d'écriture": c.WriteTimeout,
 		"délai client lent": c.SlowTimeout, "relecture de sécurité": c.SafetyPoll,
 		"délai d'arrêt": c.ShutdownTimeout, "délai du bot": c.BotTimeout,
+		"intervalle de balayage": c.SweepInterval, "battement des agents": c.AgentHeartbeat,
+		"reprise des notifications": c.NoticeClaim,
 	}
 	for name, d := range positive {
 		if d <= 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/dialog"
+	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/store"
 )
 
@@ -40,6 +41,11 @@ type Deps struct {
 	Static      fs.FS        // the web assets; the server serves its web/ folder at /
 	Queue       Queue        // nil until the agent queue exists
 	QueueLength QueueLength  // nil until the agent queue exists
+	// Router and Accounts are the agent side (package handoff). With a Router, the server
+	// queues handed-over conversations itself (unless Queue is set), runs the sweeper and the
+	// notice readers, and serves the agent endpoints; without, those answer 503.
+	Router   *handoff.Router
+	Accounts *handoff.Accounts
 }
 
 // Server is Relais's HTTP server.
@@ -56,6 +62,7 @@ type Server struct {
 	echo        *echo.Echo
 	metrics     *metrics
 	sockets     sockets
+	agents      *agents // nil without a Router
 	closeOnce   sync.Once
 }
 
@@ -81,6 +88,21 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll),
 	}
 	s.sockets.m = map[*socket]struct{}{}
+	if deps.Router != nil {
+		if deps.Accounts == nil {
+			return nil, errors.New("server: Accounts est requis avec Router")
+		}
+		s.agents = newAgents(deps.Router, deps.Accounts)
+		if s.queue == nil {
+			s.queue = routerQueue{s}
+		}
+		if s.queueLength == nil {
+			s.queueLength = deps.Router.Length
+		}
+		if err := s.startAgents(); err != nil {
+			return nil, err
+		}
+	}
 	s.echo = s.routes()
 	return s, nil
 }
@@ -104,6 +126,11 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/conversations/:id/messages", s.postMessage)
 	api.GET("/conversations/:id/events", s.listEvents)
 	api.GET("/conversations/:id/ws", s.openSocket)
+	api.POST("/conversations/:id/leave", s.leaveConversation)
+	api.POST("/agent/login", s.agentLogin)
+	api.POST("/agent/logout", s.agentLogout)
+	api.GET("/agent/me", s.agentMe)
+	api.GET("/agent/ws", s.openAgentSocket)
 
 	if s.static != nil {
 		e.StaticFS("/", echo.MustSubFS(s.static, "web"))
@@ -153,6 +180,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	var shutdownErr error
 	wg.Go(func() { shutdownErr = hs.Shutdown(sctx) })
 	wg.Go(func() { s.sockets.closeAll(sctx) })
+	if s.agents != nil {
+		wg.Go(func() { s.agents.closeAll(sctx) })
+	}
 	wg.Wait()
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -167,7 +197,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // Close stops the server's background work (the Hub). Call it after Serve returns.
 func (s *Server) Close() error {
 	var err error
-	s.closeOnce.Do(func() { err = s.hub.Close() })
+	s.closeOnce.Do(func() {
+		if s.agents != nil {
+			s.agents.stop()
+		}
+		err = s.hub.Close()
+	})
 	return err
 }
 

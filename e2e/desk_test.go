@@ -1,0 +1,129 @@
+package e2e_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/server"
+	"github.com/relais/relais/static"
+	"github.com/relais/relais/store/storetest"
+)
+
+// deskServer is the real server with the agent side (router and accounts), as `relais serve`
+// runs it.
+type deskServer struct {
+	URL      string
+	accounts *handoff.Accounts
+}
+
+func startDeskServer(t *testing.T) *deskServer {
+	t.Helper()
+	needBrowser(t)
+	cfg := server.DefaultConfig()
+	level := slog.LevelWarn
+	if os.Getenv("RELAIS_E2E_LOG") != "" {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
+	st := storetest.Open(t)
+	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
+	srv, err := server.New(cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: log, Static: static.FS,
+		Router: handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout}), Accounts: accounts})
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("Serve: %v", err)
+		}
+		srv.Close()
+	})
+	return &deskServer{URL: "http://" + ln.Addr().String(), accounts: accounts}
+}
+
+// waitPage waits until a JavaScript condition on the whole page holds.
+func waitPage(t *testing.T, ctx context.Context, what, cond string) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, waitFor+time.Second)
+	defer cancel()
+	expr := `(() => { try { return !!(` + cond + `); } catch (e) { return false; } })()`
+	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(waitFor), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		t.Fatalf("waiting until %s: %v\ndesk log:\n%s", what, err, eval[string](t, ctx, `document.body.innerText`))
+	}
+}
+
+// TestCustomerReachesAnAgent is issue 5's browser scenario: a customer asks for an agent in
+// the widget; an agent signed in to the desk sees the offer with its countdown, accepts, and
+// both exchange messages.
+func TestCustomerReachesAnAgent(t *testing.T) {
+	srv := startDeskServer(t)
+	const password = "mot-de-passe-du-test"
+	agent, err := srv.accounts.Add(context.Background(), handoff.NewAgent{Login: "camille", Name: "Camille", Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	desk, deskDialogs := newTab(t)
+	do(t, desk, "open the desk", chromedp.Navigate(srv.URL+"/desk"))
+	waitPage(t, desk, "the login form is shown", `!document.getElementById("login").hidden`)
+	do(t, desk, "sign in",
+		chromedp.SendKeys(chromedp.ID("login-id"), "camille"),
+		chromedp.SendKeys(chromedp.ID("login-pw"), password),
+		chromedp.Click(chromedp.CSS("#login button[type=submit]")))
+	waitPage(t, desk, "the desk is shown", `!document.getElementById("desk").hidden && document.getElementById("state-label").textContent === "Non prêt"`)
+	do(t, desk, "become Prêt", chromedp.Click(chromedp.ID("ready")))
+	waitPage(t, desk, "the agent is Prêt", `document.getElementById("state-label").textContent === "Prêt"`)
+
+	customer, customerDialogs := newTab(t)
+	openWidget(t, customer, srv.URL)
+	say(t, customer, "je veux parler à un conseiller")
+	waitUntil(t, customer, "the customer is told a human is coming", `r.querySelector(".log .msg-system, .log .notice")`)
+
+	waitPage(t, desk, "the offer is shown", `!document.getElementById("offer-box").hidden`)
+	first := eval[string](t, desk, `document.getElementById("offer-countdown").textContent`)
+	if first != "15" && first != "14" {
+		t.Errorf("countdown at the offer: got %q s, want 15 or 14", first)
+	}
+	waitPage(t, desk, "the countdown runs", `Number(document.getElementById("offer-countdown").textContent) < `+first)
+	screenshot(t, desk, "desk-offer")
+	do(t, desk, "accept", chromedp.Click(chromedp.ID("offer-accept")))
+	waitPage(t, desk, "the transcript is shown, the bot's part included",
+		`document.querySelector("#log .msg-bot") && Array.from(document.querySelectorAll("#log .msg-customer")).some(e => e.textContent.includes("conseiller"))`)
+	waitUntil(t, customer, "the customer sees the agent join",
+		`Array.from(r.querySelectorAll(".log .notice")).some(e => e.textContent.includes("`+agent.Name+` a rejoint la conversation"))`)
+
+	do(t, desk, "answer", chromedp.SendKeys(chromedp.ID("reply-text"), "Bonjour, je suis Camille. Que puis-je faire pour vous ?"), enter)
+	waitUntil(t, customer, "the agent's message reaches the customer",
+		`Array.from(r.querySelectorAll(".log .msg-agent")).some(e => e.textContent.includes("Que puis-je faire"))`)
+	say(t, customer, "Ma box ne se connecte plus depuis ce matin.")
+	waitPage(t, desk, "the customer's message reaches the agent",
+		`Array.from(document.querySelectorAll("#log .msg-customer")).some(e => e.textContent.includes("depuis ce matin"))`)
+	screenshot(t, desk, "desk-conversation")
+	screenshot(t, customer, "widget-with-agent")
+
+	if ms := messages(t, customer); !contains(ms, "agent", "Que puis-je faire") {
+		t.Errorf("customer's messages:\n%s", format(ms))
+	}
+	for name, d := range map[string]*dialogLog{"desk": deskDialogs, "widget": customerDialogs} {
+		if got := d.opened(); len(got) > 0 {
+			t.Errorf("%s opened dialogs: %v", name, got)
+		}
+	}
+}

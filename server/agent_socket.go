@@ -1,0 +1,197 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/relais/relais/conversation"
+	"github.com/relais/relais/handoff"
+)
+
+// statusLoggedOut closes the sockets of a session that ended (logout or expiry).
+const statusLoggedOut websocket.StatusCode = 4001
+
+// envelope is one message the server sends on an agent websocket; fields that do not apply
+// to a type are left out.
+type envelope struct {
+	Type           string              `json:"type"`
+	State          handoff.AgentState  `json:"state,omitempty"`
+	Label          string              `json:"label,omitempty"` // state: Prêt, Non prêt, Hors ligne
+	Agent          *agentView          `json:"agent,omitempty"`
+	Task           *handoff.Task       `json:"task,omitempty"`
+	ExpiresAt      time.Time           `json:"expires_at,omitzero"` // offer
+	TaskID         string              `json:"task_id,omitempty"`
+	ConversationID string              `json:"conversation_id,omitempty"`
+	Reason         string              `json:"reason,omitempty"` // offer_expired, released: the notice kind
+	Conversation   *transcript         `json:"conversation,omitempty"`
+	Event          *conversation.Event `json:"event,omitempty"`
+	Code           string              `json:"code,omitempty"`    // error
+	Message        string              `json:"message,omitempty"` // error, in French
+	For            string              `json:"for,omitempty"`     // error: the type of the command refused
+}
+
+// transcript is a whole conversation, the bot's part included.
+type transcript struct {
+	ID     string               `json:"id"`
+	Events []conversation.Event `json:"events"`
+}
+
+// queueMessage is the "queue" envelope: the waiting tasks, with positions and estimates.
+type queueMessage struct {
+	Type   string               `json:"type"`
+	Tasks  []handoff.QueueEntry `json:"tasks"`
+	Length int                  `json:"length"`
+}
+
+// agentSocket is one open desk websocket. Everything it sends goes through out, to its one
+// writer goroutine; a desk that cannot keep up is closed and reconnects.
+type agentSocket struct {
+	id      string
+	agent   handoff.Agent
+	session string
+	conn    *websocket.Conn
+	out     chan []byte
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	mu      sync.Mutex
+	follows map[string]context.CancelFunc // conversation → its forwarder
+	typedAt time.Time                     // last typing event sent to the customer
+}
+
+// send queues v for the writer without blocking.
+func (sock *agentSocket) send(v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	select {
+	case sock.out <- data:
+	case <-sock.ctx.Done():
+	default:
+		sock.end(websocket.StatusPolicyViolation, "bureau trop lent : reconnectez-vous")
+	}
+}
+
+// end closes the socket with a status and stops its goroutines.
+func (sock *agentSocket) end(code websocket.StatusCode, reason string) {
+	go sock.conn.Close(code, reason)
+	sock.cancel()
+}
+
+// follow starts forwarding conversation id's events after seq, unless already done.
+func (s *Server) follow(sock *agentSocket, id string, after int64) {
+	sock.mu.Lock()
+	defer sock.mu.Unlock()
+	if _, ok := sock.follows[id]; ok || sock.ctx.Err() != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(sock.ctx)
+	sock.follows[id] = cancel
+	go s.forward(ctx, sock, id, after)
+}
+
+// unfollow stops forwarding conversation id.
+func (sock *agentSocket) unfollow(id string) {
+	sock.mu.Lock()
+	defer sock.mu.Unlock()
+	if cancel, ok := sock.follows[id]; ok {
+		cancel()
+		delete(sock.follows, id)
+	}
+}
+
+// forward sends the conversation's new events to the agent as "event" envelopes, from
+// whichever instance appends them, in order; the agent's own typing is left out.
+func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, after int64) {
+	sub, err := s.hub.Subscribe(ctx, id)
+	if err != nil {
+		sock.end(websocket.StatusTryAgainLater, "service indisponible, réessayez")
+		return
+	}
+	defer sub.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sub.C:
+		}
+		for {
+			events, err := s.conv.Events(ctx, id, after, fetchBatch)
+			if err != nil {
+				if ctx.Err() == nil {
+					sock.end(websocket.StatusTryAgainLater, "service indisponible, réessayez")
+				}
+				return
+			}
+			for _, ev := range events {
+				after = ev.Seq
+				if ev.Type == conversation.TypeTyping && ev.From == conversation.FromAgent {
+					continue
+				}
+				sock.send(envelope{Type: "event", ConversationID: id, Event: &ev})
+			}
+			if len(events) < fetchBatch {
+				break
+			}
+		}
+	}
+}
+
+// writeLoop is the socket's only writer: every write has a deadline, pings on a timer.
+func (s *Server) writeLoop(sock *agentSocket) {
+	ping := time.NewTicker(s.cfg.PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-sock.ctx.Done():
+			return
+		case data := <-sock.out:
+			wctx, cancel := context.WithTimeout(sock.ctx, s.cfg.WriteTimeout)
+			err := sock.conn.Write(wctx, websocket.MessageText, data)
+			cancel()
+			if err != nil {
+				sock.conn.CloseNow()
+				sock.cancel()
+				return
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(sock.ctx, s.cfg.WriteTimeout)
+			err := sock.conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				sock.conn.CloseNow()
+				sock.cancel()
+				return
+			}
+		}
+	}
+}
+
+// heartbeat renews the socket's lease in the router and checks that the session still
+// holds (a logout on another instance ends it here).
+func (s *Server) heartbeat(sock *agentSocket) {
+	t := time.NewTicker(s.cfg.AgentHeartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-sock.ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := s.agents.accounts.SessionAgent(sock.ctx, sock.session); err != nil {
+			if apperrUnauthorized(err) {
+				sock.end(statusLoggedOut, "session terminée : reconnectez-vous")
+				return
+			}
+			continue
+		}
+		if _, err := s.agents.router.Connect(sock.ctx, sock.agent.ID, sock.id); err != nil && sock.ctx.Err() == nil {
+			s.log.Warn("bail du bureau", "agent", sock.agent.ID, "err", err)
+		}
+	}
+}

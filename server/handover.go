@@ -1,0 +1,216 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais/relais/apperr"
+	"github.com/relais/relais/conversation"
+	"github.com/relais/relais/dialog"
+	"github.com/relais/relais/handoff"
+)
+
+// noAgentText tells a queued customer that nobody is Prêt.
+const noAgentText = "Aucun conseiller n'est disponible pour le moment. Vous pouvez patienter ou laisser un message : il sera transmis à nos conseillers."
+
+// routerQueue is the Queue of a server with a Router: the task enters the queue, then the
+// customer is told their position.
+type routerQueue struct{ s *Server }
+
+var _ Queue = routerQueue{}
+
+// Enqueue implements Queue.
+func (q routerQueue) Enqueue(ctx context.Context, conversationID string, h dialog.Handoff) error {
+	r := q.s.agents.router
+	p := handoff.Priority(h.Priority)
+	if p != handoff.PriorityHigh {
+		p = handoff.PriorityNormal
+	}
+	t, _, err := r.Enqueue(ctx, handoff.NewTask{ConversationID: conversationID, Intent: h.Intent,
+		Category: h.Category, Summary: h.Summary, Priority: p})
+	if err != nil {
+		return err
+	}
+	e, err := r.Position(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	return q.s.tellPosition(ctx, e)
+}
+
+// updatePositions tells every queued customer whose position or estimate moved.
+func (s *Server) updatePositions(ctx context.Context) error {
+	v, err := s.agents.router.Queue(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, e := range v.Entries {
+		errs = append(errs, s.tellPosition(ctx, e))
+	}
+	return errors.Join(errs...)
+}
+
+// tellPosition appends a queued event when the customer's position, estimate or the
+// no-agent situation changed since they were last told (kept in Redis, so that every
+// instance agrees), and the no-agent message when nobody is Prêt any more.
+func (s *Server) tellPosition(ctx context.Context, e handoff.QueueEntry) error {
+	if e.Position == 0 || e.Task.ConversationID == "" {
+		return nil
+	}
+	id := e.Task.ConversationID
+	val := fmt.Sprintf("%d:%d:%t", e.Position, e.WaitSeconds, e.NoAgent)
+	old, err := s.store.Client.SetArgs(ctx, s.toldKey(id), val,
+		redis.SetArgs{Get: true, TTL: 24 * time.Hour}).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return err
+	}
+	if old == val {
+		return nil
+	}
+	events := []conversation.Event{{Type: conversation.TypeQueued, Position: e.Position, EstimatedWaitSeconds: e.WaitSeconds}}
+	if e.NoAgent && !strings.HasSuffix(old, ":true") {
+		events = append(events, conversation.Message(conversation.FromSystem, noAgentText, nil))
+	}
+	_, err = s.conv.Append(ctx, id, events, conversation.AppendOptions{IfOwner: conversation.OwnerQueued})
+	return ignoreGone(err)
+}
+
+// joinConversation gives the conversation of an assigned task to its agent and tells the
+// customer, once: the owner must still be "queued", so a replay or a second instance does
+// nothing.
+func (s *Server) joinConversation(ctx context.Context, t handoff.Task) error {
+	a, err := s.agents.accounts.Get(ctx, t.AgentID)
+	if err != nil {
+		return err
+	}
+	_, err = s.conv.Append(ctx, t.ConversationID,
+		[]conversation.Event{{Type: conversation.TypeAgentJoined, Agent: a.Name}},
+		conversation.AppendOptions{IfOwner: conversation.OwnerQueued, SetOwner: conversation.OwnerAgent})
+	if err == nil {
+		// Out of the queue: a later handoff of this conversation tells its position afresh.
+		s.store.Client.Del(ctx, s.toldKey(t.ConversationID))
+	}
+	return ignoreGone(err)
+}
+
+// toldKey keeps what a queued customer was last told (position, estimate, no agent).
+func (s *Server) toldKey(id string) string { return s.store.Key("conv", "{"+id+"}", "told") }
+
+// changeConversation applies a routing notice to its conversation: owner and the events the
+// customer sees. Each change is guarded by the owner it expects and by the conversation's
+// live task, so a notice applied twice, or late, changes nothing.
+func (s *Server) changeConversation(ctx context.Context, n handoff.Notice) error {
+	r := s.agents.router
+	switch n.Kind {
+	case handoff.NoticeAssigned:
+		t, err := r.Task(ctx, n.TaskID)
+		if err != nil || t.State != handoff.TaskAssigned || t.AgentID != n.AgentID {
+			return ignoreGone(err)
+		}
+		return s.joinConversation(ctx, t)
+	case handoff.NoticeClosed:
+		if s.staleNotice(ctx, n) {
+			return nil
+		}
+		return s.appendIf(ctx, n.ConversationID, conversation.OwnerAgent, conversation.OwnerClosed,
+			conversation.Event{Type: conversation.TypeClosed})
+	case handoff.NoticeHandedBack:
+		if s.staleNotice(ctx, n) {
+			return nil
+		}
+		return s.appendIf(ctx, n.ConversationID, conversation.OwnerAgent, conversation.OwnerBot, s.agentLeft(ctx, n.AgentID))
+	case handoff.NoticeRequeued, handoff.NoticeTransferred:
+		return s.moveConversation(ctx, n)
+	}
+	return nil // cancelled: the customer's leave already closed the conversation
+}
+
+// moveConversation applies a transfer: to another agent (left, joined) or back to the queue
+// (left, queued with the position).
+func (s *Server) moveConversation(ctx context.Context, n handoff.Notice) error {
+	t, err := s.agents.router.TaskOf(ctx, n.ConversationID)
+	if err != nil || t.ID != n.TaskID {
+		return ignoreGone(err)
+	}
+	left := s.agentLeft(ctx, n.AgentID)
+	if n.To != "" {
+		if t.AgentID != n.To {
+			return nil
+		}
+		a, err := s.agents.accounts.Get(ctx, n.To)
+		if err != nil {
+			return ignoreGone(err)
+		}
+		return s.appendIf(ctx, n.ConversationID, conversation.OwnerAgent, "", left,
+			conversation.Event{Type: conversation.TypeAgentJoined, Agent: a.Name})
+	}
+	if err := s.appendIf(ctx, n.ConversationID, conversation.OwnerAgent, conversation.OwnerQueued, left); err != nil {
+		return err
+	}
+	s.store.Client.Del(ctx, s.toldKey(n.ConversationID))
+	e, err := s.agents.router.Position(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	return s.tellPosition(ctx, e)
+}
+
+// staleNotice: the conversation has another live task than the notice's (it was handed to
+// the bot and queued again since), so the notice no longer applies.
+func (s *Server) staleNotice(ctx context.Context, n handoff.Notice) bool {
+	t, err := s.agents.router.TaskOf(ctx, n.ConversationID)
+	return err == nil && t.ID != n.TaskID
+}
+
+func (s *Server) agentLeft(ctx context.Context, agentID string) conversation.Event {
+	ev := conversation.Event{Type: conversation.TypeAgentLeft}
+	if a, err := s.agents.accounts.Get(ctx, agentID); err == nil {
+		ev.Agent = a.Name
+	}
+	return ev
+}
+
+func (s *Server) appendIf(ctx context.Context, id string, ifOwner, setOwner conversation.Owner, events ...conversation.Event) error {
+	_, err := s.conv.Append(ctx, id, events, conversation.AppendOptions{IfOwner: ifOwner, SetOwner: setOwner})
+	return ignoreGone(err)
+}
+
+// ignoreGone treats a conversation or task that changed hands or disappeared as done.
+func ignoreGone(err error) error {
+	if errors.Is(err, conversation.ErrOwnerChanged) || apperr.CodeOf(err) == apperr.NotFound {
+		return nil
+	}
+	return err
+}
+
+// leaveConversation is POST /api/v1/conversations/{id}/leave: the customer leaves; the
+// conversation is closed and its task, if any, cancelled.
+func (s *Server) leaveConversation(c echo.Context) error {
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	owner, err := s.conv.Authorize(ctx, id, bearer(c))
+	if err != nil {
+		return err
+	}
+	if owner != conversation.OwnerClosed {
+		_, err := s.conv.Append(ctx, id, []conversation.Event{{Type: conversation.TypeClosed}},
+			conversation.AppendOptions{IfOwner: owner, SetOwner: conversation.OwnerClosed})
+		if err != nil {
+			return err
+		}
+	}
+	if s.agents != nil {
+		if _, err := s.agents.router.Cancel(ctx, id); apperr.CodeOf(err) != apperr.NotFound && err != nil {
+			return err
+		}
+	}
+	return c.NoContent(http.StatusNoContent)
+}
