@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -31,29 +30,7 @@ func startDesk(t testing.TB, st *store.Store, cfg server.Config) *deskInstance {
 	router := handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout})
 	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
 	bot := &fakeBot{}
-	srv, err := server.New(cfg, server.Deps{Store: st, Bot: bot, Static: testStatic, Router: router, Accounts: accounts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	var stopped atomic.Bool
-	stop := func() error {
-		if !stopped.CompareAndSwap(false, true) {
-			return nil
-		}
-		cancel()
-		err := <-done
-		srv.Close()
-		return err
-	}
-	t.Cleanup(func() { stop() })
-	in := &instance{srv: srv, url: "http://" + ln.Addr().String(), bot: bot, stop: stop}
+	in := serve(t, bot, server.Deps{Store: st, Bot: bot, Static: testStatic, Router: router, Accounts: accounts}, cfg)
 	return &deskInstance{instance: in, router: router, accounts: accounts}
 }
 

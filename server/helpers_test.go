@@ -72,7 +72,13 @@ type instance struct {
 func start(t testing.TB, st *store.Store, cfg server.Config) *instance {
 	t.Helper()
 	bot := &fakeBot{}
-	srv, err := server.New(cfg, server.Deps{Store: st, Bot: bot, Static: testStatic})
+	return serve(t, bot, server.Deps{Store: st, Bot: bot, Static: testStatic}, cfg)
+}
+
+// serve runs a server built from deps on 127.0.0.1:0 until the test ends.
+func serve(t testing.TB, bot *fakeBot, deps server.Deps, cfg server.Config) *instance {
+	t.Helper()
+	srv, err := server.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
