@@ -2,6 +2,7 @@ package handoff_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/relais/relais/apperr"
@@ -108,6 +109,20 @@ func TestLoginRateLimit(t *testing.T) {
 				t.Errorf("sixth attempt: got %v, want too_many with a delay", err)
 			}
 		})
+	}
+}
+
+// TestOfficeLogins: successful logins do not count against the shared address.
+func TestOfficeLogins(t *testing.T) {
+	h := newHarness(t)
+	for i := range 10 {
+		login := fmt.Sprintf("agent%d", i)
+		if _, err := h.acc.Add(h.ctx, handoff.NewAgent{Login: login, Name: login, Password: "un-mot-de-passe"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.acc.Authenticate(h.ctx, login, "un-mot-de-passe", "192.0.2.1"); err != nil {
+			t.Fatalf("login %d of 10 from one office address: %v", i+1, err)
+		}
 	}
 }
 

@@ -62,9 +62,16 @@ func (a *Accounts) Authenticate(ctx context.Context, login, password, ip string)
 	if bcrypt.CompareHashAndPassword(ag.PasswordHash, []byte(password)) != nil {
 		return Agent{}, errBadCredentials
 	}
-	a.st.Client.Del(ctx, lk)
+	successScript.Run(ctx, a.st.Client, []string{lk, ik})
 	return ag, nil
 }
+
+// successScript forgets the login's failures and takes the success off the address's count:
+// the agents of one office share an address and must all be able to log in.
+var successScript = redis.NewScript(`
+redis.call('DEL', KEYS[1])
+if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+return 0`)
 
 // limitKey names an attempt counter; what people typed is hashed, never a key as such.
 func (a *Accounts) limitKey(kind, v string) string {
