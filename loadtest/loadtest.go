@@ -2,7 +2,8 @@
 // conversations on a running Relais server and talk to its bot over HTTP, optionally holding
 // the conversation's websocket as the widget does, while it measures bot turns per second and
 // reply latency. It owns no server code: it speaks the public API of DESIGN.md only, so it
-// measures any deployment. Agents (issue 5) will be simulated beside the customers.
+// measures any deployment. With Agents, simulated agents hold their desk websockets beside the
+// customers: a share of customers asks for a human and talks with the agent who accepts.
 package loadtest
 
 import (
@@ -32,6 +33,18 @@ type Config struct {
 	Think      time.Duration // pause between a reply and the next message (0: none)
 	Messages   []string      // what customers say, in turn (nil: DefaultMessages)
 	Client     *http.Client  // nil: one sized for Customers
+
+	// Agents (issue 5). Agents > 0 opens the desks of AgentLoginPrefix1..N, which must exist.
+	Agents           int
+	AgentLoginPrefix string  // "": "bench-agent-"
+	AgentPassword    string  // the agents' password
+	HandoffShare     float64 // share of conversations that ask for a human (0..1)
+	HandoffText      string  // what they say ("": DefaultHandoffText)
+	HandoffMessages  int     // messages a customer then sends to the agent (0: 5)
+	AgentExchanges   int     // answers after which the agent closes (0: HandoffMessages)
+	// AgentSession, when set, gives a desk session for a login the server refuses to log in
+	// (429: it allows 5 login attempts a minute per address, fewer than a bench's agents).
+	AgentSession func(ctx context.Context, login string) (string, error)
 }
 
 // DefaultMessages are customer messages the built-in bot answers without handing over.
@@ -57,6 +70,17 @@ type Result struct {
 	WebsocketEvent int64            // events received on websockets
 	TurnsPerSecond float64
 	P50, P99, Max  time.Duration // reply latency of answered messages
+
+	// With agents.
+	Handoffs          int64 // conversations an agent joined
+	HandoffsPerSecond float64
+	AgentMessages     int64         // customer messages received by agents
+	OfferP50          time.Duration // enqueue → offer received by an agent
+	OfferP99          time.Duration
+	ToAgentP50        time.Duration // customer POST sent → agent receives the event
+	ToAgentP99        time.Duration
+	ToCustomerP50     time.Duration // agent sends → customer websocket receives
+	ToCustomerP99     time.Duration
 }
 
 // Run drives cfg.Customers customers for cfg.Duration and returns the measures.
@@ -67,19 +91,45 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Messages == nil {
 		cfg.Messages = DefaultMessages
 	}
+	if cfg.HandoffShare < 0 || cfg.HandoffShare > 1 {
+		return Result{}, errors.New("loadtest : la part de transferts doit être comprise entre 0 et 1")
+	}
+	if cfg.HandoffShare > 0 && cfg.Agents <= 0 {
+		return Result{}, errors.New("loadtest : des transferts sans agent (--agents) n'aboutiraient pas")
+	}
+	if cfg.AgentLoginPrefix == "" {
+		cfg.AgentLoginPrefix = "bench-agent-"
+	}
+	if cfg.HandoffText == "" {
+		cfg.HandoffText = DefaultHandoffText
+	}
+	if cfg.HandoffMessages <= 0 {
+		cfg.HandoffMessages = 5
+	}
+	if cfg.AgentExchanges <= 0 {
+		cfg.AgentExchanges = cfg.HandoffMessages
+	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{
 			Timeout: 30 * time.Second,
 			Transport: &http.Transport{
-				MaxIdleConns: cfg.Customers * 2, MaxIdleConnsPerHost: cfg.Customers * 2,
+				MaxIdleConns: (cfg.Customers + cfg.Agents) * 2, MaxIdleConnsPerHost: (cfg.Customers + cfg.Agents) * 2,
 				IdleConnTimeout: time.Minute,
 			},
 		}
 	}
 	cfg.URL = strings.TrimSuffix(cfg.URL, "/")
+	r := &run{cfg: cfg, errs: map[string]int64{}}
+	var agents sync.WaitGroup
+	actx, stopAgents := context.WithCancel(ctx)
+	defer func() { stopAgents(); agents.Wait() }()
+	if cfg.Agents > 0 {
+		if err := r.startAgents(actx, &agents); err != nil {
+			return Result{}, err
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
-	r := &run{cfg: cfg, errs: map[string]int64{}}
 	start := time.Now()
 	var wg sync.WaitGroup
 	lat := make([][]time.Duration, cfg.Customers)
@@ -87,15 +137,20 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		wg.Go(func() { lat[i] = r.customer(ctx, i) })
 	}
 	wg.Wait()
-	return r.result(time.Since(start), slices.Concat(lat...)), nil
+	elapsed := time.Since(start)
+	stopAgents()
+	agents.Wait()
+	return r.result(elapsed, slices.Concat(lat...)), nil
 }
 
 type run struct {
-	cfg                            Config
-	conversations, messages, turns atomic.Int64
-	errors, wsEvents               atomic.Int64
-	mu                             sync.Mutex
-	errs                           map[string]int64
+	cfg                             Config
+	conversations, messages, turns  atomic.Int64
+	errors, wsEvents                atomic.Int64
+	opened, handoffs, agentMessages atomic.Int64
+	h                               handoffs
+	mu                              sync.Mutex
+	errs                            map[string]int64
 }
 
 func (r *run) fail(kind string) {
@@ -115,6 +170,13 @@ func (r *run) result(elapsed time.Duration, lat []time.Duration) Result {
 	if n := len(lat); n > 0 {
 		res.P50, res.P99, res.Max = lat[n*50/100], lat[min(n-1, n*99/100)], lat[n-1]
 	}
+	res.Handoffs, res.AgentMessages = r.handoffs.Load(), r.agentMessages.Load()
+	res.HandoffsPerSecond = float64(res.Handoffs) / elapsed.Seconds()
+	r.h.mu.Lock()
+	defer r.h.mu.Unlock()
+	res.OfferP50, res.OfferP99 = percentiles(r.h.offer)
+	res.ToAgentP50, res.ToAgentP99 = percentiles(r.h.toAgent)
+	res.ToCustomerP50, res.ToCustomerP99 = percentiles(r.h.toCus)
 	return res
 }
 
@@ -132,6 +194,10 @@ func (r *run) customer(ctx context.Context, n int) []time.Duration {
 	defer func() { r.closeConversation(conv) }()
 	for i := 0; ctx.Err() == nil; i++ {
 		if conv == nil {
+			if r.handoffTurn() {
+				r.handoffConversation(ctx, n)
+				continue
+			}
 			conv = r.open(ctx)
 			if conv == nil {
 				continue
@@ -268,6 +334,13 @@ func (res Result) Print(w io.Writer) {
 	fmt.Fprintf(w, "messages         %d\n", res.Messages)
 	fmt.Fprintf(w, "tours du bot     %d (%.0f /s)\n", res.Turns, res.TurnsPerSecond)
 	fmt.Fprintf(w, "latence réponse  p50 %s  p99 %s  max %s\n", ms(res.P50), ms(res.P99), ms(res.Max))
+	if res.Handoffs > 0 || res.AgentMessages > 0 {
+		fmt.Fprintf(w, "transferts       %d (%.1f /s)\n", res.Handoffs, res.HandoffsPerSecond)
+		fmt.Fprintf(w, "latence offre    p50 %s  p99 %s  (mise en file → offre reçue par un agent)\n", ms(res.OfferP50), ms(res.OfferP99))
+		fmt.Fprintf(w, "client → agent   p50 %s  p99 %s  (%d messages, %.0f /s)\n", ms(res.ToAgentP50), ms(res.ToAgentP99),
+			res.AgentMessages, float64(res.AgentMessages)/res.Elapsed.Seconds())
+		fmt.Fprintf(w, "agent → client   p50 %s  p99 %s\n", ms(res.ToCustomerP50), ms(res.ToCustomerP99))
+	}
 	if res.WebsocketEvent > 0 {
 		fmt.Fprintf(w, "websockets       %d événements reçus\n", res.WebsocketEvent)
 	}

@@ -77,10 +77,14 @@ func (sock *agentSocket) send(v any) {
 	}
 }
 
-// end closes the socket with a status and stops its goroutines.
+// end closes the socket with a status and stops its goroutines. The close frame goes out
+// before the socket's context ends: cancelling first lets the read loop drop the connection
+// before the frame is written, and the desk then sees no status.
 func (sock *agentSocket) end(code websocket.StatusCode, reason string) {
-	go sock.conn.Close(code, reason)
-	sock.cancel()
+	go func() {
+		sock.conn.Close(code, reason)
+		sock.cancel()
+	}()
 }
 
 // follow starts forwarding conversation id's events after seq, unless already done.
