@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,6 +84,12 @@ func runProcess(t *testing.T, bin, redisURL string) (*instance, func()) {
 		}
 	}
 	t.Cleanup(stop)
+	return waitReady(t, out, done), stop
+}
+
+// waitReady reads the address a starting `relais serve` prints, then waits until it is ready.
+func waitReady(t *testing.T, out io.Reader, done <-chan struct{}) *instance {
+	t.Helper()
 	line, err := bufio.NewReader(out).ReadString('\n')
 	_, url, ok := strings.Cut(strings.TrimSpace(line), "http://")
 	if err != nil || !ok {
@@ -92,7 +99,7 @@ func runProcess(t *testing.T, bin, redisURL string) (*instance, func()) {
 	deadline := time.Now().Add(2 * time.Minute) // the first run may train the classifier
 	for {
 		if status, _, _ := tryGet(in.url + "/readyz"); status == 200 {
-			return in, stop
+			return in
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the process never became ready")

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -278,24 +276,5 @@ func runKillable(t *testing.T, bin, redisURL string, env ...string) (*instance, 
 		<-done
 	}
 	t.Cleanup(kill)
-	line, err := bufio.NewReader(out).ReadString('\n')
-	_, url, ok := strings.Cut(strings.TrimSpace(line), "http://")
-	if err != nil || !ok {
-		t.Fatalf("address line: got %q, %v", line, err)
-	}
-	in := &instance{url: "http://" + url}
-	deadline := time.Now().Add(2 * time.Minute) // the first run may train the classifier
-	for {
-		if status, _, _ := tryGet(in.url + "/readyz"); status == 200 {
-			return in, kill
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the process never became ready")
-		}
-		select {
-		case <-done:
-			t.Fatal("the process exited")
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	return waitReady(t, out, done), kill
 }
