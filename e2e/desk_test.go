@@ -2,11 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"errors"
-	"log/slog"
-	"net"
-	"net/http"
-	"os"
 	"testing"
 	"time"
 
@@ -29,33 +24,11 @@ func startDeskServer(t *testing.T) *deskServer {
 	t.Helper()
 	needBrowser(t)
 	cfg := server.DefaultConfig()
-	level := slog.LevelWarn
-	if os.Getenv("RELAIS_E2E_LOG") != "" {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
 	st := storetest.Open(t)
 	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
-	srv, err := server.New(cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: log, Static: static.FS,
+	srv := serve(t, cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: testLogger(t), Static: static.FS,
 		Router: handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout}), Accounts: accounts})
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("Serve: %v", err)
-		}
-		srv.Close()
-	})
-	return &deskServer{URL: "http://" + ln.Addr().String(), accounts: accounts}
+	return &deskServer{URL: srv.URL, accounts: accounts}
 }
 
 // waitPage waits until a JavaScript condition on the whole page holds.

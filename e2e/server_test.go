@@ -31,13 +31,24 @@ func startServer(t *testing.T, configure ...func(*server.Config)) *testServer {
 	for _, f := range configure {
 		f(&cfg)
 	}
+	st := storetest.Open(t)
+	return serve(t, cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: testLogger(t), Static: static.FS})
+}
+
+// testLogger writes the server's log into the test's output: warnings, or everything with
+// RELAIS_E2E_LOG set.
+func testLogger(t *testing.T) *slog.Logger {
 	level := slog.LevelWarn
 	if os.Getenv("RELAIS_E2E_LOG") != "" {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
-	st := storetest.Open(t)
-	srv, err := server.New(cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: log, Static: static.FS})
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
+}
+
+// serve runs a server built from deps on 127.0.0.1:0 until the test ends.
+func serve(t *testing.T, cfg server.Config, deps server.Deps) *testServer {
+	t.Helper()
+	srv, err := server.New(cfg, deps)
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}
