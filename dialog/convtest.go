@@ -58,7 +58,7 @@ func ReadTests(fsys fs.FS, dir string) ([]ConvTest, error) {
 			Tests []yaml.Node `yaml:"tests"`
 		}
 		if err := yaml.Unmarshal(data, &doc); err != nil {
-			problems = append(problems, intents.Problem{File: file, Line: yamlLine(err), Message: "YAML invalide : " + err.Error()})
+			problems = append(problems, intents.Problem{File: file, Line: intents.YAMLErrorLine(err), Message: "YAML invalide : " + err.Error()})
 			continue
 		}
 		for _, n := range doc.Tests {

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -153,7 +151,7 @@ func ReadFiles(fsys fs.FS, dir string) (*Files, error) {
 		file := path.Join(dir, name)
 		var root yaml.Node
 		if err := yaml.Unmarshal(data, &root); err != nil {
-			f.problem(file, yamlLine(err), "YAML invalide : %v", err)
+			f.problem(file, intents.YAMLErrorLine(err), "YAML invalide : %v", err)
 			continue
 		}
 		if name == "bot.yaml" {
@@ -249,16 +247,4 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return nil
-}
-
-var yamlLinePattern = regexp.MustCompile(`line (\d+)`)
-
-// yamlLine extracts the line number of a YAML syntax error, 1 when it has none.
-func yamlLine(err error) int {
-	m := yamlLinePattern.FindStringSubmatch(err.Error())
-	if m == nil {
-		return 1
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
 }

@@ -107,7 +107,7 @@ type categoryFile struct {
 func (c *Catalogue) addFile(file string, data []byte) Problems {
 	var cf categoryFile
 	if err := yaml.Unmarshal(data, &cf); err != nil {
-		return Problems{{File: file, Line: yamlErrorLine(err), Message: "YAML invalide : " + err.Error()}}
+		return Problems{{File: file, Line: YAMLErrorLine(err), Message: "YAML invalide : " + err.Error()}}
 	}
 	var problems Problems
 	if cf.Category.ID == "" || cf.Category.Name == "" {
@@ -195,15 +195,17 @@ func (c *Catalogue) IDs() []string {
 	return ids
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLinePattern = regexp.MustCompile(`line (\d+)`)
 
-func yamlErrorLine(err error) int {
+// YAMLErrorLine returns the line a YAML error points at, 1 when it names none; the dialog
+// files report their problems with it too.
+func YAMLErrorLine(err error) int {
 	var te *yaml.TypeError
 	msg := err.Error()
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+	if m := yamlLinePattern.FindStringSubmatch(msg); m != nil {
 		var n int
 		fmt.Sscan(m[1], &n)
 		return n
