@@ -24,6 +24,7 @@ type Bot struct {
 	Settings  Settings
 	Entries   map[string]*Entry // by intent id
 	handoff   map[string]bool
+	templates map[string]*template.Template // every text with {{...}}, parsed once at load
 	// Dir is the designer's bot folder, "" for the built-in bot.
 	Dir string
 }
@@ -71,7 +72,8 @@ func LoadBot(dir string) (*Bot, error) {
 
 // Compile checks the dialog files against the catalogue and prepares them for the engine.
 func Compile(cat *intents.Catalogue, files *Files) (*Bot, intents.Problems) {
-	c := compiler{bot: &Bot{Catalogue: cat, Settings: files.Settings, Entries: map[string]*Entry{}, handoff: map[string]bool{}}}
+	c := compiler{bot: &Bot{Catalogue: cat, Settings: files.Settings, Entries: map[string]*Entry{}, handoff: map[string]bool{},
+		templates: map[string]*template.Template{}}}
 	c.problems = append(c.problems, files.problems...)
 	c.settings()
 	for i := range files.Entries {
@@ -114,8 +116,10 @@ func (c *compiler) settings() {
 	if s.MaxMisses <= 0 {
 		s.MaxMisses = 2
 	}
-	if _, err := parseTemplate(s.Disambiguation); err != nil {
+	if t, err := parseTemplate(s.Disambiguation); err != nil {
 		c.at(s.file, s.line, "bot.yaml : disambiguation : %v", err)
+	} else {
+		c.bot.templates[s.Disambiguation] = t
 	}
 	for _, id := range s.HandoffIntents {
 		if _, ok := c.bot.Catalogue.Intent(id); !ok {
@@ -230,8 +234,9 @@ func (c *compiler) templates(s *Step, known map[string]bool, at func(string, ...
 			at("modèle invalide %q : %v", text, err)
 			continue
 		}
+		c.bot.templates[text] = t
 		for _, name := range fieldNames(t) {
-			if !known[name] && !(name == "slot" && s.Slot != "") {
+			if !known[name] {
 				at("le modèle nomme {{.%s}}, qui n'est pas un slot demandé plus tôt dans le flux", name)
 			}
 		}

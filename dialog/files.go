@@ -6,7 +6,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"text/template"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -71,7 +70,6 @@ type Step struct {
 	Handoff      *HandoffStep `yaml:"handoff"`
 	End          *string      `yaml:"end"`
 	Line         int          `yaml:"-"`
-	templates    []*template.Template
 }
 
 // HandoffStep sends the conversation to the agent queue.

@@ -40,8 +40,8 @@ func (t *turn) render(text string, data map[string]any) string {
 	if !strings.Contains(text, "{{") {
 		return text
 	}
-	tmpl, err := parseTemplate(text)
-	if err != nil {
+	tmpl := t.bot().templates[text]
+	if tmpl == nil {
 		return text // dialog check refuses such files; never show a broken template
 	}
 	var b strings.Builder
