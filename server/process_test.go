@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/store"
 )
 
 // TestTwoProcessesActAsOneServer builds the real binary, runs it twice on the Redis of
@@ -26,11 +29,7 @@ func TestTwoProcessesActAsOneServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "relais")
-	build := exec.Command("go", "build", "-o", bin, "github.com/relais/relais")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	a, stopA := runProcess(t, bin, redisURL)
 	b, _ := runProcess(t, bin, redisURL)
 
@@ -57,6 +56,28 @@ func TestTwoProcessesActAsOneServer(t *testing.T) {
 	if ev := next(t, ws); ev.Seq != 4 {
 		t.Fatalf("resumed: got seq %d, want 4", ev.Seq)
 	}
+}
+
+// buildBinary builds the relais binary into a temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "relais")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/relais/relais").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// processesRouter opens the namespace the `relais serve` processes on redisURL use, with a
+// Router and Accounts over it for the test to set up agents and tasks.
+func processesRouter(t *testing.T, redisURL string) (*handoff.Router, *handoff.Accounts) {
+	t.Helper()
+	st, err := store.Open(context.Background(), redisURL, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return handoff.NewRouter(st, handoff.Options{}), handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
 }
 
 // runProcess starts `relais serve` on 127.0.0.1:0 and waits for its address and readiness.

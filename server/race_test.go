@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -66,11 +68,18 @@ func TestTenAgentsOnTwoInstancesRaceForOneTask(t *testing.T) {
 		desks = append(desks, dk)
 		agents = append(agents, a)
 	}
-	ctx := context.Background()
-	r := instances[0].router
 	end := time.Now().Add(raceDuration(t))
+	trials := race(t, instances[0].router, desks, agents, func(int) bool { return time.Now().Before(end) })
+	t.Logf("%d trials, 10 agents on 2 instances: one winner each time, 9 conflicts, no capacity exceeded", trials)
+}
+
+// race runs trials while more(trials): a new waiting task, every desk picks it at once;
+// exactly one must win, the others get a conflict, and no agent's load may exceed one.
+// It returns the number of trials.
+func race(t *testing.T, r *handoff.Router, desks []*desk, agents []handoff.Agent, more func(trials int) bool) int {
+	ctx := context.Background()
 	trials := 0
-	for time.Now().Before(end) {
+	for ; more(trials); trials++ {
 		task, _, err := r.Enqueue(ctx, handoff.NewTask{ConversationID: newConversationID(), Summary: "course"})
 		if err != nil {
 			t.Fatal(err)
@@ -109,9 +118,56 @@ func TestTenAgentsOnTwoInstancesRaceForOneTask(t *testing.T) {
 		}
 		desks[winner].send(t, map[string]string{"type": "close", "conversation_id": task.ConversationID})
 		desks[winner].await(t, "released", isType("released"))
-		trials++
 	}
-	t.Logf("%d trials, 10 agents on 2 instances: one winner each time, 9 conflicts, no capacity exceeded", trials)
+	return trials
+}
+
+// TestTenAgentsOnTwoProcessesRaceForOneTask is issue 5's concurrency figure with two real
+// `relais serve` processes on the Redis of REDIS_URL: ten agents, five connected to each
+// process, pick the same task, RELAIS_RACE_TRIALS times (1,000 by default).
+func TestTenAgentsOnTwoProcessesRaceForOneTask(t *testing.T) {
+	redisURL := os.Getenv("REDIS_URL")
+	if redisURL == "" {
+		t.Skip("REDIS_URL unset: two processes need a shared Redis")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	want := 1000
+	if v := os.Getenv("RELAIS_RACE_TRIALS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("RELAIS_RACE_TRIALS=%q: a positive number is expected", v)
+		}
+		want = n
+	}
+	bin := buildBinary(t)
+	a, _ := runKillable(t, bin, redisURL)
+	b, _ := runKillable(t, bin, redisURL)
+	router, accounts := processesRouter(t, redisURL)
+	processes := []*deskInstance{
+		{instance: a, router: router, accounts: accounts},
+		{instance: b, router: router, accounts: accounts},
+	}
+	suffix := randomSuffix()
+	var desks []*desk
+	var agents []handoff.Agent
+	for i := range 10 {
+		p := processes[i%2]
+		ag, err := accounts.Add(context.Background(), handoff.NewAgent{
+			Login: fmt.Sprintf("course-%d-%s", i, suffix), Name: fmt.Sprintf("Agent %d", i), Password: testPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dk := p.openDesk(t, p.session(t, ag.ID))
+		dk.await(t, "state", isType("state"))
+		desks = append(desks, dk)
+		agents = append(agents, ag)
+	}
+	start := time.Now()
+	trials := race(t, router, desks, agents, func(n int) bool { return n < want })
+	t.Logf("%d trials in %v, 10 agents on 2 relais serve processes: one winner each time, 9 conflicts, no capacity exceeded",
+		trials, time.Since(start).Round(time.Millisecond))
 }
 
 func newConversationID() string {

@@ -5,10 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"log/slog"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/handoff"
-	"github.com/relais/relais/store"
 )
 
 // handoffText makes the built-in bot hand the conversation over.
@@ -36,22 +33,13 @@ func TestKilledProcessLosesNoOfferNorConversation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "relais")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/relais/relais").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	const offerTimeout = 2 * time.Second
 	a, killA := runKillable(t, bin, redisURL, "RELAIS_OFFER_TIMEOUT="+offerTimeout.String())
 	b, _ := runKillable(t, bin, redisURL, "RELAIS_OFFER_TIMEOUT="+offerTimeout.String())
 
 	ctx := context.Background()
-	st, err := store.Open(ctx, redisURL, slog.New(slog.DiscardHandler)) // the processes' namespace
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
-	router := handoff.NewRouter(st, handoff.Options{})
+	router, accounts := processesRouter(t, redisURL)
 	da := &deskInstance{instance: a, router: router, accounts: accounts}
 	db := &deskInstance{instance: b, router: router, accounts: accounts}
 	suffix := randomSuffix()
