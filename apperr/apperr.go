@@ -22,6 +22,12 @@ const (
 	TooMany      Code = "too_many"     // a rate limit was hit
 	Unavailable  Code = "unavailable"  // a dependency (Redis, the bot) is down
 	Internal     Code = "internal"     // a bug or an unexpected failure
+
+	// The desk's codes (docs/desk.md).
+	PreconditionRequired Code = "precondition_required" // a write without the record's version (If-Match)
+	Duplicate            Code = "duplicate"             // another record already holds a unique value
+	DuplicateTag         Code = "duplicate_tag"         // the activity already has this tag
+	InvalidIdentity      Code = "invalid_identity"      // a signed customer identity that does not verify
 )
 
 // Error is an application error. Message is French, for the customer or the agent; Err is
@@ -29,7 +35,8 @@ const (
 type Error struct {
 	Code       Code
 	Message    string
-	RetryAfter time.Duration // with TooMany: when the client may try again
+	RetryAfter time.Duration     // with TooMany: when the client may try again
+	Fields     map[string]string // with Invalid: a French message per field of the form
 	Err        error
 }
 
@@ -57,6 +64,12 @@ func Errorf(code Code, format string, args ...any) *Error {
 // Wrap returns an error with code and message whose cause is err.
 func Wrap(code Code, message string, err error) *Error {
 	return &Error{Code: code, Message: message, Err: err}
+}
+
+// InvalidFields returns an Invalid error that names each field at fault with its French
+// message; the server answers it with 422 and the fields.
+func InvalidFields(fields map[string]string) *Error {
+	return &Error{Code: Invalid, Message: "Certains champs sont invalides.", Fields: fields}
 }
 
 // Limited returns a TooMany error that tells the client when to retry.

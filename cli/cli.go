@@ -35,6 +35,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runBench(env, rest)
 	case "agent":
 		err = runAgent(env, rest)
+	case "identity":
+		err = runIdentity(env, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -120,8 +122,10 @@ usage : relais [commande] [options]
                                 affiche les 3 intentions les plus probables
   nlu eval [--train SRC] --test SRC [--json]
                                 entraîne sur SRC et mesure sur le SRC de test
+  identity sign --sub ID [--name NOM] [--email E] [--phone TEL] [--ttl 1h]
+                                signe une identité client pour le widget
   dialog check|test [DIR], chat, agent add, bench
 
 SRC : un dossier de catalogue, un fichier JSONL {"text", "intent"} ou TSV texte<TAB>intention.
-Environnement : RELAIS_BOT_DIR (dossier du bot), ADDR, REDIS_URL.
+Environnement : RELAIS_BOT_DIR (dossier du bot), ADDR, REDIS_URL, RELAIS_IDENTITY_SECRET.
 `

@@ -111,6 +111,7 @@ func serveConfig(env *Env, addr string) (server.Config, error) {
 	cfg.Addr = firstOf(addr, env.Getenv("ADDR"), cfg.Addr)
 	cfg.AllowedOrigins = list(env.Getenv("RELAIS_ALLOWED_ORIGINS"))
 	cfg.TrustedProxies = list(env.Getenv("RELAIS_TRUSTED_PROXIES"))
+	cfg.IdentitySecret = env.Getenv("RELAIS_IDENTITY_SECRET")
 	var err error
 	if cfg.SessionTTL, err = durationEnv(env, "RELAIS_SESSION_TTL", cfg.SessionTTL); err != nil {
 		return cfg, err

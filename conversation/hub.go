@@ -2,7 +2,9 @@ package conversation
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -12,12 +14,19 @@ import (
 
 // Hub wakes this process's readers of a conversation when any process appends to it.
 //
-// The data never travels through the Hub: Redis pub/sub is at-most-once, so a notification
-// only says "read the stream again from where you are". A reader is woken when its
-// subscription is confirmed (closing the window between its first read and the subscription),
-// on every notification, after a pub/sub reconnection (go-redis resubscribes and Redis
-// confirms again) and every SafetyInterval, so a lost notification delays an event at most
-// that long and never loses it.
+// Redis pub/sub is at-most-once, so a notification from another process only says "read the
+// stream again from where you are". A reader reads when its subscription is confirmed
+// (closing the window between its first read and the subscription), on every notification of
+// a sequence number it has not seen, after a pub/sub reconnection (go-redis resubscribes and
+// Redis confirms again) and every SafetyInterval, so a lost notification delays an event at
+// most that long and never loses it.
+//
+// Events appended through this process's Store skip the read: the Store hands them to the
+// local readers at once (the customer → agent path when both sockets are here), and the
+// notification that follows through Redis finds nothing new. A reader uses them only when
+// they continue its sequence exactly; anything else (a gap, a reread) goes to the stream.
+//
+// Transient events (the bot's typing) travel through pub/sub only, never stored, without Seq.
 type Hub struct {
 	s      *Store
 	ps     *redis.PubSub
@@ -31,17 +40,8 @@ type Hub struct {
 	wg     sync.WaitGroup
 }
 
-// Subscription is one reader's wake-up line: C receives a value whenever the conversation may
-// have new events. It never blocks the Hub: wake-ups that arrive while one is pending merge.
-type Subscription struct {
-	C       <-chan struct{}
-	c       chan struct{}
-	hub     *Hub
-	channel string
-	once    sync.Once
-}
-
-// NewHub starts a Hub on s's Redis; safety ≤ 0 means 30 s. Close stops it.
+// NewHub starts a Hub on s's Redis and makes s hand it the events s appends; safety ≤ 0 means
+// 30 s. Close stops it.
 func NewHub(s *Store, log *slog.Logger, safety time.Duration) *Hub {
 	if safety <= 0 {
 		safety = 30 * time.Second
@@ -52,6 +52,7 @@ func NewHub(s *Store, log *slog.Logger, safety time.Duration) *Hub {
 		subs: map[string]map[*Subscription]struct{}{},
 		done: make(chan struct{}),
 	}
+	s.hub.Store(h)
 	h.wg.Add(1)
 	go h.run()
 	return h
@@ -61,7 +62,7 @@ func NewHub(s *Store, log *slog.Logger, safety time.Duration) *Hub {
 func (h *Hub) Subscribe(ctx context.Context, id string) (*Subscription, error) {
 	ch := h.s.channel(id)
 	c := make(chan struct{}, 1)
-	sub := &Subscription{C: c, c: c, hub: h, channel: ch}
+	sub := &Subscription{C: c, c: c, hub: h, id: id, channel: ch}
 	h.change.Lock()
 	defer h.change.Unlock()
 	h.mu.Lock()
@@ -80,20 +81,19 @@ func (h *Hub) Subscribe(ctx context.Context, id string) (*Subscription, error) {
 			return nil, unavailable(err)
 		}
 	}
-	sub.wake()
+	sub.reread()
 	return sub, nil
 }
 
-// Close ends the subscription.
-func (s *Subscription) Close() {
-	s.once.Do(func() { s.hub.remove(s) })
-}
-
-func (s *Subscription) wake() {
-	select {
-	case s.c <- struct{}{}:
-	default:
+// Broadcast sends a transient event (not stored, Seq 0, e.g. the bot's typing) to the live
+// readers of conversation id on every instance, at most once.
+func (h *Hub) Broadcast(ctx context.Context, id string, ev Event) error {
+	ev.Seq = 0
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
 	}
+	return h.s.st.Client.Publish(ctx, h.s.channel(id), data).Err()
 }
 
 func (h *Hub) remove(sub *Subscription) {
@@ -116,6 +116,7 @@ func (h *Hub) remove(sub *Subscription) {
 
 // Close stops the Hub; subscriptions stop being woken.
 func (h *Hub) Close() error {
+	h.s.hub.CompareAndSwap(h, nil)
 	close(h.done)
 	err := h.ps.Close()
 	h.wg.Wait()
@@ -137,32 +138,53 @@ func (h *Hub) run() {
 			}
 			switch m := m.(type) {
 			case *redis.Message:
-				h.wakeChannel(m.Channel)
+				h.received(m.Channel, m.Payload)
 			case *redis.Subscription:
 				if strings.EqualFold(m.Kind, "subscribe") {
-					h.wakeChannel(m.Channel)
+					h.each(m.Channel, (*Subscription).reread)
 				}
 			}
 		case <-tick.C:
-			h.wakeAll()
+			h.each("", (*Subscription).reread)
 		}
 	}
 }
 
-func (h *Hub) wakeChannel(ch string) {
-	h.mu.Lock()
-	for sub := range h.subs[ch] {
-		sub.wake()
+// received handles a notification: a sequence number appended, or a transient event.
+func (h *Hub) received(ch, payload string) {
+	if strings.HasPrefix(payload, "{") {
+		var ev Event
+		if err := json.Unmarshal([]byte(payload), &ev); err == nil {
+			h.each(ch, func(sub *Subscription) { sub.ephemeral(ev) })
+		}
+		return
 	}
-	h.mu.Unlock()
+	seq, err := strconv.ParseInt(payload, 10, 64)
+	if err != nil {
+		h.each(ch, (*Subscription).reread)
+		return
+	}
+	h.each(ch, func(sub *Subscription) { sub.notify(seq) })
 }
 
-func (h *Hub) wakeAll() {
+// local hands events this process appended to conversation id to its readers here.
+func (h *Hub) local(id string, events []Event) {
+	h.each(h.s.channel(id), func(sub *Subscription) { sub.handOver(events) })
+}
+
+// each calls f on the subscriptions of channel ch, or on all of them when ch is "".
+func (h *Hub) each(ch string, f func(*Subscription)) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ch != "" {
+		for sub := range h.subs[ch] {
+			f(sub)
+		}
+		return
+	}
 	for _, set := range h.subs {
 		for sub := range set {
-			sub.wake()
+			f(sub)
 		}
 	}
-	h.mu.Unlock()
 }

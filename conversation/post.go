@@ -3,6 +3,7 @@ package conversation
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,12 +25,17 @@ type Posted struct {
 	NeedsAnswer bool    // the bot must answer, then the caller calls Append with the key
 	Replayed    bool    // the key was already answered: nothing was stored, Answer is that answer
 	Answer      []Event // with Replayed
+	// Held says that Post took the Lock it was given (only when the bot must answer, and the
+	// lock was free): the caller must release it with Append. Data is what the lock guards.
+	Held bool
+	Data string
 }
 
 // Post stores the customer's text in conversation id once per key (a retry with the same key
 // stores nothing and gets the first answer back), after checking token and the rate limit.
-// key "" means no idempotency.
-func (s *Store) Post(ctx context.Context, id, token, text, key string) (Posted, error) {
+// key "" means no idempotency. With a lock, it also tries to take it when the bot must answer
+// (see Posted.Held).
+func (s *Store) Post(ctx context.Context, id, token, text, key string, lock *Lock) (Posted, error) {
 	if token == "" {
 		return Posted{}, apperr.New(apperr.Unauthorized, "Jeton de conversation manquant.")
 	}
@@ -46,15 +52,23 @@ func (s *Store) Post(ctx context.Context, id, token, text, key string) (Posted, 
 	if key != "" {
 		hasKey = "1"
 	}
-	keys := []string{s.metaKey(id), s.streamKey(id), s.idemKey(id, key), s.rateKey(id)}
+	keys := lockKeys([]string{s.metaKey(id), s.streamKey(id), s.idemKey(id, key), s.rateKey(id)}, lock)
+	lockToken, lockTTL := lockArgs(lock)
 	res, err := postScript.Run(ctx, s.st.Client, keys, HashToken(token), data, hasKey,
 		s.now().UnixMilli(), s.opts.Lease.Milliseconds(), seconds(s.opts.IdempotencyTTL),
 		s.opts.MessagesPerWindow, s.opts.RateWindow.Milliseconds(), seconds(s.opts.TTL),
-		s.channel(id)).Slice()
+		s.channel(id), lockToken, lockTTL).Slice()
 	if err != nil {
 		return Posted{}, unavailable(err)
 	}
-	return s.posted(ctx, id, key, msg, res)
+	p, err := s.posted(ctx, id, key, msg, res)
+	if err == nil && !p.Replayed && len(res) > 3 {
+		p.Held, p.Data = true, res[3].(string)
+	}
+	if err == nil && res[0] == "new" {
+		s.announce(id, []Event{p.Message})
+	}
+	return p, err
 }
 
 func (s *Store) posted(ctx context.Context, id, key string, msg Event, res []any) (Posted, error) {
@@ -96,7 +110,7 @@ func (s *Store) retaken(ctx context.Context, id, key string, seq int64, owner Ow
 		return Posted{}, errNotFound
 	}
 	p := Posted{Message: evs[0], Owner: owner, NeedsAnswer: owner == OwnerBot}
-	if !p.NeedsAnswer {
+	if !p.NeedsAnswer { // (no lock was taken: the script takes it only for the bot)
 		_, err = s.Append(ctx, id, nil, AppendOptions{IdempotencyKey: key})
 	}
 	return p, err
@@ -138,7 +152,13 @@ type AppendOptions struct {
 	SetOwner       Owner  // then give it to this owner ("": keep)
 	Field, Value   string // then set this metadata field ("": none), e.g. the handoff
 	IdempotencyKey string // the customer message these events answer (see Post)
+	// Release, when set, releases a Lock Post took, first and whatever else happens.
+	Release *Release
 }
+
+// ErrLockLost is returned, with the events stored all the same, when Append was to release a
+// lock that had expired or been taken by someone else: its data was not saved.
+var ErrLockLost = errors.New("conversation: verrou perdu (expiré avant la fin du tour) : données non enregistrées")
 
 // Append adds events to conversation id in one atomic step and returns them with Seq (and At,
 // when it was zero) set. With IfOwner and another owner, it appends nothing, records an empty
@@ -148,9 +168,10 @@ func (s *Store) Append(ctx context.Context, id string, events []Event, o AppendO
 	if o.IdempotencyKey != "" {
 		hasKey = "1"
 	}
-	args := make([]any, 0, 7+len(events))
+	args := make([]any, 0, 10+len(events))
 	args = append(args, string(o.IfOwner), string(o.SetOwner), hasKey, seconds(s.opts.TTL),
 		s.channel(id), o.Field, o.Value)
+	args = appendRelease(args, o.Release)
 	now := s.now().UTC()
 	out := make([]Event, len(events))
 	for i, ev := range events {
@@ -166,6 +187,9 @@ func (s *Store) Append(ctx context.Context, id string, events []Event, o AppendO
 		args = append(args, data)
 	}
 	keys := []string{s.metaKey(id), s.streamKey(id), s.idemKey(id, o.IdempotencyKey)}
+	if o.Release != nil {
+		keys = lockKeys(keys, &o.Release.Lock)
+	}
 	res, err := appendScript.Run(ctx, s.st.Client, keys, args...).Slice()
 	if err != nil {
 		return nil, unavailable(err)
@@ -174,13 +198,28 @@ func (s *Store) Append(ctx context.Context, id string, events []Event, o AppendO
 	case "not_found":
 		return nil, errNotFound
 	case "owner":
+		if toInt(res[2]) == 1 {
+			return nil, errors.Join(ErrOwnerChanged, ErrLockLost)
+		}
 		return nil, ErrOwnerChanged
 	}
 	first := toInt(res[1])
 	for i := range out {
 		out[i].Seq = first + int64(i)
 	}
+	s.announce(id, out)
+	if toInt(res[4]) == 1 {
+		return out, ErrLockLost
+	}
 	return out, nil
+}
+
+// appendRelease adds the lock arguments of appendScript: token, data and its TTL.
+func appendRelease(args []any, r *Release) []any {
+	if r == nil {
+		return append(args, "", "", 0)
+	}
+	return append(args, r.Token, r.Data, r.DataTTL.Milliseconds())
 }
 
 func decodeEntry(m redis.XMessage) (Event, error) {

@@ -3,10 +3,17 @@ package conversation
 import "github.com/redis/go-redis/v9"
 
 // postScript stores a customer message once per idempotency key, after checking the token and
-// the per-conversation rate. KEYS: meta, stream, idempotency record, rate counter.
-// ARGV: token hash, event JSON, "1" when there is an idempotency key, now (ms), lease (ms),
-// record TTL (s), rate limit (0: none), rate window (ms), conversation TTL (s), channel.
+// the per-conversation rate. When the bot is to answer and a Lock is given, it also takes the
+// lock and returns the data under it (see Lock). KEYS: meta, stream, idempotency record, rate
+// counter[, lock, lock data]. ARGV: token hash, event JSON, "1" when there is an idempotency
+// key, now (ms), lease (ms), record TTL (s), rate limit (0: none), rate window (ms),
+// conversation TTL (s), channel, lock token, lock TTL (ms).
 var postScript = redis.NewScript(`
+local function hold(owner)
+  if #KEYS < 6 or owner ~= 'bot' then return nil end
+  if not redis.call('SET', KEYS[5], ARGV[11], 'NX', 'PX', ARGV[12]) then return nil end
+  return redis.call('GET', KEYS[6]) or ''
+end
 local tok = redis.call('HGET', KEYS[1], 'token')
 if not tok then return {'not_found'} end
 if tok ~= ARGV[1] then return {'forbidden'} end
@@ -18,7 +25,7 @@ if ARGV[3] == '1' then
     if rec[2] then return {'done', tonumber(rec[1]), tonumber(rec[2]), tonumber(rec[3])} end
     if tonumber(rec[4]) > now then return {'busy', tonumber(rec[1]), tonumber(rec[4]) - now} end
     redis.call('HSET', KEYS[3], 'lease', now + tonumber(ARGV[5]))
-    return {'retake', tonumber(rec[1]), owner}
+    return {'retake', tonumber(rec[1]), owner, hold(owner)}
   end
 end
 if owner == 'closed' then return {'closed'} end
@@ -41,23 +48,34 @@ if ARGV[3] == '1' then
   redis.call('EXPIRE', KEYS[3], ARGV[6])
 end
 redis.call('PUBLISH', ARGV[10], seq)
-return {'new', seq, owner}
+return {'new', seq, owner, hold(owner)}
 `)
 
-// appendScript appends events, optionally only while the conversation has a given owner, then
-// optionally changes the owner, sets one metadata field, and completes an idempotency record
-// with the range of the appended events. KEYS: meta, stream, idempotency record.
-// ARGV: required owner ("" any), new owner ("" keep), "1" when there is a record, conversation
-// TTL (s), channel, metadata field ("" none), its value, then one JSON per event.
+// appendScript first releases a Lock when one is given (whatever happens next: the data under
+// it is saved even when the conversation changed hands), then appends events, optionally only
+// while the conversation has a given owner, then optionally changes the owner, sets one
+// metadata field, and completes an idempotency record with the range of the appended events.
+// KEYS: meta, stream, idempotency record[, lock, lock data]. ARGV: required owner ("" any), new
+// owner ("" keep), "1" when there is a record, conversation TTL (s), channel, metadata field
+// ("" none), its value, lock token, lock data ("" keep), its TTL (ms), then one JSON per event.
 var appendScript = redis.NewScript(`
+local lost = 0
+if #KEYS > 3 then
+  if redis.call('GET', KEYS[4]) == ARGV[8] then
+    if ARGV[9] ~= '' then redis.call('SET', KEYS[5], ARGV[9], 'PX', ARGV[10]) end
+    redis.call('DEL', KEYS[4])
+  else
+    lost = 1
+  end
+end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_found'} end
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if ARGV[1] ~= '' and owner ~= ARGV[1] then
   if ARGV[3] == '1' then redis.call('HSET', KEYS[3], 'from', 1, 'to', 0) end
-  return {'owner', owner}
+  return {'owner', owner, lost}
 end
 local first, seq = 0, 0
-for i = 8, #ARGV do
+for i = 11, #ARGV do
   seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
   if first == 0 then first = seq end
   redis.call('XADD', KEYS[2], seq .. '-0', 'e', ARGV[i])
@@ -74,5 +92,5 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 if seq > 0 then redis.call('PUBLISH', ARGV[5], seq) end
-return {'ok', first, seq, owner}
+return {'ok', first, seq, owner, lost}
 `)

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -31,6 +32,7 @@ type Store struct {
 	st   *store.Store
 	opts Options
 	now  func() time.Time
+	hub  atomic.Pointer[Hub] // this process's Hub, handed the events appended here
 }
 
 // NewStore returns a Store on st.
@@ -50,6 +52,13 @@ func NewStore(st *store.Store, opts Options) *Store {
 	return &Store{st: st, opts: opts, now: time.Now}
 }
 
+// announce hands events just appended to conversation id to this process's readers.
+func (s *Store) announce(id string, events []Event) {
+	if h := s.hub.Load(); h != nil && len(events) > 0 {
+		h.local(id, events)
+	}
+}
+
 // Conversation is what its creator receives: the token is shown once and stored hashed.
 type Conversation struct {
 	ID    string
@@ -58,18 +67,7 @@ type Conversation struct {
 
 // Create opens a conversation owned by the bot, with no event yet.
 func (s *Store) Create(ctx context.Context) (Conversation, error) {
-	c := Conversation{ID: randomString(16), Token: randomString(32)}
-	meta := s.metaKey(c.ID)
-	_, err := s.st.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, meta, "token", HashToken(c.Token), "owner", string(OwnerBot), "seq", 0,
-			"created", s.now().UTC().Format(time.RFC3339Nano))
-		p.Expire(ctx, meta, s.opts.TTL)
-		return nil
-	})
-	if err != nil {
-		return Conversation{}, unavailable(err)
-	}
-	return c, nil
+	return s.CreateLocked(ctx, func(string) *Lock { return nil })
 }
 
 // Authorize checks that token opens conversation id and returns its owner.

@@ -59,11 +59,11 @@ func TestConcurrentAppendsGetDistinctSequenceNumbers(t *testing.T) {
 func TestPostIsIdempotent(t *testing.T) {
 	s, c := open(t, conversation.Options{})
 	ctx := context.Background()
-	first, err := s.Post(ctx, c.ID, c.Token, "bonjour", "k1")
+	first, err := s.Post(ctx, c.ID, c.Token, "bonjour", "k1", nil)
 	if err != nil || !first.NeedsAnswer || first.Message.Seq != 1 {
 		t.Fatalf("first post: got %+v, %v", first, err)
 	}
-	_, err = s.Post(ctx, c.ID, c.Token, "bonjour", "k1")
+	_, err = s.Post(ctx, c.ID, c.Token, "bonjour", "k1", nil)
 	if got := apperr.CodeOf(err); got != apperr.Conflict {
 		t.Fatalf("retry while answering: got %v, want conflict", err)
 	}
@@ -72,7 +72,7 @@ func TestPostIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := s.Post(ctx, c.ID, c.Token, "bonjour", "k1")
+	again, err := s.Post(ctx, c.ID, c.Token, "bonjour", "k1", nil)
 	if err != nil || !again.Replayed || len(again.Answer) != 1 || again.Answer[0].Seq != answer[0].Seq || again.Answer[0].Text != "salut" || !again.Answer[0].At.Equal(answer[0].At) {
 		t.Fatalf("retry after answer: got %+v, %v; want the answer %+v", again, err, answer)
 	}
@@ -96,7 +96,7 @@ func TestPostChecksToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.Post(context.Background(), tt.id, tt.token, "x", "")
+			_, err := s.Post(context.Background(), tt.id, tt.token, "x", "", nil)
 			if got := apperr.CodeOf(err); got != tt.want {
 				t.Errorf("Post: got %v, want %s", err, tt.want)
 			}
@@ -112,11 +112,11 @@ func TestRateLimitPerConversation(t *testing.T) {
 	s, c := open(t, conversation.Options{MessagesPerWindow: 2, RateWindow: time.Minute})
 	ctx := context.Background()
 	for i := range 2 {
-		if _, err := s.Post(ctx, c.ID, c.Token, "x", ""); err != nil {
+		if _, err := s.Post(ctx, c.ID, c.Token, "x", "", nil); err != nil {
 			t.Fatalf("message %d: %v", i, err)
 		}
 	}
-	_, err := s.Post(ctx, c.ID, c.Token, "x", "")
+	_, err := s.Post(ctx, c.ID, c.Token, "x", "", nil)
 	var e *apperr.Error
 	if !errors.As(err, &e) || e.Code != apperr.TooMany || e.RetryAfter <= 0 {
 		t.Fatalf("third message: got %v, want too_many with a retry delay", err)
@@ -130,11 +130,11 @@ func TestQueuedConversationStoresWithoutAnswer(t *testing.T) {
 		conversation.AppendOptions{SetOwner: conversation.OwnerQueued}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.Post(ctx, c.ID, c.Token, "allo ?", "k")
+	p, err := s.Post(ctx, c.ID, c.Token, "allo ?", "k", nil)
 	if err != nil || p.NeedsAnswer || p.Owner != conversation.OwnerQueued {
 		t.Fatalf("post while queued: got %+v, %v; want stored, no answer needed", p, err)
 	}
-	again, err := s.Post(ctx, c.ID, c.Token, "allo ?", "k")
+	again, err := s.Post(ctx, c.ID, c.Token, "allo ?", "k", nil)
 	if err != nil || !again.Replayed || len(again.Answer) != 0 {
 		t.Fatalf("retry while queued: got %+v, %v", again, err)
 	}

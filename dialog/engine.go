@@ -70,13 +70,15 @@ func (e *Engine) Bot() *Bot { return e.brain.Load().bot }
 
 // Start opens a conversation: a new session and the welcome messages.
 func (e *Engine) Start(ctx context.Context, id string) (Turn, error) {
-	return e.turn(ctx, id, func(t *turn) {
-		*t.s = Session{}
-		for _, m := range t.bot().Settings.Welcome {
-			t.say(m.Text, m.QuickReplies)
-		}
-		t.out.Understood = true
-	})
+	return e.turn(ctx, id, e.welcome)
+}
+
+func (e *Engine) welcome(t *turn) {
+	*t.s = Session{Slots: map[string]string{}}
+	for _, m := range t.bot().Settings.Welcome {
+		t.say(m.Text, m.QuickReplies)
+	}
+	t.out.Understood = true
 }
 
 // Handle answers one customer message.
@@ -97,16 +99,22 @@ func (e *Engine) turn(ctx context.Context, id string, body func(*turn)) (Turn, e
 	if err != nil {
 		return Turn{}, err
 	}
+	out := e.play(ctx, id, s, body)
+	if err := end(s); err != nil {
+		return Turn{}, err
+	}
+	return out, nil
+}
+
+// play runs one turn on session s, which its caller holds under the conversation's lock.
+func (e *Engine) play(ctx context.Context, id string, s *Session, body func(*turn)) Turn {
 	t := &turn{ctx: ctx, e: e, brain: e.brain.Load(), id: id, s: s}
 	if t.s.Slots == nil {
 		t.s.Slots = map[string]string{}
 	}
 	body(t)
 	t.s.Turns++
-	if err := end(t.s); err != nil {
-		return Turn{}, err
-	}
-	return t.out, nil
+	return t.out
 }
 
 // turn is one customer message being answered.

@@ -172,7 +172,7 @@ func TestSessionsExpire(t *testing.T) {
 	st := storetest.Open(t)
 	e := dialog.NewEngine(testBot(t), classifier, &dialog.RedisSessions{Store: st, TTL: 30 * time.Minute}, dialog.Options{})
 	say(t, e, "c1", "où en est ma commande")
-	ttl := st.Client.TTL(context.Background(), st.Key("dialog", "session", "c1")).Val()
+	ttl := st.Client.TTL(context.Background(), st.Key("dialog", "session", "{c1}")).Val()
 	if ttl <= 29*time.Minute || ttl > 30*time.Minute {
 		t.Errorf("session TTL %v, want 30m", ttl)
 	}

@@ -45,7 +45,8 @@ type Sessions interface {
 
 // RedisSessions keeps sessions in Redis as JSON, expiring after TTL of silence. The lock is a
 // Redis key, so two server instances never run two turns of one conversation at once. A turn
-// costs two round trips: lock-and-read, then write-and-unlock, each one Lua script.
+// costs two round trips: lock-and-read, then write-and-unlock, each one Lua script; the server
+// folds both into its own scripts (see SessionLock).
 type RedisSessions struct {
 	Store *store.Store
 	TTL   time.Duration
@@ -65,9 +66,16 @@ if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] ~= "" then redis.call("SET", KEYS[2], ARGV[2], "PX", ARGV[3]) end
 return redis.call("DEL", KEYS[1])`)
 
+// keys are the lock and session keys of conversation id. They carry the conversation's hash
+// tag {id}, so that the conversation's scripts can take the lock too (see SessionLock).
+func (r *RedisSessions) keys(id string) (lock, session string) {
+	return r.Store.Key("dialog", "lock", "{"+id+"}"), r.Store.Key("dialog", "session", "{"+id+"}")
+}
+
 // Begin locks the conversation and reads its session, retrying until ctx ends.
 func (r *RedisSessions) Begin(ctx context.Context, id string) (*Session, func(*Session) error, error) {
-	keys := []string{r.Store.Key("dialog", "lock", id), r.Store.Key("dialog", "session", id)}
+	lock, session := r.keys(id)
+	keys := []string{lock, session}
 	token := randomToken()
 	for wait := time.Millisecond; ; wait = min(2*wait, 20*time.Millisecond) {
 		data, err := beginScript.Run(ctx, r.Store.Client, keys, token, lockTTL.Milliseconds()).Text()
@@ -109,7 +117,8 @@ func (r *RedisSessions) end(ctx context.Context, keys []string, token string) fu
 
 // Load returns the conversation's session, a new one when it has none or it expired.
 func (r *RedisSessions) Load(ctx context.Context, id string) (*Session, error) {
-	data, err := r.Store.Client.Get(ctx, r.Store.Key("dialog", "session", id)).Result()
+	_, key := r.keys(id)
+	data, err := r.Store.Client.Get(ctx, key).Result()
 	if errors.Is(err, redis.Nil) {
 		return &Session{}, nil
 	}

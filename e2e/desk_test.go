@@ -13,17 +13,22 @@ import (
 	"github.com/relais/relais/store/storetest"
 )
 
-// deskServer is the real server with the agent side (router and accounts), as `relais serve`
-// runs it.
+// deskServer is the real server with the agent side (router, accounts, desk records), as
+// `relais serve` runs it, with the identity secret of the tests.
 type deskServer struct {
 	URL      string
 	accounts *handoff.Accounts
 }
 
-func startDeskServer(t *testing.T) *deskServer {
+// startDeskServer runs it until the test ends; configure changes the configuration.
+func startDeskServer(t *testing.T, configure ...func(*server.Config)) *deskServer {
 	t.Helper()
 	needBrowser(t)
 	cfg := server.DefaultConfig()
+	cfg.IdentitySecret = string(identitySecret)
+	for _, f := range configure {
+		f(&cfg)
+	}
 	st := storetest.Open(t)
 	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
 	srv := serve(t, cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: testLogger(t), Static: static.FS,

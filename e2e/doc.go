@@ -1,7 +1,10 @@
-// Package e2e holds the browser tests of Relais: the customer chat widget of package static,
-// driven in headless Chromium (github.com/chromedp/chromedp) against the real server started
-// in-process on 127.0.0.1:0. The package has no code of its own besides this comment; the
-// tests are in its _test.go files.
+// Package e2e holds the browser tests of Relais: the customer chat widget and the agent desk
+// (« Bureau d'assistance clientèle ») of package static, driven in headless Chromium
+// (github.com/chromedp/chromedp) against the real server started in-process on 127.0.0.1:0.
+// The desk tests walk the seed's two procedures (desk_procedure_test.go), two agents' edit
+// conflicts, hostile text and customer linking (desk_records_test.go); their customers talk
+// to the server over HTTP, as the widget does. The package has no code of its own besides
+// this comment; the tests are in its _test.go files.
 //
 // The tests run only when RELAIS_BROWSER_TESTS=1, with Chromium at /usr/bin/chromium (Debian's
 // package chromium; CHROMIUM_PATH overrides the path):

@@ -10,6 +10,7 @@ import (
 
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/handoff/desk"
 )
 
 // statusLoggedOut closes the sockets of a session that ended (logout or expiry).
@@ -28,6 +29,7 @@ type envelope struct {
 	ConversationID string              `json:"conversation_id,omitempty"`
 	Reason         string              `json:"reason,omitempty"` // offer_expired, released: the notice kind
 	Conversation   *transcript         `json:"conversation,omitempty"`
+	Desk           *desk.Interaction   `json:"desk,omitempty"` // assigned: request, activity, customer
 	Event          *conversation.Event `json:"event,omitempty"`
 	Code           string              `json:"code,omitempty"`    // error
 	Message        string              `json:"message,omitempty"` // error, in French
@@ -119,29 +121,22 @@ func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, afte
 	}
 	defer sub.Close()
 	for {
-		select {
-		case <-ctx.Done():
+		events, err := sub.Next(ctx, after, fetchBatch)
+		if err != nil {
+			if ctx.Err() == nil {
+				sock.end(websocket.StatusTryAgainLater, "service indisponible, réessayez")
+			}
 			return
-		case <-sub.C:
 		}
-		for {
-			events, err := s.conv.Events(ctx, id, after, fetchBatch)
-			if err != nil {
-				if ctx.Err() == nil {
-					sock.end(websocket.StatusTryAgainLater, "service indisponible, réessayez")
-				}
-				return
+		for _, ev := range events {
+			if ev.Seq == 0 { // transient (the bot's typing): for the customer only
+				continue
 			}
-			for _, ev := range events {
-				after = ev.Seq
-				if ev.Type == conversation.TypeTyping && ev.From == conversation.FromAgent {
-					continue
-				}
-				sock.send(envelope{Type: "event", ConversationID: id, Event: &ev})
+			after = ev.Seq
+			if ev.Type == conversation.TypeTyping && ev.From == conversation.FromAgent {
+				continue
 			}
-			if len(events) < fetchBatch {
-				break
-			}
+			sock.send(envelope{Type: "event", ConversationID: id, Event: &ev})
 		}
 	}
 }

@@ -98,7 +98,8 @@ func (s *Server) greet(ctx context.Context, sock *agentSocket) {
 	}
 }
 
-// assignTo sends an assigned task with its whole transcript, then follows the conversation.
+// assignTo sends an assigned task with its whole transcript and its desk records (filed
+// here if the accept did not already), then follows the conversation.
 func (s *Server) assignTo(ctx context.Context, sock *agentSocket, t handoff.Task) {
 	tr := transcript{ID: t.ConversationID, Events: []conversation.Event{}}
 	var after int64
@@ -116,7 +117,7 @@ func (s *Server) assignTo(ctx context.Context, sock *agentSocket, t handoff.Task
 			break
 		}
 	}
-	sock.send(envelope{Type: "assigned", Task: &t, Conversation: &tr})
+	sock.send(envelope{Type: "assigned", Task: &t, Conversation: &tr, Desk: s.attachTask(ctx, t, sock.agent)})
 	s.follow(sock, t.ConversationID, after)
 }
 
@@ -159,17 +160,30 @@ func (s *Server) command(sock *agentSocket, data []byte) {
 			_, err = r.SetState(ctx, id, st)
 		}
 	case "accept":
-		_, _, err = r.Accept(ctx, id, cmd.TaskID)
+		var t handoff.Task
+		if t, _, err = r.Accept(ctx, id, cmd.TaskID); err == nil {
+			s.attachTask(ctx, t, sock.agent)
+		}
 	case "reject":
 		_, err = r.Reject(ctx, id, cmd.TaskID)
 	case "pick":
-		_, _, err = r.Pick(ctx, id, cmd.TaskID)
+		var t handoff.Task
+		if t, _, err = r.Pick(ctx, id, cmd.TaskID); err == nil {
+			s.attachTask(ctx, t, sock.agent)
+		}
 	case "close":
-		_, err = r.Close(ctx, id, cmd.ConversationID)
+		var notices []handoff.Notice
+		notices, err = r.Close(ctx, id, cmd.ConversationID)
+		s.endActivities(ctx, notices, id)
 	case "transfer":
-		_, _, err = r.Transfer(ctx, id, cmd.ConversationID, cmd.AgentID)
+		var t handoff.Task
+		if t, _, err = r.Transfer(ctx, id, cmd.ConversationID, cmd.AgentID); err == nil {
+			s.transferActivity(ctx, t, id)
+		}
 	case "hand_back":
-		_, err = r.HandBack(ctx, id, cmd.ConversationID)
+		var notices []handoff.Notice
+		notices, err = r.HandBack(ctx, id, cmd.ConversationID)
+		s.endActivities(ctx, notices, id)
 	case "message":
 		err = s.agentMessage(ctx, sock, cmd)
 	case "typing":

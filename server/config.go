@@ -18,6 +18,7 @@ type Config struct {
 	OfferTimeout    time.Duration // agent offers (RELAIS_OFFER_TIMEOUT), reserved for the handoff
 	ConversationTTL time.Duration // a conversation is forgotten this long after its last event
 	TrustedProxies  []string      // CIDRs whose X-Forwarded-For is believed; none: the peer address is the client
+	IdentitySecret  string        // key of the signed customer identities (RELAIS_IDENTITY_SECRET); "": identities refused
 
 	MaxMessageLength        int           // characters of a customer message (2,000)
 	MessagesPerConversation int           // customer messages per conversation per RateWindow; 0: no limit
@@ -36,6 +37,10 @@ type Config struct {
 	AgentHeartbeat  time.Duration // agent sockets renew their lease and re-check their session this often
 	NoticeClaim     time.Duration // a routing notice left unacknowledged this long by an instance is taken over by another
 }
+
+// minIdentitySecret is the shortest identity secret accepted: an HMAC key that can be
+// guessed signs anybody in.
+const minIdentitySecret = 16
 
 // DefaultConfig returns the defaults of DESIGN.md and the issue.
 func DefaultConfig() Config {
@@ -93,6 +98,9 @@ func (c Config) Validate() error {
 		if d <= 0 {
 			bad("%s : durée positive attendue, reçu %s", name, d)
 		}
+	}
+	if c.IdentitySecret != "" && len(c.IdentitySecret) < minIdentitySecret {
+		bad("RELAIS_IDENTITY_SECRET : %d octets au moins attendus", minIdentitySecret)
 	}
 	if c.MaxMessageLength <= 0 || c.SocketBuffer <= 0 {
 		bad("longueur maximale des messages et tampon des websockets : valeurs positives attendues")

@@ -14,7 +14,6 @@ import (
 
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
-	"github.com/relais/relais/dialog"
 )
 
 // maxBody bounds a JSON request body: 2,000 characters escaped as \uXXXX fit well within it.
@@ -40,13 +39,20 @@ func (s *Server) createConversation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	conv, err := s.conv.Create(ctx)
+	customer, err := s.identifiedCustomer(c)
 	if err != nil {
 		return err
 	}
-	events, err := s.converse(ctx, conv.ID, "", false, func(ctx context.Context) (dialog.Turn, error) {
-		return s.bot.Start(ctx, conv.ID)
-	})
+	conv, lock, err := s.createConversationLocked(ctx)
+	if err != nil {
+		return err
+	}
+	if customer != "" {
+		if err := s.records.SetConversationCustomer(ctx, conv.ID, customer, s.cfg.ConversationTTL); err != nil {
+			return err
+		}
+	}
+	events, err := s.converse(ctx, conv.ID, "", false, s.start(conv.ID, lock))
 	if err != nil {
 		return err
 	}
@@ -83,7 +89,8 @@ func (s *Server) postMessage(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	id := c.Param("id")
-	posted, err := s.conv.Post(ctx, id, bearer(c), text, key)
+	lock := s.sessionLock(id)
+	posted, err := s.conv.Post(ctx, id, bearer(c), text, key, convLock(lock))
 	if err != nil {
 		return err
 	}
@@ -92,10 +99,7 @@ func (s *Server) postMessage(c echo.Context) error {
 	}
 	events := []conversation.Event{}
 	if posted.NeedsAnswer {
-		// posted.Message.Text, not text: a retry answers the message stored the first time.
-		events, err = s.converse(ctx, id, key, true, func(ctx context.Context) (dialog.Turn, error) {
-			return s.bot.Handle(ctx, id, posted.Message.Text)
-		})
+		events, err = s.converse(ctx, id, key, true, s.handle(id, posted, lock))
 		if err != nil {
 			s.conv.Release(context.WithoutCancel(ctx), id, key) // a retry may answer at once
 			return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/handoff"
+	rec "github.com/relais/relais/handoff/desk"
 	"github.com/relais/relais/server"
 	"github.com/relais/relais/store"
 )
@@ -22,6 +23,7 @@ type deskInstance struct {
 	*instance
 	router   *handoff.Router
 	accounts *handoff.Accounts
+	st       *store.Store
 }
 
 // startDesk runs a server with a Router and Accounts over st until the test ends.
@@ -31,7 +33,7 @@ func startDesk(t testing.TB, st *store.Store, cfg server.Config) *deskInstance {
 	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
 	bot := &fakeBot{}
 	in := serve(t, bot, server.Deps{Store: st, Bot: bot, Static: testStatic, Router: router, Accounts: accounts}, cfg)
-	return &deskInstance{instance: in, router: router, accounts: accounts}
+	return &deskInstance{instance: in, router: router, accounts: accounts, st: st}
 }
 
 const testPassword = "mot-de-passe-de-test"
@@ -84,6 +86,7 @@ type deskMsg struct {
 	Message        string               `json:"message"`
 	For            string               `json:"for"`
 	Tasks          []handoff.QueueEntry `json:"tasks"`
+	Desk           *rec.Interaction     `json:"desk"`
 }
 
 // desk is an open agent websocket whose envelopes a reader goroutine collects.

@@ -22,11 +22,19 @@ var statusOf = map[apperr.Code]int{
 	apperr.TooMany:      http.StatusTooManyRequests,
 	apperr.Unavailable:  http.StatusServiceUnavailable,
 	apperr.Internal:     http.StatusInternalServerError,
+
+	apperr.PreconditionRequired: http.StatusPreconditionRequired,
+	apperr.Duplicate:            http.StatusConflict,
+	apperr.DuplicateTag:         http.StatusConflict,
+	apperr.InvalidIdentity:      http.StatusUnprocessableEntity,
 }
 
-// errorBody is the JSON form of every error: {"error": {"code", "message"}}.
+// errorBody is the JSON form of every error: {"error": {"code", "message"}}, with the
+// fields at fault of a form (422) and the current record of a stale write (409).
 type errorBody struct {
-	Error errorDetail `json:"error"`
+	Error   errorDetail       `json:"error"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	Current any               `json:"current,omitempty"`
 }
 
 type errorDetail struct {
@@ -42,6 +50,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	ae := asAppError(err)
 	status := statusOf[ae.Code]
+	if ae.Code == apperr.Invalid && ae.Fields != nil {
+		status = http.StatusUnprocessableEntity // a form: a message per field
+	}
 	if he, ok := errors.AsType[*echo.HTTPError](err); ok && ae.Err == nil && ae.Code != apperr.Internal {
 		status = he.Code // Echo's own errors keep their status (405, 413…)
 	}
@@ -58,7 +69,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
 	} else {
-		err = c.JSON(status, errorBody{errorDetail{Code: ae.Code, Message: apperr.MessageOf(ae)}})
+		body := errorBody{Error: errorDetail{Code: ae.Code, Message: apperr.MessageOf(ae)}, Fields: ae.Fields}
+		body.Current = staleCurrent(c, err)
+		err = c.JSON(status, body)
 	}
 	if err != nil {
 		s.logger(c).Debug("réponse d'erreur non écrite", "err", err)

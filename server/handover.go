@@ -15,10 +15,15 @@ import (
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/handoff/desk"
 )
 
 // noAgentText tells a queued customer that nobody is Prêt.
 const noAgentText = "Aucun conseiller n'est disponible pour le moment. Vous pouvez patienter ou laisser un message : il sera transmis à nos conseillers."
+
+// noAgentChoices are the quick replies of noAgentText; the widget handles both itself
+// (« Laisser un message » opens the form that posts to /leave).
+var noAgentChoices = []string{"Patienter", "Laisser un message"}
 
 // routerQueue is the Queue of a server with a Router: the task enters the queue, then the
 // customer is told their position.
@@ -33,7 +38,11 @@ func (q routerQueue) Enqueue(ctx context.Context, conversationID string, h dialo
 	if p != handoff.PriorityHigh {
 		p = handoff.PriorityNormal
 	}
-	t, _, err := r.Enqueue(ctx, handoff.NewTask{ConversationID: conversationID, Intent: h.Intent,
+	customer, err := q.s.records.ConversationCustomer(ctx, conversationID)
+	if err != nil {
+		q.s.log.Warn("bureau : client de la conversation illisible", "conversation", conversationID, "err", err)
+	}
+	t, _, err := r.Enqueue(ctx, handoff.NewTask{ConversationID: conversationID, CustomerID: customer, Intent: h.Intent,
 		Category: h.Category, Summary: h.Summary, Priority: p})
 	if err != nil {
 		return err
@@ -77,7 +86,7 @@ func (s *Server) tellPosition(ctx context.Context, e handoff.QueueEntry) error {
 	}
 	events := []conversation.Event{{Type: conversation.TypeQueued, Position: e.Position, EstimatedWaitSeconds: e.WaitSeconds}}
 	if e.NoAgent && !strings.HasSuffix(old, ":true") {
-		events = append(events, conversation.Message(conversation.FromSystem, noAgentText, nil))
+		events = append(events, conversation.Message(conversation.FromSystem, noAgentText, noAgentChoices))
 	}
 	_, err = s.conv.Append(ctx, id, events, conversation.AppendOptions{IfOwner: conversation.OwnerQueued})
 	return ignoreGone(err)
@@ -191,26 +200,75 @@ func ignoreGone(err error) error {
 	return err
 }
 
+// leaveRequest is the optional body of POST .../leave.
+type leaveRequest struct {
+	Message string `json:"message"` // a message for the agents, when none was available
+}
+
 // leaveConversation is POST /api/v1/conversations/{id}/leave: the customer leaves; the
-// conversation is closed and its task, if any, cancelled.
+// conversation is closed and its task, if any, cancelled. With a message, the message is
+// filed first for the desk (a request « Message laissé par le client »), so that a failure
+// leaves the conversation open for a retry.
 func (s *Server) leaveConversation(c echo.Context) error {
+	var in leaveRequest
+	if err := optionalJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Message != "" {
+		if err := desk.CheckMessage(in.Message); err != nil {
+			return err
+		}
+	}
 	ctx := c.Request().Context()
 	id := c.Param("id")
 	owner, err := s.conv.Authorize(ctx, id, bearer(c))
 	if err != nil {
 		return err
 	}
-	if owner != conversation.OwnerClosed {
-		_, err := s.conv.Append(ctx, id, []conversation.Event{{Type: conversation.TypeClosed}},
-			conversation.AppendOptions{IfOwner: owner, SetOwner: conversation.OwnerClosed})
+	if owner == conversation.OwnerClosed {
+		return c.NoContent(http.StatusNoContent)
+	}
+	if in.Message != "" {
+		if err := s.leaveMessage(ctx, id, in.Message); err != nil {
+			return err
+		}
+	}
+	_, err = s.conv.Append(ctx, id, []conversation.Event{{Type: conversation.TypeClosed}},
+		conversation.AppendOptions{IfOwner: owner, SetOwner: conversation.OwnerClosed})
+	if err != nil {
+		return err
+	}
+	if s.agents != nil {
+		notices, err := s.agents.router.Cancel(ctx, id)
+		if apperr.CodeOf(err) != apperr.NotFound && err != nil {
+			return err
+		}
+		s.endActivities(ctx, notices, "")
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// leaveMessage files the customer's message for the desk, with what the conversation's task
+// and signed identity say.
+func (s *Server) leaveMessage(ctx context.Context, convID, text string) error {
+	m := desk.LeftMessage{ConversationID: convID, Message: text}
+	if s.agents != nil {
+		t, err := s.agents.router.TaskOf(ctx, convID)
+		if err != nil && apperr.CodeOf(err) != apperr.NotFound {
+			return err
+		}
+		m.TaskID, m.CustomerID, m.Intent, m.Summary = t.ID, t.CustomerID, t.Intent, t.Summary
+	}
+	if m.CustomerID == "" {
+		id, err := s.records.ConversationCustomer(ctx, convID)
 		if err != nil {
 			return err
 		}
+		m.CustomerID = id
 	}
-	if s.agents != nil {
-		if _, err := s.agents.router.Cancel(ctx, id); apperr.CodeOf(err) != apperr.NotFound && err != nil {
-			return err
-		}
+	in, err := s.records.LeaveMessage(ctx, m)
+	if err == nil {
+		s.log.Info("message laissé pour le bureau", "conversation", convID, "request", in.Request.ID)
 	}
-	return c.NoContent(http.StatusNoContent)
+	return err
 }

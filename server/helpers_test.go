@@ -23,9 +23,11 @@ import (
 	"github.com/relais/relais/store/storetest"
 )
 
-// fakeBot answers "écho : TEXT"; "conseiller" hands over, "au revoir" ends, "panne" fails.
+// fakeBot answers "écho : TEXT"; "conseiller" hands over, "au revoir" ends, "panne" fails,
+// "lent" waits until slow is closed.
 type fakeBot struct {
 	handled atomic.Int64
+	slow    chan struct{}
 }
 
 func (b *fakeBot) Start(ctx context.Context, id string) (dialog.Turn, error) {
@@ -43,6 +45,12 @@ func (b *fakeBot) Handle(ctx context.Context, id, text string) (dialog.Turn, err
 		return dialog.Turn{Intent: "au_revoir", Understood: true, Replies: []dialog.Reply{{Text: "Au revoir !"}}, End: true}, nil
 	case "panne":
 		return dialog.Turn{}, errors.New("bot en panne")
+	case "lent":
+		select {
+		case <-b.slow:
+		case <-ctx.Done():
+			return dialog.Turn{}, ctx.Err()
+		}
 	}
 	return dialog.Turn{Intent: "echo", Understood: true, Replies: []dialog.Reply{{Text: "écho : " + text}}}, nil
 }

@@ -1,11 +1,12 @@
 package server_test
 
 import (
-	"github.com/relais/relais/server"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/relais/relais/server"
 )
 
 // metric reads one unlabelled value from /metrics.

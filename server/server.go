@@ -16,6 +16,7 @@ import (
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/handoff/desk"
 	"github.com/relais/relais/store"
 )
 
@@ -63,6 +64,7 @@ type Server struct {
 	metrics     *metrics
 	sockets     sockets
 	agents      *agents // nil without a Router
+	records     *desk.Desk
 	closeOnce   sync.Once
 }
 
@@ -85,7 +87,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, store: deps.Store, conv: conv, bot: deps.Bot, queue: deps.Queue,
 		queueLength: deps.QueueLength, log: deps.Logger, static: deps.Static, metrics: newMetrics(),
-		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll),
+		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil),
 	}
 	s.sockets.m = map[*socket]struct{}{}
 	if deps.Router != nil {
@@ -131,6 +133,7 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/agent/logout", s.agentLogout)
 	api.GET("/agent/me", s.agentMe)
 	api.GET("/agent/ws", s.openAgentSocket)
+	s.deskRoutes(api)
 
 	if s.static != nil {
 		e.StaticFS("/", echo.MustSubFS(s.static, "web"))

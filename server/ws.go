@@ -166,48 +166,39 @@ func (s *Server) write(ctx context.Context, sock *socket, f frame) error {
 }
 
 // fetch reads the events after the last one fetched each time sub wakes it. Sequence numbers
-// make the replay and the live events one ordered series: no gap, no duplicate. When the
-// writer cannot take an event within SlowTimeout, the client is too slow: it is closed with
-// "policy violation" and resumes with after=.
+// make the replay and the live events one ordered series: no gap, no duplicate; transient
+// events (the bot's typing, no sequence number) pass between them. When the writer cannot
+// take an event within SlowTimeout, the client is too slow: it is closed with "policy
+// violation" and resumes with after=.
 func (s *Server) fetch(ctx context.Context, sock *socket, sub *conversation.Subscription, out chan<- frame) {
 	last := sock.delivered.Load()
 	slow := time.NewTimer(s.cfg.SlowTimeout)
 	defer slow.Stop()
 	for {
-		select {
-		case <-ctx.Done():
+		events, err := sub.Next(ctx, last, fetchBatch)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("lecture des événements", "conversation", sock.id, "err", err)
+				sock.conn.Close(websocket.StatusTryAgainLater, fmt.Sprintf("service indisponible : reconnectez-vous avec after=%d", sock.delivered.Load()))
+			}
 			return
-		case <-sub.C:
 		}
-		for {
-			events, err := s.conv.Events(ctx, sock.id, last, fetchBatch)
+		for _, ev := range events {
+			data, err := json.Marshal(ev)
 			if err != nil {
-				if ctx.Err() == nil {
-					s.log.Warn("lecture des événements", "conversation", sock.id, "err", err)
-					sock.conn.Close(websocket.StatusTryAgainLater, fmt.Sprintf("service indisponible : reconnectez-vous avec after=%d", sock.delivered.Load()))
-				}
+				s.log.Error("encodage d'un événement", "conversation", sock.id, "seq", ev.Seq, "err", err)
+				continue
+			}
+			last = max(last, ev.Seq) // a transient event (Seq 0) leaves the position as it is
+			slow.Reset(s.cfg.SlowTimeout)
+			select {
+			case out <- frame{seq: last, closed: ev.Type == conversation.TypeClosed, data: data}:
+			case <-ctx.Done():
 				return
-			}
-			for _, ev := range events {
-				data, err := json.Marshal(ev)
-				if err != nil {
-					s.log.Error("encodage d'un événement", "conversation", sock.id, "seq", ev.Seq, "err", err)
-					continue
-				}
-				slow.Reset(s.cfg.SlowTimeout)
-				select {
-				case out <- frame{seq: ev.Seq, closed: ev.Type == conversation.TypeClosed, data: data}:
-				case <-ctx.Done():
-					return
-				case <-slow.C:
-					s.metrics.socketsSlow.Add(1)
-					sock.conn.Close(websocket.StatusPolicyViolation, fmt.Sprintf("client trop lent : reconnectez-vous avec after=%d", sock.delivered.Load()))
-					return
-				}
-				last = ev.Seq
-			}
-			if len(events) < fetchBatch {
-				break
+			case <-slow.C:
+				s.metrics.socketsSlow.Add(1)
+				sock.conn.Close(websocket.StatusPolicyViolation, fmt.Sprintf("client trop lent : reconnectez-vous avec after=%d", sock.delivered.Load()))
+				return
 			}
 		}
 	}

@@ -1,302 +1,486 @@
 /*
- * Relais — the agent's desk (minimal: issue 5; the full desk is issue 6).
+ * Relais — the agent's desk, « Bureau d'assistance clientèle » (issue 6).
  * Session: POST /api/v1/agent/login sets an HttpOnly cookie; GET /api/v1/agent/me checks it.
- * Websocket /api/v1/agent/ws: JSON envelopes {type, ...} both ways (see DESIGN.md).
- * Everything a customer wrote is shown with textContent, never as HTML.
+ * Websocket /api/v1/agent/ws: JSON envelopes {type, ...} both ways (see DESIGN.md): state,
+ * offers with their countdown, the queue (« File d'attente »), the conversations the agent
+ * holds (« En cours ») with their transcripts. The records panel is desk-records.js.
+ * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
-(function () {
-  "use strict";
+import { $, el, button, chars, counter, tooLong, api, whenUnauthorized } from "./desk-util.js";
+import * as records from "./desk-records.js";
 
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, cls, text) => {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  };
+const FROM = { customer: "Client", bot: "Assistant", agent: "Vous", system: "Système" };
+const MESSAGE_MAX = 2000;
+let ws = null;
+let me = null;
+let loggedOut = false;
+let offer = null; // {task, deadline}
+let lastOfferId = ""; // the last task offered, whose expiry the agent is told about
+let countdownTimer = 0;
+let queue = []; // the queue envelope's entries
+const convs = new Map(); // conversations held: id → {id, task, log, seen, ended, typingTimer}
+let selected = null; // {kind: "conv", id} | {kind: "queue", task}
+let typedAt = 0;
+let errorTimer = 0;
 
-  const FROM = { customer: "Client", bot: "Assistant", agent: "Vous", system: "Système" };
-  let ws = null;
-  let me = null;
-  let loggedOut = false;
-  let offer = null; // {task, deadline}
-  let countdownTimer = 0;
-  let current = null; // the conversation shown: {id, task}
-  const seen = new Set(); // seqs shown for the current conversation
-  let typedAt = 0;
-  let errorTimer = 0;
+// ------------------------------------------------------------------ session
 
-  // ------------------------------------------------------------------ session
-
-  async function start() {
-    const r = await fetch("/api/v1/agent/me", { credentials: "same-origin" });
-    if (r.ok) {
-      signedIn(await r.json());
-    } else {
-      showLogin();
-    }
+async function start() {
+  const r = await fetch("/api/v1/agent/me", { credentials: "same-origin" }).catch(() => null);
+  if (r && r.ok) {
+    signedIn(await r.json());
+  } else if (r) {
+    showLogin();
+  } else {
+    setTimeout(start, 2000);
   }
+}
 
-  function showLogin() {
-    $("login").hidden = false;
-    $("desk").hidden = true;
-    for (const id of ["ready", "not-ready", "logout"]) $(id).hidden = true;
-    $("who").textContent = "";
-    $("state-label").textContent = "";
-    $("login-id").focus();
+function showLogin() {
+  $("login").hidden = false;
+  $("desk").hidden = true;
+  for (const id of ["ready", "not-ready", "logout"]) $(id).hidden = true;
+  $("who").textContent = "";
+  $("state-label").textContent = "";
+  $("login-id").focus();
+}
+
+whenUnauthorized(() => {
+  if (ws) ws.close();
+  showLogin();
+});
+
+$("login").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  $("login-error").textContent = "";
+  const r = await fetch("/api/v1/agent/login", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ login: $("login-id").value, password: $("login-pw").value }),
+  }).catch(() => null);
+  const body = r ? await r.json().catch(() => ({})) : {};
+  if (!r || !r.ok) {
+    $("login-error").textContent = (body.error && body.error.message) || "Connexion impossible.";
+    return;
   }
+  $("login-pw").value = "";
+  signedIn(body);
+});
 
-  $("login").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    $("login-error").textContent = "";
-    const r = await fetch("/api/v1/agent/login", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ login: $("login-id").value, password: $("login-pw").value }),
-    });
-    const body = await r.json().catch(() => ({}));
-    if (!r.ok) {
-      $("login-error").textContent = (body.error && body.error.message) || "Connexion impossible.";
+$("logout").addEventListener("click", async () => {
+  loggedOut = true;
+  await fetch("/api/v1/agent/logout", { method: "POST", credentials: "same-origin" }).catch(() => null);
+  if (ws) ws.close();
+  showLogin();
+});
+
+function signedIn(agent) {
+  me = agent;
+  loggedOut = false;
+  $("login").hidden = true;
+  $("desk").hidden = false;
+  for (const id of ["ready", "not-ready", "logout"]) $(id).hidden = false;
+  $("who").textContent = agent.name;
+  connect();
+}
+
+// ---------------------------------------------------------------- websocket
+
+function connect() {
+  const u = new URL("/api/v1/agent/ws", location.href);
+  u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
+  ws = new WebSocket(u);
+  ws.onmessage = (m) => {
+    let msg;
+    try {
+      msg = JSON.parse(m.data);
+    } catch {
       return;
     }
-    $("login-pw").value = "";
-    signedIn(body);
-  });
+    handle(msg);
+  };
+  ws.onclose = (e) => {
+    ws = null;
+    if (loggedOut) return;
+    if (e.code === 4001) {
+      showLogin();
+      return;
+    }
+    showError("Connexion au serveur perdue : reconnexion…");
+    setTimeout(start, 2000);
+  };
+}
 
-  $("logout").addEventListener("click", async () => {
-    loggedOut = true;
-    await fetch("/api/v1/agent/logout", { method: "POST", credentials: "same-origin" });
-    if (ws) ws.close();
-    showLogin();
-  });
-
-  function signedIn(agent) {
-    me = agent;
-    loggedOut = false;
-    $("login").hidden = true;
-    $("desk").hidden = false;
-    for (const id of ["ready", "not-ready", "logout"]) $(id).hidden = false;
-    $("who").textContent = agent.name;
-    connect();
+function send(msg) {
+  if (ws && ws.readyState === WebSocket.OPEN) {
+    ws.send(JSON.stringify(msg));
+    return true;
   }
+  showError("Pas de connexion au serveur : réessayez dans un instant.");
+  return false;
+}
 
-  // ---------------------------------------------------------------- websocket
-
-  function connect() {
-    const u = new URL("/api/v1/agent/ws", location.href);
-    u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
-    ws = new WebSocket(u);
-    ws.onmessage = (m) => {
-      let msg;
-      try {
-        msg = JSON.parse(m.data);
-      } catch {
-        return;
+function handle(msg) {
+  switch (msg.type) {
+    case "state":
+      showState(msg.state, msg.label);
+      break;
+    case "offer":
+      showOffer(msg.task, msg.expires_at);
+      break;
+    case "offer_expired":
+      if (offer && offer.task.id === msg.task_id) hideOffer();
+      if (msg.reason === "offer_expired" && lastOfferId === msg.task_id) {
+        announce("Offre expirée sans réponse : vous passez Non prêt.");
+        showError("Offre expirée sans réponse dans le délai : vous êtes passé(e) Non prêt.");
       }
-      handle(msg);
-    };
-    ws.onclose = (e) => {
-      ws = null;
-      if (loggedOut) return;
-      if (e.code === 4001) {
-        showLogin();
-        return;
-      }
-      setTimeout(() => start(), 2000);
-    };
+      break;
+    case "assigned":
+      if (offer && offer.task.id === msg.task.id) hideOffer();
+      assigned(msg.task, msg.conversation, msg.desk);
+      break;
+    case "event":
+      if (convs.has(msg.conversation_id)) showEvent(convs.get(msg.conversation_id), msg.event);
+      break;
+    case "released":
+      released(msg.conversation_id, msg.reason);
+      break;
+    case "queue":
+      showQueue(msg.tasks || [], msg.length || 0);
+      break;
+    case "error":
+      showError(msg.message || "Erreur.");
+      break;
   }
+}
 
-  function send(msg) {
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+// -------------------------------------------------------------------- state
+
+function showState(state, label) {
+  $("state-label").textContent = label || "";
+  $("state-label").dataset.state = state;
+  $("ready").setAttribute("aria-pressed", String(state === "ready"));
+  $("not-ready").setAttribute("aria-pressed", String(state === "not_ready"));
+}
+
+$("ready").addEventListener("click", () => send({ type: "set_state", state: "ready" }));
+$("not-ready").addEventListener("click", () => send({ type: "set_state", state: "not_ready" }));
+
+// -------------------------------------------------------------------- offer
+
+function describe(task) {
+  return [task.summary, task.intent && "(" + task.intent + ")"].filter(Boolean).join(" ") || "Demande d'un client";
+}
+
+function announce(text) {
+  $("announcer").textContent = "";
+  setTimeout(() => ($("announcer").textContent = text), 50);
+}
+
+async function showOffer(task, expiresAt) {
+  offer = { task, deadline: Date.parse(expiresAt) };
+  lastOfferId = task.id;
+  $("offer-summary").textContent = describe(task);
+  $("offer-customer").textContent = "";
+  $("offer-box").hidden = false;
+  tick();
+  clearInterval(countdownTimer);
+  countdownTimer = setInterval(tick, 250);
+  announce("Nouvelle tâche : " + describe(task) + ". Acceptez dans les " + $("offer-countdown").textContent + " secondes.");
+  const res = await api("GET", "/conversations/" + encodeURIComponent(task.conversation_id));
+  if (res.ok && offer && offer.task.id === task.id) {
+    const c = res.data && res.data.customer;
+    $("offer-customer").textContent = c ? "Client : " + c.name : "Client inconnu";
   }
+}
 
-  function handle(msg) {
-    switch (msg.type) {
-      case "state":
-        showState(msg.state, msg.label);
-        break;
-      case "offer":
-        showOffer(msg.task, msg.expires_at);
-        break;
-      case "offer_expired":
-        if (offer && offer.task.id === msg.task_id) hideOffer();
-        break;
-      case "assigned":
-        if (offer && offer.task.id === msg.task.id) hideOffer();
-        showConversation(msg.task, msg.conversation);
-        break;
-      case "event":
-        if (current && msg.conversation_id === current.id) showEvent(msg.event);
-        break;
-      case "released":
-        if (current && msg.conversation_id === current.id) endConversation(msg.reason);
-        break;
-      case "queue":
-        showQueue(msg.tasks || [], msg.length || 0);
-        break;
-      case "error":
-        showError(msg.message || "Erreur.");
-        break;
-    }
-  }
+function tick() {
+  if (!offer) return;
+  const left = Math.max(0, Math.ceil((offer.deadline - Date.now()) / 1000));
+  $("offer-countdown").textContent = String(left);
+  if (left === 0) hideOffer();
+}
 
-  // -------------------------------------------------------------------- state
+function hideOffer() {
+  const hadFocus = $("offer-box").contains(document.activeElement);
+  offer = null;
+  clearInterval(countdownTimer);
+  $("offer-box").hidden = true;
+  if (hadFocus) $("not-ready").focus();
+}
 
-  function showState(state, label) {
-    $("state-label").textContent = label || "";
-    $("state-label").dataset.state = state;
-    $("ready").setAttribute("aria-pressed", String(state === "ready"));
-    $("not-ready").setAttribute("aria-pressed", String(state === "not_ready"));
-  }
-
-  $("ready").addEventListener("click", () => send({ type: "set_state", state: "ready" }));
-  $("not-ready").addEventListener("click", () => send({ type: "set_state", state: "not_ready" }));
-
-  // -------------------------------------------------------------------- offer
-
-  function describe(task) {
-    return [task.summary, task.intent && "(" + task.intent + ")"].filter(Boolean).join(" ") || "Demande d'un client";
-  }
-
-  function showOffer(task, expiresAt) {
-    offer = { task, deadline: Date.parse(expiresAt) };
-    $("offer-summary").textContent = describe(task);
-    $("offer-box").hidden = false;
-    tick();
-    clearInterval(countdownTimer);
-    countdownTimer = setInterval(tick, 250);
-  }
-
-  function tick() {
-    if (!offer) return;
-    const left = Math.max(0, Math.ceil((offer.deadline - Date.now()) / 1000));
-    $("offer-countdown").textContent = String(left);
-    if (left === 0) hideOffer();
-  }
-
-  function hideOffer() {
-    offer = null;
-    clearInterval(countdownTimer);
-    $("offer-box").hidden = true;
-  }
-
-  $("offer-accept").addEventListener("click", () => offer && send({ type: "accept", task_id: offer.task.id }));
-  $("offer-reject").addEventListener("click", () => {
-    if (!offer) return;
-    send({ type: "reject", task_id: offer.task.id });
-    hideOffer();
-  });
-
-  // -------------------------------------------------------------------- queue
-
-  function showQueue(tasks, length) {
-    $("queue-length").textContent = String(length);
-    const list = $("queue");
-    list.replaceChildren();
-    for (const e of tasks) {
-      const li = el("li");
-      li.dataset.task = e.task.id;
-      li.append(el("span", "", e.position + ". " + describe(e.task)));
-      if (e.task.state === "waiting") {
-        const b = el("button", "", "Prendre");
-        b.type = "button";
-        b.addEventListener("click", () => send({ type: "pick", task_id: e.task.id }));
-        li.append(b);
-      } else {
-        li.append(el("span", "summary", "proposée"));
-      }
-      list.append(li);
-    }
-  }
-
-  // ------------------------------------------------------------- conversation
-
-  function showConversation(task, conv) {
-    if (!current || current.id !== conv.id) {
-      current = { id: conv.id, task };
-      seen.clear();
-      $("log").replaceChildren();
-    }
-    $("no-conv").hidden = true;
-    $("conv").hidden = false;
-    $("reply").hidden = false;
-    $("conv-summary").textContent = describe(task);
-    for (const ev of conv.events || []) showEvent(ev);
-    $("reply-text").focus();
-  }
-
-  function showEvent(ev) {
-    if (!ev || ev.type === "typing") return;
-    if (ev.seq) {
-      if (seen.has(ev.seq)) return;
-      seen.add(ev.seq);
-    }
-    let node;
-    switch (ev.type) {
-      case "message": {
-        const from = FROM[ev.from] ? ev.from : "system";
-        node = el("div", "msg msg-" + from);
-        const who = from === "agent" && ev.agent && me && ev.agent !== me.name ? ev.agent : FROM[from];
-        node.append(el("span", "who", who), el("span", "text", String(ev.text || "")));
-        break;
-      }
-      case "agent_joined":
-        node = el("div", "note", (ev.agent || "Un conseiller") + " a rejoint la conversation.");
-        break;
-      case "agent_left":
-        node = el("div", "note", (ev.agent || "Le conseiller") + " a quitté la conversation.");
-        break;
-      case "queued":
-        node = el("div", "note", "En file d'attente, position " + ev.position + ".");
-        break;
-      case "closed":
-        node = el("div", "note", "Conversation terminée.");
-        break;
-      default:
-        return;
-    }
-    if (ev.seq) node.dataset.seq = String(ev.seq);
-    const log = $("log");
-    log.append(node);
-    log.scrollTop = log.scrollHeight;
-  }
-
-  function endConversation(reason) {
-    const why = reason === "cancelled" ? "Le client a quitté la conversation." : "Conversation terminée.";
-    $("log").append(el("div", "note", why));
-    $("reply").hidden = true;
-    current = null;
-  }
-
-  $("reply").addEventListener("submit", (e) => {
+$("offer-accept").addEventListener("click", () => offer && send({ type: "accept", task_id: offer.task.id }));
+$("offer-reject").addEventListener("click", () => {
+  if (!offer) return;
+  send({ type: "reject", task_id: offer.task.id });
+  hideOffer();
+});
+$("offer-preview").addEventListener("click", () => offer && selectQueued(offer.task));
+$("offer-box").addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && offer) {
     e.preventDefault();
-    const text = $("reply-text").value.trim();
-    if (!text || !current) return;
-    send({ type: "message", conversation_id: current.id, text });
-    $("reply-text").value = "";
-  });
-
-  $("reply-text").addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && !e.shiftKey) {
-      e.preventDefault();
-      $("reply").requestSubmit();
-    }
-  });
-
-  $("reply-text").addEventListener("input", () => {
-    if (!current || Date.now() - typedAt < 2000) return;
-    typedAt = Date.now();
-    send({ type: "typing", conversation_id: current.id });
-  });
-
-  $("close-conv").addEventListener("click", () => current && send({ type: "close", conversation_id: current.id }));
-
-  function showError(text) {
-    $("desk-error").textContent = text;
-    clearTimeout(errorTimer);
-    errorTimer = setTimeout(() => ($("desk-error").textContent = ""), 6000);
+    $("offer-reject").click();
   }
+});
 
-  start();
-})();
+// -------------------------------------------------------------------- lists
+
+function showQueue(entries, length) {
+  queue = entries;
+  $("queue-length").textContent = String(length);
+  $("queue-empty").hidden = entries.length > 0;
+  const list = $("queue");
+  const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement : null;
+  const refocus = focused && { task: focused.closest("li").dataset.task, cls: focused.className };
+  list.replaceChildren();
+  for (const e of entries) {
+    const li = el("li");
+    li.dataset.task = e.task.id;
+    const pick = button("", "select", () => selectQueued(e.task));
+    pick.append(el("span", "", e.position + ". " + describe(e.task)));
+    pick.append(el("small", "", e.task.state === "waiting" ? waitLabel(e.task) : "proposée à un agent"));
+    pick.setAttribute("aria-current", String(!!(selected && selected.kind === "queue" && selected.task.id === e.task.id)));
+    pick.setAttribute("aria-label", "Voir le dossier : " + e.position + ". " + describe(e.task));
+    li.append(pick);
+    if (e.task.state === "waiting") {
+      const b = button("Prendre", "take", () => send({ type: "pick", task_id: e.task.id }));
+      b.setAttribute("aria-label", "Prendre la tâche " + e.position);
+      li.append(b);
+    }
+    list.append(li);
+  }
+  if (refocus) {
+    const again = list.querySelector('li[data-task="' + CSS.escape(refocus.task) + '"] .' + refocus.cls.split(" ")[0]);
+    if (again) again.focus();
+  }
+  if (selected && selected.kind === "queue") {
+    const still = entries.find((e) => e.task.id === selected.task.id);
+    if (still) selected.task = still.task;
+    else if (!convs.has(selected.task.conversation_id)) $("records-status").textContent = "Cette tâche n'est plus dans la file d'attente.";
+  }
+  $("preview-pick").hidden = !(selected && selected.kind === "queue" && canPick(selected.task));
+}
+
+function waitLabel(task) {
+  const since = Math.max(0, Math.round((Date.now() - Date.parse(task.created_at)) / 60000));
+  return "en attente depuis " + (since < 1 ? "moins d'une minute" : since + " min");
+}
+
+const canPick = (task) => queue.some((e) => e.task.id === task.id && e.task.state === "waiting");
+
+function showCurrent() {
+  const list = $("current-list");
+  list.replaceChildren();
+  $("current-length").textContent = String(convs.size);
+  $("current-empty").hidden = convs.size > 0;
+  for (const c of convs.values()) {
+    const li = el("li");
+    li.dataset.conversation = c.id;
+    const name = records.customerName(c.id) || "Client inconnu";
+    const b = button("", "select", () => selectConv(c.id));
+    b.append(el("span", "", name), el("small", "", (c.ended ? "terminée — " : "") + describe(c.task)));
+    b.setAttribute("aria-current", String(!!(selected && selected.kind === "conv" && selected.id === c.id)));
+    li.append(b);
+    list.append(li);
+  }
+}
+
+// selectQueued shows a waiting task's records before it is accepted.
+function selectQueued(task) {
+  if (convs.has(task.conversation_id)) return selectConv(task.conversation_id);
+  selected = { kind: "queue", task };
+  $("no-conv").hidden = true;
+  $("conv").hidden = false;
+  $("log").replaceChildren(el("div", "note", "Aperçu avant acceptation : le fil de la conversation s'affiche quand vous prenez la tâche."));
+  $("conv-summary").textContent = "En attente — " + describe(task);
+  $("reply").hidden = true;
+  $("close-conv").hidden = true;
+  $("reply-count").hidden = true;
+  $("typing").textContent = "";
+  records.showPreview(task);
+  showQueue(queue, Number($("queue-length").textContent));
+  showCurrent();
+}
+
+function selectConv(id) {
+  const c = convs.get(id);
+  if (!c) return;
+  selected = { kind: "conv", id };
+  $("no-conv").hidden = true;
+  $("conv").hidden = false;
+  $("log").replaceChildren(c.log);
+  $("conv-summary").textContent = describe(c.task);
+  $("reply").hidden = c.ended;
+  $("reply-count").hidden = c.ended;
+  $("close-conv").hidden = false;
+  $("typing").textContent = "";
+  c.log.scrollTop = c.log.scrollHeight;
+  $("log").scrollTop = $("log").scrollHeight;
+  records.select(id);
+  showQueue(queue, Number($("queue-length").textContent));
+  showCurrent();
+}
+
+function showNothing() {
+  selected = null;
+  $("no-conv").hidden = false;
+  $("conv").hidden = true;
+  records.clear();
+  showCurrent();
+}
+
+// ------------------------------------------------------------- conversation
+
+function assigned(task, conv, desk) {
+  let c = convs.get(conv.id);
+  if (!c) {
+    c = { id: conv.id, task, log: el("div", "log-inner"), seen: new Set(), ended: false };
+    convs.set(conv.id, c);
+  }
+  c.task = task;
+  c.ended = false;
+  for (const ev of conv.events || []) showEvent(c, ev);
+  records.showActive(task, desk, false);
+  selectConv(conv.id);
+  announce("Conversation acceptée : " + describe(task));
+  $("reply-text").focus();
+}
+
+function showEvent(c, ev) {
+  if (!ev) return;
+  if (ev.type === "typing") {
+    if (ev.from === "customer") showTyping(c);
+    return;
+  }
+  if (ev.seq) {
+    if (c.seen.has(ev.seq)) return;
+    c.seen.add(ev.seq);
+  }
+  let node;
+  switch (ev.type) {
+    case "message": {
+      const from = FROM[ev.from] ? ev.from : "system";
+      node = el("div", "msg msg-" + from);
+      const who = from === "agent" && ev.agent && me && ev.agent !== me.name ? ev.agent : FROM[from];
+      node.append(el("span", "who", who), el("span", "text", String(ev.text || "")));
+      if (from === "customer") stopTyping(c);
+      break;
+    }
+    case "agent_joined":
+      node = el("div", "note", (ev.agent || "Un conseiller") + " a rejoint la conversation.");
+      break;
+    case "agent_left":
+      node = el("div", "note", (ev.agent || "Le conseiller") + " a quitté la conversation.");
+      break;
+    case "queued":
+      node = el("div", "note", "En file d'attente, position " + ev.position + ".");
+      break;
+    case "closed":
+      node = el("div", "note", "Conversation terminée.");
+      break;
+    default:
+      return;
+  }
+  if (ev.seq) node.dataset.seq = String(ev.seq);
+  c.log.append(node);
+  if (selected && selected.kind === "conv" && selected.id === c.id) $("log").scrollTop = $("log").scrollHeight;
+}
+
+function showTyping(c) {
+  clearTimeout(c.typingTimer);
+  if (selected && selected.kind === "conv" && selected.id === c.id) $("typing").textContent = "Le client écrit…";
+  c.typingTimer = setTimeout(() => stopTyping(c), 5000);
+}
+
+function stopTyping(c) {
+  clearTimeout(c.typingTimer);
+  if (selected && selected.kind === "conv" && selected.id === c.id) $("typing").textContent = "";
+}
+
+// released: the conversation is no longer the agent's. After the agent's own Fermer it
+// leaves « En cours »; when the customer left, it stays so that the agent can finish the
+// records, then Fermer removes it.
+function released(id, reason) {
+  const c = convs.get(id);
+  if (!c) return;
+  if (c.closing) {
+    removeConv(id);
+    return;
+  }
+  c.ended = true;
+  const why = reason === "cancelled" ? "Le client a quitté la conversation." : "Conversation terminée.";
+  c.log.append(el("div", "note", why));
+  stopTyping(c);
+  if (selected && selected.kind === "conv" && selected.id === id) selectConv(id);
+  else showCurrent();
+}
+
+function removeConv(id) {
+  convs.delete(id);
+  records.forget(id);
+  if (selected && selected.kind === "conv" && selected.id === id) {
+    const next = convs.keys().next();
+    if (!next.done) selectConv(next.value);
+    else showNothing();
+  }
+  showCurrent();
+}
+
+$("reply").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const c = selected && selected.kind === "conv" && convs.get(selected.id);
+  const text = $("reply-text").value.trim();
+  if (!text || !c || c.ended) return;
+  if (chars(text) > MESSAGE_MAX) {
+    showError("Message trop long : " + tooLong(MESSAGE_MAX, chars(text)));
+    return;
+  }
+  if (send({ type: "message", conversation_id: c.id, text })) {
+    $("reply-text").value = "";
+    counter($("reply-count"), "", MESSAGE_MAX);
+  }
+});
+
+$("reply-text").addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && !e.shiftKey) {
+    e.preventDefault();
+    $("reply").requestSubmit();
+  }
+});
+
+$("reply-text").addEventListener("input", () => {
+  counter($("reply-count"), $("reply-text").value, MESSAGE_MAX);
+  const c = selected && selected.kind === "conv" && convs.get(selected.id);
+  if (!c || c.ended || Date.now() - typedAt < 2000) return;
+  typedAt = Date.now();
+  send({ type: "typing", conversation_id: c.id });
+});
+
+// Fermer: the records questions first (desk-records.js), then the close command.
+$("close-conv").addEventListener("click", () => {
+  const c = selected && selected.kind === "conv" && convs.get(selected.id);
+  if (!c) return;
+  records.requestClose(c.id, () => {
+    if (c.ended) {
+      removeConv(c.id);
+      return;
+    }
+    c.closing = true;
+    if (!send({ type: "close", conversation_id: c.id })) c.closing = false;
+  });
+});
+
+function showError(text) {
+  $("desk-error").textContent = text;
+  clearTimeout(errorTimer);
+  errorTimer = setTimeout(() => ($("desk-error").textContent = ""), 8000);
+}
+
+records.init({
+  canPick,
+  pick: (task) => send({ type: "pick", task_id: task.id }),
+  changed: () => showCurrent(),
+});
+counter($("reply-count"), "", MESSAGE_MAX);
+start();

@@ -75,6 +75,12 @@
     retryIn: (s) => `Nouvel essai dans ${s} s.`,
     expired: "Cette conversation n'est plus disponible. Vous pouvez en commencer une nouvelle.",
     httpError: (status) => `Une erreur est survenue (code ${status}). Réessayez dans un instant.`,
+    wait: "Patienter",
+    leaveMessage: "Laisser un message",
+    waiting: "Très bien : un conseiller vous répondra dès qu'il sera disponible.",
+    leavePrompt: "Écrivez votre message ci-dessous puis envoyez-le : il sera transmis à nos conseillers.",
+    leavePlaceholder: "Votre message pour nos conseillers…",
+    messageLeft: "Votre message a bien été transmis à nos conseillers. Nous reviendrons vers vous dès que possible.",
   };
 
   // ---------------------------------------------------------------- small helpers
@@ -389,7 +395,7 @@
     return h(
       "div",
       { class: "quick", role: "group", "aria-label": T.quickLabel },
-      ...choices.map((c) => h("button", { type: "button", onclick: () => send(c) }, c)),
+      ...choices.map((c) => h("button", { type: "button", onclick: () => choose(c) }, c)),
     );
   }
 
@@ -579,9 +585,16 @@
     }
   }
 
+  /** identity is the signed customer identity the site passes: data-identity or window.RelaisIdentity. */
+  function identity() {
+    const v = (script && script.dataset.identity) || window.RelaisIdentity;
+    return typeof v === "string" && v.trim() ? v.trim() : "";
+  }
+
   async function create() {
     showBanner(T.starting);
-    const data = await api("POST", "api/v1/conversations", { body: {} });
+    const id = identity();
+    const data = await api("POST", "api/v1/conversations", { body: id ? { identity: id } : {} });
     showBanner("");
     conv = { id: String(data.id), token: String(data.token), lastSeq: 0, open: panelOpen };
     saveState();
@@ -706,10 +719,62 @@
 
   // ---------------------------------------------------------------- sending
 
+  // ---------------------------------------------------------------- leaving a message
+
+  let leaving = false; // the composer writes a message for the agents (POST .../leave)
+
+  /** choose answers a quick reply; the two choices of "no agent available" stay in the widget. */
+  function choose(c) {
+    if (c === T.wait) {
+      clearQuickReplies();
+      log.append(noticeEl(T.waiting));
+      scrollToEnd(true);
+    } else if (c === T.leaveMessage) {
+      clearQuickReplies();
+      leaving = true;
+      textarea.placeholder = T.leavePlaceholder;
+      log.append(noticeEl(T.leavePrompt));
+      scrollToEnd(true);
+      textarea.focus();
+    } else {
+      send(c);
+    }
+  }
+
+  /** leaveMessage sends the customer's message for the agents; the conversation then ends. */
+  async function leaveMessage(text) {
+    showAlert("");
+    sendBtn.disabled = true;
+    try {
+      await api("POST", convPath("/leave"), { body: { message: text }, token: conv.token });
+    } catch (e) {
+      showAlert(e.message);
+      return false;
+    } finally {
+      sendBtn.disabled = false;
+    }
+    leaving = false;
+    textarea.placeholder = T.placeholder;
+    log.append(messageEl("customer", text, null), noticeEl(T.messageLeft));
+    if (!closedConv) showClosed(); // the websocket may have brought the "closed" event first
+    scrollToEnd(true);
+    return true;
+  }
+
   function onSubmit(e) {
     e.preventDefault();
     const text = textarea.value.trim();
     if (!text || !conv || closedConv) return;
+    if (leaving) {
+      leaveMessage(text).then((ok) => {
+        if (ok) {
+          textarea.value = "";
+          updateCounter();
+          autoGrow();
+        }
+      });
+      return;
+    }
     textarea.value = "";
     updateCounter();
     autoGrow();

@@ -1,0 +1,77 @@
+package conversation
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Lock is another package's per-conversation lock, with the data kept under it, that Post
+// takes in the same script as the customer's message and Append releases in the same script
+// as the answer. The dialog engine's session is one: its turn then costs no round trip of its
+// own. The protocol is the owner's: the lock key holds Token while taken and expires after
+// TTL; releasing writes Data to DataKey (kept DataTTL) only while Token still holds the lock.
+// Both keys must carry the conversation's hash tag {id}.
+type Lock struct {
+	Key, DataKey string
+	Token        string
+	TTL          time.Duration // of the lock
+}
+
+// Release gives a Lock back with the data to keep under it (nil: keep the data as it is).
+type Release struct {
+	Lock
+	Data    []byte
+	DataTTL time.Duration
+}
+
+// lockKeys and lockArgs are the script arguments of an optional lock.
+func lockKeys(keys []string, l *Lock) []string {
+	if l == nil {
+		return keys
+	}
+	return append(keys, l.Key, l.DataKey)
+}
+
+func lockArgs(l *Lock) (token, ttl string) {
+	if l == nil {
+		return "", "0"
+	}
+	return l.Token, strconv.FormatInt(l.TTL.Milliseconds(), 10)
+}
+
+// unlockScript releases a lock without touching its data. KEYS: lock. ARGV: token.
+var unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+// Unlock releases a lock Post took, keeping its data as it was: after a failed turn.
+func (s *Store) Unlock(ctx context.Context, l Lock) error {
+	if err := unlockScript.Run(ctx, s.st.Client, []string{l.Key}, l.Token).Err(); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// CreateLocked is Create that also takes the lock lockOf gives for the new conversation (nil:
+// none), in the same transaction: nobody else can know the conversation yet, so it is free.
+func (s *Store) CreateLocked(ctx context.Context, lockOf func(id string) *Lock) (Conversation, error) {
+	c := Conversation{ID: randomString(16), Token: randomString(32)}
+	l := lockOf(c.ID)
+	meta := s.metaKey(c.ID)
+	_, err := s.st.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, meta, "token", HashToken(c.Token), "owner", string(OwnerBot), "seq", 0,
+			"created", s.now().UTC().Format(time.RFC3339Nano))
+		p.Expire(ctx, meta, s.opts.TTL)
+		if l != nil {
+			p.Set(ctx, l.Key, l.Token, l.TTL)
+		}
+		return nil
+	})
+	if err != nil {
+		return Conversation{}, unavailable(err)
+	}
+	return c, nil
+}

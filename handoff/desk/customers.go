@@ -1,0 +1,231 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// customerArgs are the script arguments of f from name on, with the index keys.
+func customerArgs(f CustomerFields) []any {
+	return []any{f.Name, f.Email, strings.ToLower(f.Email), f.Phone, phoneKey(f.Phone),
+		f.Address, f.AccountNumber, strings.ToLower(f.AccountNumber), f.Language, f.Notes}
+}
+
+// CreateCustomer records a new customer. An e-mail or account number another customer has
+// is refused with a *DuplicateError.
+func (d *Desk) CreateCustomer(ctx context.Context, f CustomerFields, by string) (Customer, error) {
+	if err := f.clean(); err != nil {
+		return Customer{}, err
+	}
+	args := append([]any{newID(), "", "0"}, customerArgs(f)...)
+	r, err := d.run(ctx, createCustomerScript, by, args...)
+	if err != nil {
+		return Customer{}, err
+	}
+	if err := r.refusal(ErrCustomerNotFound, nil); err != nil {
+		return Customer{}, err
+	}
+	return customerFromHash(r.rec(0)), nil
+}
+
+// Customer returns a customer by id.
+func (d *Desk) Customer(ctx context.Context, id string) (Customer, error) {
+	if !validID(id) {
+		return Customer{}, ErrCustomerNotFound
+	}
+	h, err := d.hash(ctx, d.key("customer", id), ErrCustomerNotFound)
+	if err != nil {
+		return Customer{}, err
+	}
+	return customerFromHash(h), nil
+}
+
+// UpdateCustomer replaces the editable fields of customer id, if it is still at version:
+// otherwise a *StaleError with the current customer, and nothing is written.
+func (d *Desk) UpdateCustomer(ctx context.Context, id string, version int64, f CustomerFields, by string) (Customer, error) {
+	if !validID(id) {
+		return Customer{}, ErrCustomerNotFound
+	}
+	if err := f.clean(); err != nil {
+		return Customer{}, err
+	}
+	args := append([]any{id, strconv.FormatInt(version, 10)}, customerArgs(f)...)
+	r, err := d.run(ctx, updateCustomerScript, by, args...)
+	if err != nil {
+		return Customer{}, err
+	}
+	if err := r.refusal(ErrCustomerNotFound, func(h map[string]string) any { return customerFromHash(h) }); err != nil {
+		return Customer{}, err
+	}
+	return customerFromHash(r.rec(0)), nil
+}
+
+// Search is a look-up in the customer indexes; the first field set is used.
+type Search struct {
+	Email   string // exact, ignoring case
+	Phone   string // the digits (+33 counts as 0)
+	Account string // exact, ignoring case
+	Q       string // tried as an e-mail, a phone number and an account number
+}
+
+// SearchCustomers returns the customers found, at most 20.
+func (d *Desk) SearchCustomers(ctx context.Context, q Search) ([]Customer, error) {
+	var ids []string
+	var err error
+	switch {
+	case q.Email != "":
+		ids, err = d.byIndex(ctx, "email", strings.ToLower(strings.TrimSpace(q.Email)))
+	case q.Phone != "":
+		ids, err = d.byPhone(ctx, q.Phone)
+	case q.Account != "":
+		ids, err = d.byIndex(ctx, "account", strings.ToLower(strings.TrimSpace(q.Account)))
+	case q.Q != "":
+		ids, err = d.anyIndex(ctx, strings.TrimSpace(q.Q))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return d.customers(ctx, ids)
+}
+
+func (d *Desk) byIndex(ctx context.Context, index, key string) ([]string, error) {
+	if key == "" {
+		return nil, nil
+	}
+	id, err := d.st.Client.HGet(ctx, d.key("idx", index), key).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return []string{id}, nil
+}
+
+func (d *Desk) byPhone(ctx context.Context, phone string) ([]string, error) {
+	k := phoneKey(phone)
+	if len(k) < minPhone {
+		return nil, nil
+	}
+	ids, err := d.st.Client.SMembers(ctx, d.key("idx", "phone", k)).Result()
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// anyIndex tries q as an e-mail, a phone number and an account number, in that order, and
+// returns every customer found, once.
+func (d *Desk) anyIndex(ctx context.Context, q string) ([]string, error) {
+	var ids []string
+	for _, find := range []func() ([]string, error){
+		func() ([]string, error) { return d.byIndex(ctx, "email", strings.ToLower(q)) },
+		func() ([]string, error) { return d.byPhone(ctx, q) },
+		func() ([]string, error) { return d.byIndex(ctx, "account", strings.ToLower(q)) },
+	} {
+		found, err := find()
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range found {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// customers reads the customers of ids that still exist, at most 20.
+func (d *Desk) customers(ctx context.Context, ids []string) ([]Customer, error) {
+	out := []Customer{}
+	for _, id := range ids[:min(len(ids), maxSearched)] {
+		c, err := d.Customer(ctx, id)
+		if errors.Is(err, ErrCustomerNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Identity is what a signed identity says about a customer (see VerifyIdentity).
+type Identity struct {
+	Sub   string `json:"sub"` // the company's own id: the customer's external_id
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	Exp   int64  `json:"exp"` // unix seconds
+}
+
+// EnsureCustomer returns the customer whose external_id is id.Sub, creating it from the
+// identity when there is none. What the identity says that the rules refuse (an e-mail that
+// does not look like one, an e-mail another customer has) is left out rather than refused:
+// the company's site vouches for the customer, not for every field.
+func (d *Desk) EnsureCustomer(ctx context.Context, id Identity) (Customer, error) {
+	f := CustomerFields{Name: id.Name, Email: id.Email, Phone: id.Phone}
+	f.Name = firstRunes(strings.TrimSpace(f.Name), MaxName)
+	if f.Name == "" {
+		f.Name = firstRunes("Client "+id.Sub, MaxName)
+	}
+	if err := f.clean(); err != nil {
+		f.Email, f.Phone = keepIf(looksLikeEmail(f.Email), f.Email), keepIf(validPhone(f.Phone), f.Phone)
+	}
+	args := append([]any{newID(), id.Sub, "1"}, customerArgs(f)...)
+	r, err := d.run(ctx, createCustomerScript, "", args...)
+	if err != nil {
+		return Customer{}, err
+	}
+	if err := r.refusal(ErrCustomerNotFound, nil); err != nil {
+		return Customer{}, err
+	}
+	return customerFromHash(r.rec(0)), nil
+}
+
+func validPhone(p string) bool {
+	n := len(phoneDigits(p))
+	return n >= minPhone && n <= maxPhone
+}
+
+func keepIf(ok bool, v string) string {
+	if ok {
+		return v
+	}
+	return ""
+}
+
+func firstRunes(s string, n int) string {
+	r := []rune(s)
+	return string(r[:min(len(r), n)])
+}
+
+// SetConversationCustomer remembers that conversation convID is customer's (from a signed
+// identity or a link), for ttl: its tasks and its left message are filed for the customer.
+func (d *Desk) SetConversationCustomer(ctx context.Context, convID, customerID string, ttl time.Duration) error {
+	if err := d.st.Client.Set(ctx, d.key("conv", convID, "customer"), customerID, ttl).Err(); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// ConversationCustomer returns the customer of a conversation, "" when unknown.
+func (d *Desk) ConversationCustomer(ctx context.Context, convID string) (string, error) {
+	id, err := d.st.Client.Get(ctx, d.key("conv", convID, "customer")).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", unavailable(err)
+	}
+	return id, nil
+}

@@ -1,0 +1,105 @@
+package desk
+
+import "github.com/redis/go-redis/v9"
+
+// prelude is the start of every desk script: the arguments every script receives, the key
+// names and the steps the writes share. Every key is built from the prefix P, which carries
+// the hash tag {desk}; KEYS[1] only tells Redis Cluster the slot.
+//
+// ARGV: prefix, now (RFC 3339), agent making the change ("" for the system), then the
+// script's own arguments (arg(1), arg(2)…).
+//
+// Replies: {status, detail, then records as flat hashes (HGETALL), empty when absent}.
+const prelude = `
+local P, NOW, BY = ARGV[1], ARGV[2], ARGV[3]
+local function arg(i) return ARGV[3 + i] end
+local EMAILS, ACCOUNTS, EXTERNAL = P .. 'idx:email', P .. 'idx:account', P .. 'idx:external'
+local TASKS, CONVS, SEQ = P .. 'idx:task', P .. 'idx:conv', P .. 'seq'
+local function cus(id) return P .. 'customer:' .. id end
+local function cusreqs(id) return P .. 'customer:' .. id .. ':requests' end
+local function cusopen(id) return P .. 'customer:' .. id .. ':open' end
+local function phonek(d) return P .. 'idx:phone:' .. d end
+local function req(id) return P .. 'request:' .. id end
+local function reqacts(id) return P .. 'request:' .. id .. ':activities' end
+local function act(id) return P .. 'activity:' .. id end
+local function convcus(c) return P .. 'conv:' .. c .. ':customer' end
+local function all(k) return redis.call('HGETALL', k) end
+
+-- touch records a change: one more version, now, by BY.
+local function touch(k)
+  redis.call('HINCRBY', k, 'version', 1)
+  redis.call('HSET', k, 'updated_at', NOW, 'updated_by', BY)
+end
+
+-- check answers a write on record k made with version v: nil when it may go on.
+local function check(k, v)
+  local cur = redis.call('HGET', k, 'version')
+  if not cur then return {'not_found'} end
+  if cur ~= v then return {'stale', cur, all(k)} end
+  return nil
+end
+
+local function index(id, ek, pk, ak)
+  if ek ~= '' then redis.call('HSET', EMAILS, ek, id) end
+  if pk ~= '' then redis.call('SADD', phonek(pk), id) end
+  if ak ~= '' then redis.call('HSET', ACCOUNTS, ak, id) end
+end
+
+local function unindex(id, ek, pk, ak)
+  if (ek or '') ~= '' and redis.call('HGET', EMAILS, ek) == id then redis.call('HDEL', EMAILS, ek) end
+  if (pk or '') ~= '' then redis.call('SREM', phonek(pk), id) end
+  if (ak or '') ~= '' and redis.call('HGET', ACCOUNTS, ak) == id then redis.call('HDEL', ACCOUNTS, ak) end
+end
+
+-- taken: the customer holding key in index idx, when it is not id.
+local function taken(idx, key, id)
+  if key == '' then return nil end
+  local o = redis.call('HGET', idx, key)
+  if o and o ~= id then return o end
+  return nil
+end
+
+-- newRequest opens request id for customer c ('' while unknown), ordered by a sequence.
+local function newRequest(id, c, title, description)
+  local s = redis.call('INCR', SEQ)
+  redis.call('HSET', req(id), 'id', id, 'version', 1, 'customer_id', c, 'title', title,
+    'description', description, 'status', 'open', 'created_at', NOW, 'closed_at', '',
+    'updated_at', NOW, 'updated_by', BY, 'seq', s)
+  if c ~= '' then
+    redis.call('ZADD', cusreqs(c), s, id)
+    redis.call('ZADD', cusopen(c), s, id)
+  end
+end
+
+-- newActivity files activity id under request r; fields is a flat list of its own fields.
+local function newActivity(id, r, c, fields)
+  redis.call('HSET', act(id), 'id', id, 'version', 1, 'request_id', r, 'customer_id', c,
+    'tags', '', 'tagkeys', '', 'started_at', NOW, 'ended_at', '', 'created_at', NOW,
+    'updated_at', NOW, 'updated_by', BY)
+  redis.call('HSET', act(id), unpack(fields))
+  redis.call('ZADD', reqacts(r), redis.call('INCR', SEQ), id)
+end
+
+-- latestOpen is the most recent open request of customer c, or nil.
+local function latestOpen(c)
+  if c == '' then return nil end
+  return redis.call('ZREVRANGE', cusopen(c), 0, 0)[1]
+end
+
+-- interaction answers with activity aid, its request and its customer.
+local function interaction(aid)
+  local f = redis.call('HMGET', act(aid), 'request_id', 'customer_id')
+  local c = {}
+  if (f[2] or '') ~= '' then c = all(cus(f[2])) end
+  return {'ok', '', all(req(f[1])), all(act(aid)), c}
+end
+
+local function split(s)
+  local out = {}
+  for x in string.gmatch(s or '', '[^\31]+') do out[#out + 1] = x end
+  return out
+end
+`
+
+// script builds a desk script: the shared prelude, then body.
+func script(body string) *redis.Script { return redis.NewScript(prelude + body) }

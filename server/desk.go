@@ -1,0 +1,185 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/relais/relais/apperr"
+	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/handoff/desk"
+)
+
+// The desk's records (docs/desk.md): every route needs an agent's session cookie; every
+// record goes out with its version as ETag, and every write to an existing record needs it
+// back in If-Match.
+
+// deskRoutes adds the /api/v1/desk routes to api.
+func (s *Server) deskRoutes(api *echo.Group) {
+	g := api.Group("/desk", s.requireAgent)
+	g.GET("/customers", s.searchCustomers)
+	g.POST("/customers", s.createCustomer)
+	g.GET("/customers/:id", s.getCustomer)
+	g.PUT("/customers/:id", s.updateCustomer)
+	g.GET("/customers/:id/journey", s.customerJourney)
+	g.POST("/customers/:id/requests", s.createRequest)
+	g.GET("/requests/:id", s.getRequest)
+	g.PATCH("/requests/:id", s.patchRequest)
+	g.GET("/activities/:id", s.getActivity)
+	g.POST("/activities/:id/tags", s.addTag)
+	g.DELETE("/activities/:id/tags/:tag", s.removeTag)
+	g.GET("/conversations/:cid", s.deskContext)
+	g.POST("/conversations/:cid/customer", s.linkCustomer)
+}
+
+// agentKey is where requireAgent leaves the agent in the request's context.
+const agentKey = "relais.agent"
+
+// requireAgent lets through the requests of a signed-in agent only (401 otherwise).
+func (s *Server) requireAgent(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		a, err := s.sessionAgent(c)
+		if err != nil {
+			return err
+		}
+		c.Set(agentKey, a)
+		return next(c)
+	}
+}
+
+// deskAgent is the agent requireAgent found.
+func deskAgent(c echo.Context) handoff.Agent {
+	a, _ := c.Get(agentKey).(handoff.Agent)
+	return a
+}
+
+var errNoVersion = apperr.New(apperr.PreconditionRequired, "Version manquante : rechargez la fiche.")
+
+// ifMatch reads the version the agent edited from If-Match ("3", W/"3" or 3). A version
+// that cannot be read matches no record: the write answers 409 with the current one.
+func ifMatch(c echo.Context) (int64, error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if h == "" {
+		return 0, errNoVersion
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil {
+		return -1, nil
+	}
+	return v, nil
+}
+
+// record answers one record with its version as ETag.
+func record(c echo.Context, status int, version int64, v any) error {
+	setETag(c, version)
+	return c.JSON(status, v)
+}
+
+func setETag(c echo.Context, version int64) {
+	c.Response().Header().Set("ETag", `"`+strconv.FormatInt(version, 10)+`"`)
+}
+
+// staleCurrent is the current record of a stale write, for the 409's body; its version
+// goes out as ETag. Nil for any other error.
+func staleCurrent(c echo.Context, err error) any {
+	stale, ok := errors.AsType[*desk.StaleError](err)
+	if !ok {
+		return nil
+	}
+	setETag(c, stale.Version)
+	return stale.Current
+}
+
+// bindDesk decodes a desk request body; a body that is not the expected JSON is a 400.
+func bindDesk(c echo.Context, v any) error {
+	if err := decodeJSON(c, v); err != nil {
+		if apperr.CodeOf(err) == apperr.Invalid {
+			return apperr.Wrap(apperr.Invalid, "JSON invalide : un objet de la forme décrite par l'API est attendu.", err)
+		}
+		return err
+	}
+	return nil
+}
+
+// createCustomerRequest is a new customer, optionally linked to an interaction the agent holds.
+type createCustomerRequest struct {
+	desk.CustomerFields
+	ConversationID string `json:"conversation_id"`
+}
+
+// searchCustomers is GET /desk/customers?email=…|phone=…|account=…|q=….
+func (s *Server) searchCustomers(c echo.Context) error {
+	q := desk.Search{Email: c.QueryParam("email"), Phone: c.QueryParam("phone"),
+		Account: c.QueryParam("account"), Q: c.QueryParam("q")}
+	if q == (desk.Search{}) {
+		return apperr.New(apperr.Invalid, "Précisez une recherche : email, phone, account ou q.")
+	}
+	found, err := s.records.SearchCustomers(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string][]desk.Customer{"customers": found})
+}
+
+// createCustomer is POST /desk/customers: 201 with the customer. With conversation_id, the
+// agent must hold that interaction, and it is linked to the new customer.
+func (s *Server) createCustomer(c echo.Context) error {
+	var in createCustomerRequest
+	if err := bindDesk(c, &in); err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), deskAgent(c)
+	if in.ConversationID != "" {
+		if _, err := s.heldTask(c, in.ConversationID); err != nil {
+			return err
+		}
+	}
+	cu, err := s.records.CreateCustomer(ctx, in.CustomerFields, a.ID)
+	if err != nil {
+		return err
+	}
+	if in.ConversationID != "" {
+		if _, err := s.records.Link(ctx, in.ConversationID, cu.ID, s.cfg.ConversationTTL, a.ID); err != nil {
+			return err
+		}
+	}
+	return record(c, http.StatusCreated, cu.Version, cu)
+}
+
+// getCustomer is GET /desk/customers/{id}.
+func (s *Server) getCustomer(c echo.Context) error {
+	cu, err := s.records.Customer(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return record(c, http.StatusOK, cu.Version, cu)
+}
+
+// updateCustomer is PUT /desk/customers/{id} with If-Match.
+func (s *Server) updateCustomer(c echo.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var in desk.CustomerFields
+	if err := bindDesk(c, &in); err != nil {
+		return err
+	}
+	cu, err := s.records.UpdateCustomer(c.Request().Context(), c.Param("id"), version, in, deskAgent(c).ID)
+	if err != nil {
+		return err
+	}
+	return record(c, http.StatusOK, cu.Version, cu)
+}
+
+// customerJourney is GET /desk/customers/{id}/journey.
+func (s *Server) customerJourney(c echo.Context) error {
+	j, err := s.records.Journey(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, j)
+}

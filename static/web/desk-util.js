@@ -1,0 +1,127 @@
+/*
+ * Relais desk — small shared helpers: DOM building (text only, never HTML), character counts,
+ * dates, tag folding, the desk records API (docs/desk.md) and the customer checks that mirror
+ * the server's.
+ */
+
+export const $ = (id) => document.getElementById(id);
+
+// el builds an element; text goes in as textContent, so what customers and agents wrote is
+// never parsed as HTML.
+export function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+
+export function button(text, cls, onClick) {
+  const b = el("button", cls, text);
+  b.type = "button";
+  if (onClick) b.addEventListener("click", onClick);
+  return b;
+}
+
+// chars counts characters as the server does (runes, not UTF-16 units).
+export const chars = (s) => [...String(s || "")].length;
+
+export const number = (n) => n.toLocaleString("fr-FR");
+
+// counter shows "n / max" on a counter element and marks it when over the limit.
+export function counter(node, text, max) {
+  const n = chars(text);
+  node.textContent = number(n) + " / " + number(max);
+  node.classList.toggle("over", n > max);
+  return n <= max;
+}
+
+// tooLong is the server's message for a field over its limit.
+export function tooLong(max, n) {
+  return max + " caractères au plus (" + n + " saisis).";
+}
+
+const dateFormat = new Intl.DateTimeFormat("fr-FR", { dateStyle: "short", timeStyle: "short" });
+
+// date formats an RFC 3339 time; the zero time and "" give "".
+export function date(s) {
+  if (!s) return "";
+  const d = new Date(s);
+  if (isNaN(d) || d.getUTCFullYear() < 1971) return "";
+  return dateFormat.format(d);
+}
+
+// foldTag is a tag's identity: case and accents ignored, as the server compares them.
+export const foldTag = (s) => String(s).trim().normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase("fr");
+
+export const LANGUAGES = { fr: "Français", en: "Anglais", es: "Espagnol", de: "Allemand", it: "Italien", nl: "Néerlandais", pt: "Portugais", ar: "Arabe" };
+
+export const CUSTOMER_FIELDS = ["name", "email", "phone", "address", "account_number", "language", "notes"];
+
+// looksLikeEmail accepts local@domain.tld without spaces, as the server does.
+function looksLikeEmail(s) {
+  const at = s.indexOf("@");
+  if (at <= 0) return false;
+  const domain = s.slice(at + 1);
+  return s.length <= 254 && !/[ \t<>,;"]/.test(s) && !domain.includes("@") && domain.includes(".") && !domain.startsWith(".") && !domain.endsWith(".");
+}
+
+// checkCustomer mirrors the server's rules and messages (docs/desk.md, handoff/desk) and
+// returns {field: message}; the server checks again.
+export function checkCustomer(c) {
+  const errs = {};
+  const name = c.name.trim();
+  if (!name) errs.name = "Le nom est obligatoire.";
+  else if (chars(name) > 200) errs.name = tooLong(200, chars(name));
+  const email = c.email.trim();
+  if (email && !looksLikeEmail(email)) errs.email = "Adresse e-mail invalide.";
+  const phone = c.phone.trim();
+  if (phone) {
+    const rest = phone.replace(/^\+/, "");
+    const digits = /^[\d .\-()]*$/.test(rest) ? rest.replace(/\D/g, "") : "";
+    if (digits.length < 6 || digits.length > 20) errs.phone = "Numéro de téléphone invalide : de 6 à 20 chiffres.";
+  }
+  const account = c.account_number.trim();
+  if (chars(account) > 50 || !/^[\p{L}\p{Nd}-]*$/u.test(account)) errs.account_number = "Numéro de compte invalide : 50 lettres, chiffres ou tirets au plus.";
+  if (!(c.language in LANGUAGES)) errs.language = "Langue inconnue.";
+  if (chars(c.address.trim()) > 2000) errs.address = tooLong(2000, chars(c.address.trim()));
+  if (chars(c.notes.trim()) > 2000) errs.notes = tooLong(2000, chars(c.notes.trim()));
+  return errs;
+}
+
+let onUnauthorized = () => {};
+export function whenUnauthorized(f) {
+  onUnauthorized = f;
+}
+
+// api calls the desk records API. It never throws: the answer is {ok, status, data, error,
+// fields, current}, error being the server's {code, message} (French) or a network one.
+// version, when given, goes out as If-Match.
+export async function api(method, path, { body, version } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (version !== undefined && version !== null) headers["If-Match"] = '"' + version + '"';
+  let r;
+  try {
+    r = await fetch("/api/v1/desk" + path, {
+      method,
+      credentials: "same-origin",
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    return { ok: false, status: 0, data: null, error: { code: "network", message: "Serveur injoignable : vérifiez la connexion et réessayez." } };
+  }
+  const data = r.status === 204 ? null : await r.json().catch(() => null);
+  const res = { ok: r.ok, status: r.status, data, etag: r.headers.get("ETag") };
+  if (!r.ok) {
+    const e = (data && data.error) || {};
+    res.error = { code: e.code || String(r.status), message: e.message || "Erreur du serveur (" + r.status + ")." };
+    res.fields = (data && data.fields) || e.fields || null;
+    res.current = (data && data.current) || null;
+    if (r.status === 401) onUnauthorized();
+  }
+  return res;
+}
+
+// isConflict tells a stale write (409 conflict, with the current record) from other 409s.
+export const isConflict = (res) => res.status === 409 && res.error.code === "conflict";
