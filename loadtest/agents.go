@@ -193,6 +193,9 @@ func (r *run) handoffConversation(ctx context.Context, n int) {
 			left = true
 			return
 		}
+		if !r.pause(ctx) {
+			return
+		}
 	}
 	if r.cfg.AgentExchanges <= r.cfg.HandoffMessages { // the agent closes after its last answer
 		if ev, ok := await(func(ev wsEvent) bool { return ev.Type == "closed" }); ok && ev.Type == "closed" {

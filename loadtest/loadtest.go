@@ -30,7 +30,7 @@ type Config struct {
 	Customers  int           // simulated customers, each with one conversation at a time
 	Duration   time.Duration // how long customers keep talking
 	Websockets bool          // each customer also holds its conversation's websocket
-	Think      time.Duration // pause between a reply and the next message (0: none)
+	Think      time.Duration // pause between a reply (the bot's or the agent's) and the next message (0: none)
 	Messages   []string      // what customers say, in turn (nil: DefaultMessages)
 	Client     *http.Client  // nil: one sized for Customers
 
@@ -222,14 +222,23 @@ func (r *run) customer(ctx context.Context, n int) []time.Duration {
 			r.closeConversation(conv)
 			conv = nil
 		}
-		if r.cfg.Think > 0 {
-			select {
-			case <-ctx.Done():
-			case <-time.After(r.cfg.Think):
-			}
-		}
+		r.pause(ctx)
 	}
 	return lat
+}
+
+// pause waits cfg.Think between a reply and the customer's next message; false when the run
+// ended meanwhile.
+func (r *run) pause(ctx context.Context) bool {
+	if r.cfg.Think <= 0 {
+		return ctx.Err() == nil
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(r.cfg.Think):
+		return true
+	}
 }
 
 func (r *run) open(ctx context.Context) *conversation {
