@@ -28,6 +28,7 @@ const (
 	Duplicate            Code = "duplicate"             // another record already holds a unique value
 	DuplicateTag         Code = "duplicate_tag"         // the activity already has this tag
 	InvalidIdentity      Code = "invalid_identity"      // a signed customer identity that does not verify
+	AlreadyLinked        Code = "already_linked"        // the interaction belongs to another customer
 )
 
 // Error is an application error. Message is French, for the customer or the agent; Err is

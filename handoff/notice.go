@@ -31,6 +31,7 @@ const (
 	NoticeAgentDropped   NoticeKind = "agent_dropped"   // the Agent's last socket went; grace until Deadline
 	NoticeAgentBack      NoticeKind = "agent_back"      // the Agent reconnected within the grace
 	NoticeQueue          NoticeKind = "queue"           // the queue changed: positions and estimates moved
+	NoticeMessages       NoticeKind = "messages"        // the desk's left messages changed (Announce)
 )
 
 // Notice is one thing a transition did, for the sockets that must hear about it.
@@ -122,6 +123,18 @@ func (r *Router) Notices(ctx context.Context, after string, block time.Duration)
 		}
 	}
 	return out, after, nil
+}
+
+// Announce writes a notice that no routing transition makes, such as NoticeMessages, for
+// every instance's readers (and the consumer group, which has nothing to apply for it).
+func (r *Router) Announce(ctx context.Context, kind NoticeKind, conversationID string) error {
+	at := strconv.FormatInt(r.opts.Now().UnixMilli(), 10)
+	err := r.st.Client.XAdd(ctx, &redis.XAddArgs{Stream: r.prefix + "notices", MaxLen: r.opts.NoticeMaxLen, Approx: true,
+		Values: []any{"k", string(kind), "t", "", "c", conversationID, "a", "", "x", "", "at", at}}).Err()
+	if err != nil {
+		return unavailable(err)
+	}
+	return nil
 }
 
 // parseMs reads a millisecond count, also in a float form some Lua engines write.

@@ -99,3 +99,23 @@ func TestNoticesReachOtherInstances(t *testing.T) {
 		t.Errorf("after the cursor: got %v, want nothing", kinds(more))
 	}
 }
+
+// TestAnnounceReachesReaders: a notice no transition makes is read like the others.
+func TestAnnounceReachesReaders(t *testing.T) {
+	h := newHarness(t)
+	other := h.router()
+	cursor, err := other.NoticeCursor(h.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.r.Announce(h.ctx, handoff.NoticeMessages, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := other.Notices(h.ctx, cursor, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Kind != handoff.NoticeMessages || got[0].ConversationID != "c1" || got[0].At.IsZero() {
+		t.Errorf("got %+v, want one messages notice for c1", got)
+	}
+}

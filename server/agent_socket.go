@@ -112,7 +112,8 @@ func (sock *agentSocket) unfollow(id string) {
 }
 
 // forward sends the conversation's new events to the agent as "event" envelopes, from
-// whichever instance appends them, in order; the agent's own typing is left out.
+// whichever instance appends them, in order, and the customer's typing; the agent's own
+// typing is left out.
 func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, after int64) {
 	sub, err := s.hub.Subscribe(ctx, id)
 	if err != nil {
@@ -129,7 +130,10 @@ func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, afte
 			return
 		}
 		for _, ev := range events {
-			if ev.Seq == 0 { // transient (the bot's typing): for the customer only
+			if ev.Seq == 0 { // transient: the bot's typing is for the customer only
+				if ev.Type == conversation.TypeTyping && ev.From == conversation.FromCustomer {
+					sock.send(envelope{Type: "event", ConversationID: id, Event: &ev})
+				}
 				continue
 			}
 			after = ev.Seq

@@ -101,24 +101,33 @@ func (s *Server) greet(ctx context.Context, sock *agentSocket) {
 // assignTo sends an assigned task with its whole transcript and its desk records (filed
 // here if the accept did not already), then follows the conversation.
 func (s *Server) assignTo(ctx context.Context, sock *agentSocket, t handoff.Task) {
-	tr := transcript{ID: t.ConversationID, Events: []conversation.Event{}}
+	tr, after, err := s.readTranscript(ctx, t.ConversationID)
+	if err != nil {
+		sock.send(errorEnvelope(err, ""))
+		return
+	}
+	sock.send(envelope{Type: "assigned", Task: &t, Conversation: &tr, Desk: s.attachTask(ctx, t, sock.agent)})
+	s.follow(sock, t.ConversationID, after)
+}
+
+// readTranscript reads the whole of conversation id, page by page, and the sequence number
+// of its last event.
+func (s *Server) readTranscript(ctx context.Context, id string) (transcript, int64, error) {
+	tr := transcript{ID: id, Events: []conversation.Event{}}
 	var after int64
 	for {
-		events, err := s.conv.Events(ctx, t.ConversationID, after, maxPage)
+		events, err := s.conv.Events(ctx, id, after, maxPage)
 		if err != nil {
-			sock.send(errorEnvelope(err, ""))
-			return
+			return transcript{}, 0, err
 		}
 		tr.Events = append(tr.Events, events...)
 		if len(events) > 0 {
 			after = events[len(events)-1].Seq
 		}
 		if len(events) < maxPage {
-			break
+			return tr, after, nil
 		}
 	}
-	sock.send(envelope{Type: "assigned", Task: &t, Conversation: &tr, Desk: s.attachTask(ctx, t, sock.agent)})
-	s.follow(sock, t.ConversationID, after)
 }
 
 func (s *Server) queueEnvelope(ctx context.Context) (queueMessage, error) {

@@ -33,6 +33,10 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.DELETE("/activities/:id/tags/:tag", s.removeTag)
 	g.GET("/conversations/:cid", s.deskContext)
 	g.POST("/conversations/:cid/customer", s.linkCustomer)
+	g.GET("/conversations/:cid/events", s.conversationEvents)
+	g.GET("/messages", s.listMessages)
+	g.GET("/messages/:id", s.getMessage)
+	g.POST("/messages/:id/customer", s.linkMessage)
 }
 
 // agentKey is where requireAgent leaves the agent in the request's context.
@@ -104,10 +108,12 @@ func bindDesk(c echo.Context, v any) error {
 	return nil
 }
 
-// createCustomerRequest is a new customer, optionally linked to an interaction the agent holds.
+// createCustomerRequest is a new customer, optionally linked to an interaction the agent
+// holds or to a left message.
 type createCustomerRequest struct {
 	desk.CustomerFields
 	ConversationID string `json:"conversation_id"`
+	MessageID      string `json:"message_id"` // a left message's activity
 }
 
 // searchCustomers is GET /desk/customers?email=…|phone=…|account=…|q=….
@@ -125,28 +131,56 @@ func (s *Server) searchCustomers(c echo.Context) error {
 }
 
 // createCustomer is POST /desk/customers: 201 with the customer. With conversation_id, the
-// agent must hold that interaction, and it is linked to the new customer.
+// agent must hold that interaction, and it is linked to the new customer; with message_id,
+// that left message is linked to them. Nothing is created when the link cannot be made.
 func (s *Server) createCustomer(c echo.Context) error {
 	var in createCustomerRequest
 	if err := bindDesk(c, &in); err != nil {
 		return err
 	}
 	ctx, a := c.Request().Context(), deskAgent(c)
-	if in.ConversationID != "" {
-		if _, err := s.heldTask(c, in.ConversationID); err != nil {
-			return err
-		}
+	if err := s.checkLinkable(c, in); err != nil {
+		return err
 	}
 	cu, err := s.records.CreateCustomer(ctx, in.CustomerFields, a.ID)
 	if err != nil {
 		return err
 	}
-	if in.ConversationID != "" {
-		if _, err := s.records.Link(ctx, in.ConversationID, cu.ID, s.cfg.ConversationTTL, a.ID); err != nil {
-			return err
+	switch {
+	case in.ConversationID != "":
+		_, err = s.records.Link(ctx, in.ConversationID, cu.ID, s.cfg.ConversationTTL, a.ID)
+	case in.MessageID != "":
+		var linked desk.Interaction
+		if linked, err = s.records.LinkMessage(ctx, in.MessageID, cu.ID, a.ID); err == nil {
+			s.announceMessages(ctx, linked.Activity.ConversationID)
 		}
 	}
+	if err != nil {
+		return err
+	}
 	return record(c, http.StatusCreated, cu.Version, cu)
+}
+
+var errTwoLinks = apperr.New(apperr.Invalid, "Précisez conversation_id ou message_id, pas les deux.")
+
+// checkLinkable refuses, before a customer is created, an interaction it could not be linked
+// to: a conversation the agent does not hold, a message that does not exist or that another
+// customer has.
+func (s *Server) checkLinkable(c echo.Context, in createCustomerRequest) error {
+	switch {
+	case in.ConversationID != "" && in.MessageID != "":
+		return errTwoLinks
+	case in.ConversationID != "":
+		_, err := s.heldTask(c, in.ConversationID)
+		return err
+	case in.MessageID != "":
+		m, err := s.records.Message(c.Request().Context(), in.MessageID)
+		if err == nil && m.Request.CustomerID != "" {
+			return desk.ErrLinkedElsewhere
+		}
+		return err
+	}
+	return nil
 }
 
 // getCustomer is GET /desk/customers/{id}.

@@ -102,7 +102,7 @@ func (s *Server) linkCustomer(c echo.Context) error {
 		return err
 	}
 	if in.CustomerID == "" {
-		return apperr.InvalidFields(map[string]string{"customer_id": "Choisissez un client."})
+		return errChooseCustomer
 	}
 	cid := c.Param("cid")
 	if _, err := s.heldTask(c, cid); err != nil {

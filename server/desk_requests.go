@@ -46,6 +46,9 @@ func (s *Server) patchRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if in.Status != nil {
+		s.announceMessages(c.Request().Context(), "") // its left messages may join or leave the list
+	}
 	return record(c, http.StatusOK, r.Version, r)
 }
 

@@ -27,6 +27,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.Duplicate:            http.StatusConflict,
 	apperr.DuplicateTag:         http.StatusConflict,
 	apperr.InvalidIdentity:      http.StatusUnprocessableEntity,
+	apperr.AlreadyLinked:        http.StatusConflict,
 }
 
 // errorBody is the JSON form of every error: {"error": {"code", "message"}}, with the

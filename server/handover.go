@@ -267,8 +267,10 @@ func (s *Server) leaveMessage(ctx context.Context, convID, text string) error {
 		m.CustomerID = id
 	}
 	in, err := s.records.LeaveMessage(ctx, m)
-	if err == nil {
-		s.log.Info("message laissé pour le bureau", "conversation", convID, "request", in.Request.ID)
+	if err != nil {
+		return err
 	}
-	return err
+	s.log.Info("message laissé pour le bureau", "conversation", convID, "request", in.Request.ID)
+	s.announceMessages(ctx, convID)
+	return nil
 }

@@ -72,6 +72,10 @@ func (s *Server) deliver(ctx context.Context, notices []handoff.Notice) {
 			s.sendTo(n.AgentID, envelope{Type: "state", State: n.State, Label: n.State.Label()})
 		case handoff.NoticeQueue:
 			queueChanged = true
+		case handoff.NoticeMessages:
+			for _, sock := range s.agents.all() {
+				sock.send(envelope{Type: "messages"})
+			}
 		}
 	}
 	if queueChanged && len(s.agents.all()) > 0 {

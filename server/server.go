@@ -129,6 +129,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/conversations/:id/events", s.listEvents)
 	api.GET("/conversations/:id/ws", s.openSocket)
 	api.POST("/conversations/:id/leave", s.leaveConversation)
+	api.POST("/conversations/:id/typing", s.customerTyping)
 	api.POST("/agent/login", s.agentLogin)
 	api.POST("/agent/logout", s.agentLogout)
 	api.GET("/agent/me", s.agentMe)

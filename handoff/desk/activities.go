@@ -157,7 +157,13 @@ func (d *Desk) interactionAt(ctx context.Context, index, id string) (Interaction
 	if err != nil {
 		return Interaction{}, err
 	}
+	return d.around(ctx, a)
+}
+
+// around is activity a's interaction: a with its request and its customer.
+func (d *Desk) around(ctx context.Context, a Activity) (Interaction, error) {
 	in := Interaction{Activity: a}
+	var err error
 	if in.Request, err = d.Request(ctx, a.RequestID); err != nil {
 		return Interaction{}, err
 	}

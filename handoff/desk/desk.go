@@ -111,7 +111,8 @@ var (
 	ErrNoInteraction    = apperr.New(apperr.NotFound, "Aucune activité n'est enregistrée pour cette interaction.")
 	ErrDuplicateTag     = apperr.New(apperr.DuplicateTag, "Ce tag existe déjà sur cette activité.")
 	ErrTagNotFound      = apperr.New(apperr.NotFound, "Ce tag n'est pas sur cette activité.")
-	ErrLinkedElsewhere  = apperr.New(apperr.Conflict, "Cette interaction est déjà liée à un autre client.")
+	ErrMessageNotFound  = apperr.New(apperr.NotFound, "Message introuvable.")
+	ErrLinkedElsewhere  = apperr.New(apperr.AlreadyLinked, "Cette interaction est déjà liée à un autre client.")
 	errTooManyTags      = apperr.InvalidFields(map[string]string{"tag": fmt.Sprintf("%d tags au plus sur une activité.", MaxTags)})
 )
 
@@ -140,6 +141,8 @@ func (r reply) refusal(notFound error, current func(map[string]string) any) erro
 		return errTooManyTags
 	case "linked_other":
 		return ErrLinkedElsewhere
+	case "no_message":
+		return ErrMessageNotFound
 	}
 	return fmt.Errorf("desk: statut de script inconnu %q", r.status)
 }

@@ -13,7 +13,8 @@
 // Indexes: e-mail (case-insensitive, unique), account number (case-insensitive, unique),
 // phone (digits, several customers may share one), external id (the company's own id, from a
 // signed identity, unique); the requests of a customer in creation order, its open requests,
-// the activities of a request, the activity of a task and the latest of a conversation.
+// the activities of a request, the activity of a task and the latest of a conversation, and
+// the left messages of open requests (« Messages laissés »).
 //
 // It does not own the routing (package handoff: tasks, agents) nor the conversations
 // (package conversation), nor HTTP (package server): the server calls it when an agent

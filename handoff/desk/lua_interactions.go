@@ -32,40 +32,24 @@ return interaction(arg(9))
 `)
 
 	// linkScript: conversation, customer, TTL (s) of the conversation's customer. The
-	// interaction's request, when it has no customer, moves to the customer if they have no
-	// open request; otherwise the activity moves to their most recent open request and the
-	// request left empty is deleted.
+	// conversation's latest interaction is linked as the prelude's link() says.
 	linkScript = script(`
 local c, cu = arg(1), arg(2)
 local aid = redis.call('HGET', CONVS, c)
 if not aid then return {'no_interaction'} end
-if redis.call('EXISTS', cus(cu)) == 0 then return {'customer_not_found'} end
-local a = act(aid)
-local r = redis.call('HGET', a, 'request_id')
-local rc = redis.call('HGET', req(r), 'customer_id') or ''
-if rc ~= '' and rc ~= cu then return {'linked_other'} end
-if rc == '' then
-  local open = latestOpen(cu)
-  if not open then
-    local f = redis.call('HMGET', req(r), 'seq', 'status')
-    redis.call('HSET', req(r), 'customer_id', cu)
-    touch(req(r))
-    redis.call('ZADD', cusreqs(cu), f[1], r)
-    if f[2] == 'open' then redis.call('ZADD', cusopen(cu), f[1], r) end
-    for _, x in ipairs(redis.call('ZRANGE', reqacts(r), 0, -1)) do
-      redis.call('HSET', act(x), 'customer_id', cu)
-      touch(act(x))
-    end
-  else
-    local score = redis.call('ZSCORE', reqacts(r), aid)
-    redis.call('ZREM', reqacts(r), aid)
-    redis.call('ZADD', reqacts(open), score, aid)
-    redis.call('HSET', a, 'request_id', open, 'customer_id', cu)
-    touch(a)
-    if redis.call('ZCARD', reqacts(r)) == 0 then redis.call('DEL', req(r)) end
-  end
-end
+local refused = link(aid, cu)
+if refused then return refused end
 redis.call('SET', convcus(c), cu, 'EX', arg(3))
+return interaction(aid)
+`)
+
+	// linkMessageScript: message activity, customer. Links a left message, which no agent
+	// holds, as linkScript links an interaction.
+	linkMessageScript = script(`
+local aid, cu = arg(1), arg(2)
+if redis.call('HGET', act(aid), 'kind') ~= 'message' then return {'no_message'} end
+local refused = link(aid, cu)
+if refused then return refused end
 return interaction(aid)
 `)
 
@@ -93,7 +77,7 @@ return interaction(aid)
 
 	// leaveScript: conversation, task ('' none), customer ('' unknown), intent, summary,
 	// message, new request id, new activity id, title. A new request with one message
-	// activity, started and ended now.
+	// activity, started and ended now, in the index of left messages.
 	leaveScript = script(`
 local cu = arg(3)
 if cu ~= '' and redis.call('EXISTS', cus(cu)) == 0 then cu = '' end
@@ -101,6 +85,18 @@ newRequest(arg(7), cu, arg(9), '')
 newActivity(arg(8), arg(7), cu, {'conversation_id', arg(1), 'task_id', arg(2),
   'kind', 'message', 'agent_id', '', 'agent_name', '', 'intent', arg(4), 'summary', arg(5),
   'message', arg(6), 'ended_at', NOW})
+indexMessages(arg(7))
 return interaction(arg(8))
 `)
 )
+
+// messagesScript: the most messages to answer. The open requests' left messages, newest
+// first: per message, its request, activity and customer as interaction() gives them.
+var messagesScript = script(`
+local out = {'ok', ''}
+for _, aid in ipairs(redis.call('ZREVRANGE', MESSAGES, 0, tonumber(arg(1)) - 1)) do
+  local one = interaction(aid)
+  for i = 3, 5 do out[#out + 1] = one[i] end
+end
+return out
+`)

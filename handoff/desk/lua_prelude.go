@@ -15,6 +15,7 @@ local P, NOW, BY = ARGV[1], ARGV[2], ARGV[3]
 local function arg(i) return ARGV[3 + i] end
 local EMAILS, ACCOUNTS, EXTERNAL = P .. 'idx:email', P .. 'idx:account', P .. 'idx:external'
 local TASKS, CONVS, SEQ = P .. 'idx:task', P .. 'idx:conv', P .. 'seq'
+local MESSAGES = P .. 'idx:messages'
 local function cus(id) return P .. 'customer:' .. id end
 local function cusreqs(id) return P .. 'customer:' .. id .. ':requests' end
 local function cusopen(id) return P .. 'customer:' .. id .. ':open' end
@@ -92,6 +93,52 @@ local function interaction(aid)
   local c = {}
   if (f[2] or '') ~= '' then c = all(cus(f[2])) end
   return {'ok', '', all(req(f[1])), all(act(aid)), c}
+end
+
+-- indexMessages puts the message activities of request r in the index of left messages
+-- while r is open, and takes them out while it is closed; scored by their filing order.
+local function indexMessages(r)
+  local open = redis.call('HGET', req(r), 'status') == 'open'
+  local list = redis.call('ZRANGE', reqacts(r), 0, -1, 'WITHSCORES')
+  for i = 1, #list, 2 do
+    local x = list[i]
+    if redis.call('HGET', act(x), 'kind') == 'message' then
+      if open then redis.call('ZADD', MESSAGES, list[i + 1], x) else redis.call('ZREM', MESSAGES, x) end
+    end
+  end
+end
+
+-- link files activity aid under customer cu: its request, when it has no customer, moves to
+-- cu if they have no open request; otherwise the activity moves to their most recent open
+-- request and the request left empty is deleted. A refusal, or nil.
+local function link(aid, cu)
+  if redis.call('EXISTS', cus(cu)) == 0 then return {'customer_not_found'} end
+  local a = act(aid)
+  local r = redis.call('HGET', a, 'request_id')
+  local rc = redis.call('HGET', req(r), 'customer_id') or ''
+  if rc ~= '' and rc ~= cu then return {'linked_other'} end
+  if rc ~= '' then return nil end
+  local open = latestOpen(cu)
+  if not open then
+    local f = redis.call('HMGET', req(r), 'seq', 'status')
+    redis.call('HSET', req(r), 'customer_id', cu)
+    touch(req(r))
+    redis.call('ZADD', cusreqs(cu), f[1], r)
+    if f[2] == 'open' then redis.call('ZADD', cusopen(cu), f[1], r) end
+    for _, x in ipairs(redis.call('ZRANGE', reqacts(r), 0, -1)) do
+      redis.call('HSET', act(x), 'customer_id', cu)
+      touch(act(x))
+    end
+    return nil
+  end
+  local score = redis.call('ZSCORE', reqacts(r), aid)
+  redis.call('ZREM', reqacts(r), aid)
+  redis.call('ZADD', reqacts(open), score, aid)
+  redis.call('HSET', a, 'request_id', open, 'customer_id', cu)
+  touch(a)
+  if redis.call('ZCARD', reqacts(r)) == 0 then redis.call('DEL', req(r)) end
+  indexMessages(open)
+  return nil
 end
 
 local function split(s)

@@ -58,7 +58,7 @@ return {'ok', '', all(req(arg(1)))}
 
 	// patchRequestScript: id, version, '1' + title, '1' + description (else unchanged), status
 	// ('' unchanged). Closing sets closed_at and takes the request out of the customer's open
-	// ones; reopening clears it and puts it back at its place.
+	// ones and its left messages out of their index; reopening clears it and puts them back.
 	patchRequestScript = script(`
 local id = arg(1)
 local k = req(id)
@@ -77,6 +77,7 @@ if st ~= '' and st ~= f[1] then
     redis.call('HSET', k, 'closed_at', '')
     if f[2] ~= '' then redis.call('ZADD', cusopen(f[2]), f[3], id) end
   end
+  indexMessages(id)
 end
 touch(k)
 return {'ok', '', all(k)}

@@ -72,6 +72,33 @@ export function showActive(task, desk, select = true) {
   load(ctx);
 }
 
+// showMessage shows the records of a left message m ({request, activity, customer}). No
+// agent holds it: it is edited as an interaction the agent holds, under the key it returns.
+export function showMessage(m) {
+  const key = "message:" + m.activity.id;
+  let ctx = ctxs.get(key);
+  if (!ctx) {
+    ctx = { convId: key, messageId: m.activity.id, task: null, active: true, loaded: false, customer: null,
+      journey: [], request: null, activity: null, draft: null, requestErrors: {}, tagError: "", picked: null };
+    ctxs.set(key, ctx);
+  }
+  applyContext(ctx, m, false);
+  shown = ctx;
+  render();
+  load(ctx);
+  return key;
+}
+
+// closeRequest saves the request's unsaved edits of the context under key, then closes the
+// request; true when it is closed. Refusals show in the records panel.
+export async function closeRequest(key) {
+  const ctx = ctxs.get(key);
+  if (!ctx || !ctx.request) return false;
+  if (requestDirty(ctx) && !(await saveRequest(ctx))) return false;
+  const res = await api("PATCH", "/requests/" + encodeURIComponent(ctx.request.id), { body: { status: "closed" }, version: ctx.request.version });
+  return afterRequestWrite(ctx, res, false);
+}
+
 export function select(convId) {
   shown = ctxs.get(convId) || null;
   render();
@@ -90,8 +117,11 @@ export function clear() {
 
 // ------------------------------------------------------------------ loading
 
+// contextPath is where ctx's desk context is read: its conversation's, or its message's.
+const contextPath = (ctx) => (ctx.messageId ? "/messages/" + encodeURIComponent(ctx.messageId) : "/conversations/" + encodeURIComponent(ctx.convId));
+
 async function load(ctx) {
-  const res = await api("GET", "/conversations/" + encodeURIComponent(ctx.convId));
+  const res = await api("GET", contextPath(ctx));
   if (!res.ok) {
     ctx.loadError = res.status === 404 && !ctx.active ? "Cette tâche n'est plus disponible." : res.error.message;
     if (ctx === shown) render();
@@ -701,7 +731,8 @@ async function saveCustomer(ctx, mode, values, base) {
   const body = {};
   for (const f of CUSTOMER_FIELDS) body[f] = f === "language" ? values[f] : values[f].trim();
   if (mode === "create") {
-    body.conversation_id = ctx.convId;
+    if (ctx.messageId) body.message_id = ctx.messageId;
+    else body.conversation_id = ctx.convId;
     return api("POST", "/customers", { body });
   }
   return api("PUT", "/customers/" + encodeURIComponent(ctx.customer.id), { body, version: base });
@@ -781,7 +812,7 @@ async function searchCustomers() {
 async function linkCustomer(c) {
   const d = dlg;
   if (!d) return;
-  const res = await api("POST", "/conversations/" + encodeURIComponent(d.ctx.convId) + "/customer", { body: { customer_id: c.id } });
+  const res = await api("POST", contextPath(d.ctx) + "/customer", { body: { customer_id: c.id } });
   if (!res.ok) {
     $("customer-search-status").textContent = res.error.message;
     return;

@@ -3,11 +3,13 @@
  * Session: POST /api/v1/agent/login sets an HttpOnly cookie; GET /api/v1/agent/me checks it.
  * Websocket /api/v1/agent/ws: JSON envelopes {type, ...} both ways (see DESIGN.md): state,
  * offers with their countdown, the queue (« File d'attente »), the conversations the agent
- * holds (« En cours ») with their transcripts. The records panel is desk-records.js.
+ * holds (« En cours ») with their transcripts. The records panel is desk-records.js, the
+ * left messages (« Messages laissés ») desk-messages.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
 import { $, el, button, chars, counter, tooLong, api, whenUnauthorized } from "./desk-util.js";
 import * as records from "./desk-records.js";
+import * as messages from "./desk-messages.js";
 
 const FROM = { customer: "Client", bot: "Assistant", agent: "Vous", system: "Système" };
 const MESSAGE_MAX = 2000;
@@ -19,7 +21,7 @@ let lastOfferId = ""; // the last task offered, whose expiry the agent is told a
 let countdownTimer = 0;
 let queue = []; // the queue envelope's entries
 const convs = new Map(); // conversations held: id → {id, task, log, seen, ended, typingTimer}
-let selected = null; // {kind: "conv", id} | {kind: "queue", task}
+let selected = null; // {kind: "conv", id} | {kind: "queue", task} | {kind: "message"}
 let typedAt = 0;
 let errorTimer = 0;
 
@@ -91,6 +93,7 @@ function connect() {
   const u = new URL("/api/v1/agent/ws", location.href);
   u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
   ws = new WebSocket(u);
+  ws.onopen = () => messages.refresh();
   ws.onmessage = (m) => {
     let msg;
     try {
@@ -148,6 +151,9 @@ function handle(msg) {
       break;
     case "queue":
       showQueue(msg.tasks || [], msg.length || 0);
+      break;
+    case "messages":
+      messages.refresh();
       break;
     case "error":
       showError(msg.message || "Erreur.");
@@ -289,6 +295,7 @@ function showCurrent() {
 // selectQueued shows a waiting task's records before it is accepted.
 function selectQueued(task) {
   if (convs.has(task.conversation_id)) return selectConv(task.conversation_id);
+  messages.deselect();
   selected = { kind: "queue", task };
   $("no-conv").hidden = true;
   $("conv").hidden = false;
@@ -306,6 +313,7 @@ function selectQueued(task) {
 function selectConv(id) {
   const c = convs.get(id);
   if (!c) return;
+  messages.deselect();
   selected = { kind: "conv", id };
   $("no-conv").hidden = true;
   $("conv").hidden = false;
@@ -322,7 +330,17 @@ function selectConv(id) {
   showCurrent();
 }
 
+// selectMessage gives the middle column to the left message desk-messages.js shows.
+function selectMessage() {
+  selected = { kind: "message" };
+  $("no-conv").hidden = true;
+  $("conv").hidden = true;
+  showQueue(queue, Number($("queue-length").textContent));
+  showCurrent();
+}
+
 function showNothing() {
+  messages.deselect();
   selected = null;
   $("no-conv").hidden = false;
   $("conv").hidden = true;
@@ -482,5 +500,6 @@ records.init({
   pick: (task) => send({ type: "pick", task_id: task.id }),
   changed: () => showCurrent(),
 });
+messages.init({ selected: selectMessage, closed: showNothing });
 counter($("reply-count"), "", MESSAGE_MAX);
 start();

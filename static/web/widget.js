@@ -293,7 +293,17 @@
   textarea.addEventListener("input", () => {
     updateCounter();
     autoGrow();
+    tellTyping();
   });
+
+  let typedAt = 0; // when the agent was last told that the customer is writing
+
+  /** tellTyping tells the agent who answers that the customer is writing, every 2 s at most. */
+  function tellTyping() {
+    if (!conv || closedConv || !agentName || leaving || !textarea.value.trim() || Date.now() - typedAt < 2000) return;
+    typedAt = Date.now();
+    api("POST", convPath("/typing"), { token: conv.token }).catch(() => {});
+  }
 
   function updateCounter() {
     const n = charCount(textarea.value);
