@@ -15,6 +15,9 @@ func TestAssigned(t *testing.T) {
 		run  func(t *testing.T, h *harness, a []string, task handoff.Task)
 	}{
 		{name: "close frees the slot and the next task is offered", run: func(t *testing.T, h *harness, a []string, task handoff.Task) {
+			if got, err := h.r.TaskOf(h.ctx, "c1"); err != nil || got.ID != task.ID || got.State != handoff.TaskAssigned || got.AgentID != a[0] {
+				t.Fatalf("TaskOf while assigned: got %+v %v, want task %s assigned to %s", got, err, task.ID, a[0])
+			}
 			next := h.enqueue("c2", "", "")
 			h.clock.Advance(3 * time.Minute)
 			ns, err := h.r.Close(h.ctx, a[0], "c1")

@@ -134,16 +134,32 @@ func (r *Router) Task(ctx context.Context, id string) (Task, error) {
 	return taskFromHash(h), nil
 }
 
+// taskOfScript reads a conversation's task in one round trip (every agent message checks it).
+// KEYS: the conversation's task pointer. ARGV: the task key without the id. Reply: false
+// without a pointer, else the task hash (empty when the task is gone).
+var taskOfScript = redis.NewScript(`
+local id = redis.call('GET', KEYS[1])
+if not id then return false end
+return redis.call('HGETALL', ARGV[1] .. id)
+`)
+
 // TaskOf returns the live task of a conversation (waiting, offered or assigned).
 func (r *Router) TaskOf(ctx context.Context, conversationID string) (Task, error) {
-	id, err := r.st.Client.Get(ctx, r.prefix+"conv:"+conversationID).Result()
+	flat, err := taskOfScript.Run(ctx, r.st.Client, []string{r.prefix + "conv:" + conversationID}, r.prefix+"task:").StringSlice()
 	if errors.Is(err, redis.Nil) {
 		return Task{}, statusErrors["conv_not_found"]
 	}
 	if err != nil {
 		return Task{}, unavailable(err)
 	}
-	return r.Task(ctx, id)
+	if len(flat) == 0 {
+		return Task{}, statusErrors["not_found"]
+	}
+	h := make(map[string]string, len(flat)/2)
+	for i := 0; i+1 < len(flat); i += 2 {
+		h[flat[i]] = flat[i+1]
+	}
+	return taskFromHash(h), nil
 }
 
 // AgentStatus returns an agent's routing state.
