@@ -23,21 +23,15 @@ const (
 	KindMessage ActivityKind = "message" // a message the customer left when no agent was available
 )
 
-// Customer is a customer's record.
+// Customer is a customer's record: the fields an agent edits and the record's bookkeeping.
 type Customer struct {
-	ID            string `json:"id"`
-	Version       int64  `json:"version"`
-	Name          string `json:"name"`
-	Email         string `json:"email"`
-	Phone         string `json:"phone"`
-	Address       string `json:"address"`
-	AccountNumber string `json:"account_number"`
-	Language      string `json:"language"`
-	Notes         string `json:"notes"`
-	ExternalID    string `json:"external_id"` // the company's id, from a signed identity only
-	CreatedAt     string `json:"created_at"`
-	UpdatedAt     string `json:"updated_at"`
-	UpdatedBy     string `json:"updated_by"` // agent id, "" for the system
+	ID      string `json:"id"`
+	Version int64  `json:"version"`
+	CustomerFields
+	ExternalID string `json:"external_id"` // the company's id, from a signed identity only
+	CreatedAt  string `json:"created_at"`
+	UpdatedAt  string `json:"updated_at"`
+	UpdatedBy  string `json:"updated_by"` // agent id, "" for the system
 }
 
 // Request is a customer's request (demande): the activities that dealt with one problem.
@@ -101,9 +95,12 @@ const tagSep = "\x1f"
 
 func customerFromHash(h map[string]string) Customer {
 	return Customer{
-		ID: h["id"], Version: version(h), Name: h["name"], Email: h["email"], Phone: h["phone"],
-		Address: h["address"], AccountNumber: h["account_number"], Language: h["language"],
-		Notes: h["notes"], ExternalID: h["external_id"], CreatedAt: h["created_at"],
+		ID: h["id"], Version: version(h),
+		CustomerFields: CustomerFields{
+			Name: h["name"], Email: h["email"], Phone: h["phone"], Address: h["address"],
+			AccountNumber: h["account_number"], Language: h["language"], Notes: h["notes"],
+		},
+		ExternalID: h["external_id"], CreatedAt: h["created_at"],
 		UpdatedAt: h["updated_at"], UpdatedBy: h["updated_by"],
 	}
 }
