@@ -151,10 +151,24 @@ func in(css string) chromedp.JSPath {
 func waitUntil(t *testing.T, ctx context.Context, what, cond string) {
 	t.Helper()
 	expr := `(() => { const h = document.querySelector("#relais-widget"); if (!h) return false; const r = h.shadowRoot; return !!(` + cond + `); })()`
-	tctx, cancel := context.WithTimeout(ctx, waitFor+time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(waitFor), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+	if err := poll(ctx, expr); err != nil {
 		t.Fatalf("waiting until %s: %v\nmessages on screen:\n%s", what, err, dumpLog(ctx))
+	}
+}
+
+// poll waits until the JavaScript expression is true, for waitFor at most. A page that
+// navigates meanwhile (a reload) takes its JavaScript context away: polling starts again in
+// the new one.
+func poll(ctx context.Context, expr string) error {
+	deadline := time.Now().Add(waitFor)
+	for {
+		tctx, cancel := context.WithTimeout(ctx, time.Until(deadline)+time.Second)
+		_, err := chromedp.Run(tctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(time.Until(deadline)), chromedp.WithPollingInterval(50*time.Millisecond)))
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context") || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -30,6 +30,13 @@ func TestLeftMessageReachesTheDesk(t *testing.T) {
 	const left = "Mon colis n'est jamais arrivé, rappelez-moi au 06 12 34 56 78."
 	say(t, customer, left)
 	waitUntil(t, customer, "the confirmation", `Array.from(r.querySelectorAll(".log .notice")).some(e => e.textContent.includes("Votre message a bien été transmis à nos conseillers"))`)
+	// Shown once, confirmed by the server (stored just before the end), before the end.
+	waitUntil(t, customer, "the message left, once, stored, before the end", `(() => {
+		const mine = Array.from(r.querySelectorAll(".log .msg-customer")).filter(e => e.querySelector(".text").textContent === `+quote(left)+`);
+		const end = Array.from(r.querySelectorAll(".log > *")).findIndex(e => e.textContent.includes("La conversation est terminée"));
+		const at = Array.from(r.querySelectorAll(".log > *")).indexOf(mine[0]);
+		return mine.length === 1 && !mine[0].classList.contains("pending") && mine[0].dataset.seq && end > at;
+	})()`)
 	screenshot(t, customer, "messages-01-widget-left")
 
 	// The desk is told at once (the "messages" envelope); no reload.

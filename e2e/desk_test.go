@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -39,10 +38,8 @@ func startDeskServer(t *testing.T, configure ...func(*server.Config)) *deskServe
 // waitPage waits until a JavaScript condition on the whole page holds.
 func waitPage(t *testing.T, ctx context.Context, what, cond string) {
 	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, waitFor+time.Second)
-	defer cancel()
 	expr := `(() => { try { return !!(` + cond + `); } catch (e) { return false; } })()`
-	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(waitFor), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+	if err := poll(ctx, expr); err != nil {
 		t.Fatalf("waiting until %s: %v\ndesk log:\n%s", what, err, eval[string](t, ctx, `document.body.innerText`))
 	}
 }

@@ -53,6 +53,10 @@ func TestLeftMessagesReachTheDesk(t *testing.T) {
 	if tr.ID != c.ID || !saidByCustomer(tr.Events, "conseiller") {
 		t.Errorf("transcript: got %+v, want the customer's « conseiller »", tr)
 	}
+	if n := len(tr.Events); n < 2 || tr.Events[n-2].From != conversation.FromCustomer ||
+		tr.Events[n-2].Text != "Rappelez-moi après 18 h." || tr.Events[n-1].Type != conversation.TypeClosed {
+		t.Errorf("transcript: got %+v, want the message left, then closed, at the end", tr.Events)
+	}
 
 	cu := d.newCustomer(t, cookie, `{"name":"Paul","message_id":"`+m.Activity.ID+`"}`)
 	list, _ = mustDesk[messagesBody](t, d, cookie, http.StatusOK, "GET", "/messages", "")

@@ -233,7 +233,13 @@ func (s *Server) leaveConversation(c echo.Context) error {
 			return err
 		}
 	}
-	_, err = s.conv.Append(ctx, id, []conversation.Event{{Type: conversation.TypeClosed}},
+	// The message left stays in the transcript, just before the end, for the customer (a
+	// reload shows it) and for the desk.
+	events := []conversation.Event{{Type: conversation.TypeClosed}}
+	if in.Message != "" {
+		events = append([]conversation.Event{conversation.Message(conversation.FromCustomer, in.Message, nil)}, events...)
+	}
+	_, err = s.conv.Append(ctx, id, events,
 		conversation.AppendOptions{IfOwner: owner, SetOwner: conversation.OwnerClosed})
 	if err != nil {
 		return err

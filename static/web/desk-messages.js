@@ -23,7 +23,9 @@ let hooks = { selected: () => {}, closed: () => {} };
 export function init(h) {
   hooks = { ...hooks, ...h };
   $("message-close").addEventListener("click", closeShown);
-  window.addEventListener("focus", refresh);
+  window.addEventListener("focus", () => {
+    if (!$("desk").hidden) refresh(); // signed in only: a 401 would bring the login form back
+  });
 }
 
 // refresh loads the list again.

@@ -1,7 +1,7 @@
 /*
  * Relais desk — small shared helpers: DOM building (text only, never HTML), character counts,
- * dates, tag folding, the desk records API (docs/desk.md) and the customer checks that mirror
- * the server's.
+ * dates, tag folding, the desk records API (docs/desk.md) with its conflict message, field
+ * errors, record labels and the customer checks that mirror the server's.
  */
 
 export const $ = (id) => document.getElementById(id);
@@ -125,3 +125,17 @@ export async function api(method, path, { body, version } = {}) {
 
 // isConflict tells a stale write (409 conflict, with the current record) from other 409s.
 export const isConflict = (res) => res.status === 409 && res.error.code === "conflict";
+
+// CONFLICT is what a stale write shows, with a « Charger » button where there is one.
+export const CONFLICT = "Modifié par un autre agent.";
+
+// showFieldError puts a field's message (or none) next to it and marks the field invalid.
+export function showFieldError(input, node, msg) {
+  node.textContent = msg || "";
+  if (msg) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+// statusLabel and kindLabel name a request's status and an activity's kind.
+export const statusLabel = (s) => (s === "closed" ? "Fermée" : "Ouverte");
+export const kindLabel = (k) => (k === "message" ? "Message laissé" : "Conversation");

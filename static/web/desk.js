@@ -3,7 +3,8 @@
  * Session: POST /api/v1/agent/login sets an HttpOnly cookie; GET /api/v1/agent/me checks it.
  * Websocket /api/v1/agent/ws: JSON envelopes {type, ...} both ways (see DESIGN.md): state,
  * offers with their countdown, the queue (« File d'attente »), the conversations the agent
- * holds (« En cours ») with their transcripts. The records panel is desk-records.js, the
+ * holds (« En cours ») with their transcripts. The records panel is desk-records.js (which
+ * wires desk-context, -customer, -request, -tags, -journey and -closing.js), the
  * left messages (« Messages laissés ») desk-messages.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
@@ -39,12 +40,13 @@ async function start() {
 }
 
 function showLogin() {
+  const wasShown = !$("login").hidden; // never steal the focus from someone typing
   $("login").hidden = false;
   $("desk").hidden = true;
   for (const id of ["ready", "not-ready", "logout"]) $(id).hidden = true;
   $("who").textContent = "";
   $("state-label").textContent = "";
-  $("login-id").focus();
+  if (!wasShown) $("login-id").focus();
 }
 
 whenUnauthorized(() => {

@@ -755,9 +755,20 @@
   async function leaveMessage(text) {
     showAlert("");
     sendBtn.disabled = true;
+    // Shown at once as pending; the server stores it in the transcript just before "closed",
+    // and its event (websocket or catch-up) confirms this very bubble.
+    const item = { key: randomId(), text, el: messageEl("customer", text, null) };
+    item.el.classList.add("pending");
+    item.el.querySelector(".meta").textContent = T.sending;
+    pending.push(item);
+    log.append(item.el);
+    scrollToEnd(true);
     try {
       await api("POST", convPath("/leave"), { body: { message: text }, token: conv.token });
     } catch (e) {
+      const i = pending.indexOf(item);
+      if (i >= 0) pending.splice(i, 1);
+      item.el.remove();
       showAlert(e.message);
       return false;
     } finally {
@@ -765,8 +776,9 @@
     }
     leaving = false;
     textarea.placeholder = T.placeholder;
-    log.append(messageEl("customer", text, null), noticeEl(T.messageLeft));
-    if (!closedConv) showClosed(); // the websocket may have brought the "closed" event first
+    await catchUp();
+    log.append(noticeEl(T.messageLeft));
+    if (!closedConv) showClosed();
     scrollToEnd(true);
     return true;
   }
