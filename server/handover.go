@@ -118,6 +118,9 @@ func (s *Server) toldKey(id string) string { return s.store.Key("conv", "{"+id+"
 // live task, so a notice applied twice, or late, changes nothing.
 func (s *Server) changeConversation(ctx context.Context, n handoff.Notice) error {
 	r := s.agents.router
+	// The command that ended the task ended its desk activity too, unless its process died
+	// in between: ending it again here, from the notice applied once, is a no-op otherwise.
+	s.endActivities(ctx, []handoff.Notice{n}, n.AgentID)
 	switch n.Kind {
 	case handoff.NoticeAssigned:
 		t, err := r.Task(ctx, n.TaskID)
