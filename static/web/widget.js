@@ -757,12 +757,7 @@
     sendBtn.disabled = true;
     // Shown at once as pending; the server stores it in the transcript just before "closed",
     // and its event (websocket or catch-up) confirms this very bubble.
-    const item = { key: randomId(), text, el: messageEl("customer", text, null) };
-    item.el.classList.add("pending");
-    item.el.querySelector(".meta").textContent = T.sending;
-    pending.push(item);
-    log.append(item.el);
-    scrollToEnd(true);
+    const item = showPending(text);
     try {
       await api("POST", convPath("/leave"), { body: { message: text }, token: conv.token });
     } catch (e) {
@@ -810,13 +805,19 @@
     if (!text) return;
     showAlert("");
     clearQuickReplies();
+    const item = showPending(text);
+    enqueue(item);
+  }
+
+  /** showPending shows a customer's message at once, marked as being sent, until its event comes. */
+  function showPending(text) {
     const item = { key: randomId(), text, el: messageEl("customer", text, null) };
     item.el.classList.add("pending");
     item.el.querySelector(".meta").textContent = T.sending;
     pending.push(item);
     log.append(item.el);
     scrollToEnd(true);
-    enqueue(item);
+    return item;
   }
 
   /** enqueue sends item after the messages before it; one failure does not stop the queue. */
