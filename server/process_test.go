@@ -80,21 +80,11 @@ func processesRouter(t *testing.T, redisURL string) (*handoff.Router, *handoff.A
 	return handoff.NewRouter(st, handoff.Options{}), handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
 }
 
-// runProcess starts `relais serve` on 127.0.0.1:0 and waits for its address and readiness.
+// runProcess starts `relais serve` on 127.0.0.1:0 and waits for its address and readiness;
+// the function it returns stops it with SIGTERM (and the test ends it so if it did not).
 func runProcess(t *testing.T, bin, redisURL string) (*instance, func()) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "ADDR=127.0.0.1:0", "REDIS_URL="+redisURL, "RELAIS_LOG_LEVEL=warn")
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
+	cmd, in, done := startProcess(t, bin, redisURL)
 	stop := func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -105,7 +95,26 @@ func runProcess(t *testing.T, bin, redisURL string) (*instance, func()) {
 		}
 	}
 	t.Cleanup(stop)
-	return waitReady(t, out, done), stop
+	return in, stop
+}
+
+// startProcess starts `relais serve` on 127.0.0.1:0 with extra environment and waits until
+// it is ready; done closes when it has exited.
+func startProcess(t *testing.T, bin, redisURL string, env ...string) (*exec.Cmd, *instance, <-chan struct{}) {
+	t.Helper()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(append(os.Environ(), "ADDR=127.0.0.1:0", "REDIS_URL="+redisURL, "RELAIS_LOG_LEVEL=warn"), env...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	return cmd, waitReady(t, out, done), done
 }
 
 // waitReady reads the address a starting `relais serve` prints, then waits until it is ready.

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"strconv"
 	"testing"
 	"time"
@@ -242,27 +241,16 @@ func randomSuffix() string {
 	return hex.EncodeToString(b)
 }
 
-// runKillable starts `relais serve` like runProcess, with extra environment, and returns a
-// function that kills it with SIGKILL and waits for its end.
+// runKillable starts `relais serve` like runProcess, without rate limits and with extra
+// environment, and returns a function that kills it with SIGKILL and waits for its end.
 func runKillable(t *testing.T, bin, redisURL string, env ...string) (*instance, func()) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(append(os.Environ(), "ADDR=127.0.0.1:0", "REDIS_URL="+redisURL, "RELAIS_LOG_LEVEL=warn",
-		"RELAIS_RATE_IP=0", "RELAIS_RATE_IP_CONVERSATIONS=0", "RELAIS_RATE_CONVERSATION=0"), env...)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
+	env = append([]string{"RELAIS_RATE_IP=0", "RELAIS_RATE_IP_CONVERSATIONS=0", "RELAIS_RATE_CONVERSATION=0"}, env...)
+	cmd, in, done := startProcess(t, bin, redisURL, env...)
 	kill := func() {
 		cmd.Process.Kill()
 		<-done
 	}
 	t.Cleanup(kill)
-	return waitReady(t, out, done), kill
+	return in, kill
 }
