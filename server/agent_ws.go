@@ -98,8 +98,10 @@ func (s *Server) greet(ctx context.Context, sock *agentSocket) {
 	}
 }
 
-// assignTo sends an assigned task with its whole transcript and its desk records (filed
-// here if the accept did not already), then follows the conversation.
+// assignTo sends an assigned task with its whole transcript and its desk records, then
+// follows the conversation. Every assignment reaches the agent's desks through here (the
+// notice of an accept or a pick, a transfer, a reconnection), so this is where the activity
+// is filed; filing it again (another tab, a reconnection) returns the same one.
 func (s *Server) assignTo(ctx context.Context, sock *agentSocket, t handoff.Task) {
 	tr, after, err := s.readTranscript(ctx, t.ConversationID)
 	if err != nil {
@@ -169,17 +171,11 @@ func (s *Server) command(sock *agentSocket, data []byte) {
 			_, err = r.SetState(ctx, id, st)
 		}
 	case "accept":
-		var t handoff.Task
-		if t, _, err = r.Accept(ctx, id, cmd.TaskID); err == nil {
-			s.attachTask(ctx, t, sock.agent)
-		}
+		_, _, err = r.Accept(ctx, id, cmd.TaskID) // the "assigned" envelope files the desk activity
 	case "reject":
 		_, err = r.Reject(ctx, id, cmd.TaskID)
 	case "pick":
-		var t handoff.Task
-		if t, _, err = r.Pick(ctx, id, cmd.TaskID); err == nil {
-			s.attachTask(ctx, t, sock.agent)
-		}
+		_, _, err = r.Pick(ctx, id, cmd.TaskID) // the "assigned" envelope files the desk activity
 	case "close":
 		var notices []handoff.Notice
 		notices, err = r.Close(ctx, id, cmd.ConversationID)
