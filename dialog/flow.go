@@ -55,6 +55,9 @@ func (t *turn) runSteps() {
 		case st.Confirm != "":
 			t.say(t.renderStep(st.Confirm), []string{"Oui", "Non"})
 			return
+		case st.Webhook != "" && t.ahead:
+			t.blocked = true
+			return
 		case st.Webhook != "":
 			if !t.callWebhook(e, st) {
 				t.s.Flow = nil

@@ -3,6 +3,7 @@ package dialog
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 )
@@ -40,6 +41,28 @@ func (e *Engine) HandleHeld(ctx context.Context, id, text, data string) (Turn, [
 		t.text = strings.TrimSpace(text)
 		t.run()
 	})
+}
+
+// ErrNeedsLock is returned by HandleAhead when the turn reaches a webhook: a call with effects
+// outside Relais must run only on a session its caller holds, never on one it may discard.
+var ErrNeedsLock = errors.New("dialog : ce tour appelle un webhook, il doit tenir le verrou de session")
+
+// HandleAhead answers one customer message on a copy of the session (data as stored) that
+// its caller does not hold, and returns the session to save: the caller keeps the answer only
+// if the stored session is still data when it saves it (a compare-and-swap), else it answers
+// again under the lock. A turn that would call a webhook stops with ErrNeedsLock instead.
+func (e *Engine) HandleAhead(ctx context.Context, id, text, data string) (Turn, []byte, error) {
+	blocked := false
+	out, saved, err := e.held(ctx, id, data, func(t *turn) {
+		t.text = strings.TrimSpace(text)
+		t.ahead = true
+		t.run()
+		blocked = t.blocked
+	})
+	if err == nil && blocked {
+		return Turn{}, nil, ErrNeedsLock
+	}
+	return out, saved, err
 }
 
 // StartHeld opens a conversation whose session lock its caller holds: a new session and the

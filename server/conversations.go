@@ -52,7 +52,7 @@ func (s *Server) createConversation(c echo.Context) error {
 			return err
 		}
 	}
-	events, err := s.converse(ctx, conv.ID, "", false, s.start(conv.ID, lock))
+	events, err := s.converse(ctx, conv.ID, conv.Token, "", false, s.start(conv.ID, lock))
 	if err != nil {
 		return err
 	}
@@ -88,9 +88,15 @@ func (s *Server) postMessage(c echo.Context) error {
 		return apperr.Errorf(apperr.Invalid, "La clé d'idempotence dépasse %d caractères.", maxKey)
 	}
 	ctx := c.Request().Context()
-	id := c.Param("id")
+	id, token := c.Param("id"), bearer(c)
+	if answered, ok, err := s.answerAhead(ctx, id, token, text, key); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, answered)
+	}
 	lock := s.sessionLock(id)
-	posted, err := s.conv.Post(ctx, id, bearer(c), text, key, convLock(lock))
+	posted, err := s.conv.Post(ctx, id, token, text, key, convLock(lock))
 	if err != nil {
 		return err
 	}
@@ -99,7 +105,7 @@ func (s *Server) postMessage(c echo.Context) error {
 	}
 	events := []conversation.Event{}
 	if posted.NeedsAnswer {
-		events, err = s.converse(ctx, id, key, true, s.handle(id, posted, lock))
+		events, err = s.converse(ctx, id, token, key, true, s.handle(id, posted, lock))
 		if err != nil {
 			s.conv.Release(context.WithoutCancel(ctx), id, key) // a retry may answer at once
 			return err

@@ -31,6 +31,8 @@ type metrics struct {
 	sockets       atomic.Int64
 	socketsSlow   atomic.Uint64
 	handoffs      atomic.Uint64
+	ahead         atomic.Uint64 // bot turns stored with their message in one round trip
+	staleAhead    atomic.Uint64 // answers computed ahead and dropped: the locked path answered
 }
 
 type requestKey struct {
@@ -140,6 +142,8 @@ func (m *metrics) write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "# HELP relais_bot_not_understood_total Bot turns where the customer was not understood (rate: divide by relais_bot_turns_total).\n# TYPE relais_bot_not_understood_total counter\nrelais_bot_not_understood_total %d\n", m.notUnderstood.Load())
 	fmt.Fprintf(w, "# HELP relais_handoffs_total Conversations the bot handed to the agent queue.\n# TYPE relais_handoffs_total counter\nrelais_handoffs_total %d\n", m.handoffs.Load())
+	fmt.Fprintf(w, "# HELP relais_bot_turns_ahead_total Bot turns answered on the session this process knew and stored with the message in one round trip.\n# TYPE relais_bot_turns_ahead_total counter\nrelais_bot_turns_ahead_total %d\n", m.ahead.Load())
+	fmt.Fprintf(w, "# HELP relais_bot_turns_ahead_stale_total Answers computed ahead and dropped because the conversation changed meanwhile (answered again under the lock).\n# TYPE relais_bot_turns_ahead_stale_total counter\nrelais_bot_turns_ahead_stale_total %d\n", m.staleAhead.Load())
 	fmt.Fprintf(w, "# HELP relais_websockets_active Open customer websockets on this instance.\n# TYPE relais_websockets_active gauge\nrelais_websockets_active %d\n", m.sockets.Load())
 	fmt.Fprintf(w, "# HELP relais_websockets_slow_closed_total Websockets closed because the client could not keep up.\n# TYPE relais_websockets_slow_closed_total counter\nrelais_websockets_slow_closed_total %d\n", m.socketsSlow.Load())
 }

@@ -65,6 +65,7 @@ type Server struct {
 	sockets     sockets
 	agents      *agents // nil without a Router
 	records     *desk.Desk
+	known       *knownSessions
 	closeOnce   sync.Once
 }
 
@@ -87,7 +88,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, store: deps.Store, conv: conv, bot: deps.Bot, queue: deps.Queue,
 		queueLength: deps.QueueLength, log: deps.Logger, static: deps.Static, metrics: newMetrics(),
-		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil),
+		known: newKnownSessions(),
+		hub:   conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil),
 	}
 	s.sockets.m = map[*socket]struct{}{}
 	if deps.Router != nil {

@@ -28,6 +28,7 @@ const typingDelay = 300 * time.Millisecond
 type heldBot interface {
 	SessionLock(conversationID string) (dialog.SessionLock, bool)
 	HandleHeld(ctx context.Context, conversationID, text, session string) (dialog.Turn, []byte, error)
+	HandleAhead(ctx context.Context, conversationID, text, session string) (dialog.Turn, []byte, error)
 	StartHeld(ctx context.Context, conversationID string) (dialog.Turn, []byte, error)
 }
 
@@ -38,7 +39,8 @@ type ask func(ctx context.Context) (t dialog.Turn, release *conversation.Release
 // converse asks the bot for a turn and stores its events, while the bot still owns the
 // conversation, completing the idempotency record of key. message says the turn answers a
 // customer message (the welcome is not counted in the metrics, nor announced by typing).
-func (s *Server) converse(ctx context.Context, id, key string, message bool, ask ask) ([]conversation.Event, error) {
+// token is the conversation's: the process remembers the session it saves (knownSessions).
+func (s *Server) converse(ctx context.Context, id, token, key string, message bool, ask ask) ([]conversation.Event, error) {
 	bctx, cancel := context.WithTimeout(ctx, s.cfg.BotTimeout)
 	stopTyping := s.typingAfter(message, id)
 	turn, release, err := ask(bctx)
@@ -61,6 +63,9 @@ func (s *Server) converse(ctx context.Context, id, key string, message bool, ask
 	// The bot has moved on: store its answer even when the customer has left.
 	ctx = context.WithoutCancel(ctx)
 	out, err := s.conv.Append(ctx, id, events, opts)
+	if err != nil || release == nil {
+		s.known.forget(id) // the session saved, if any, is not the one this turn computed
+	}
 	if errors.Is(err, conversation.ErrLockLost) { // the answer is stored all the same
 		s.log.Warn("session du bot non enregistrée", "conversation", id, "err", err)
 	}
@@ -69,13 +74,31 @@ func (s *Server) converse(ctx context.Context, id, key string, message bool, ask
 		return []conversation.Event{}, nil
 	case err != nil && !errors.Is(err, conversation.ErrLockLost):
 		return nil, err
+	case err == nil && release != nil:
+		s.rememberSession(id, token, turn, release.Data)
 	}
-	if turn.Handoff != nil && !turn.End && s.queue != nil {
-		if err := s.queue.Enqueue(ctx, id, *turn.Handoff); err != nil {
-			s.log.Error("mise en file d'attente", "conversation", id, "err", err)
-		}
-	}
+	s.enqueueHandoff(ctx, id, turn)
 	return out, nil
+}
+
+// rememberSession keeps the session a stored turn saved, while the bot still owns the
+// conversation after it.
+func (s *Server) rememberSession(id, token string, turn dialog.Turn, session []byte) {
+	if turn.End || turn.Handoff != nil {
+		s.known.forget(id)
+		return
+	}
+	s.known.put(id, token, session)
+}
+
+// enqueueHandoff puts the conversation a stored turn handed over in the agents' queue.
+func (s *Server) enqueueHandoff(ctx context.Context, id string, turn dialog.Turn) {
+	if turn.Handoff == nil || turn.End || s.queue == nil {
+		return
+	}
+	if err := s.queue.Enqueue(ctx, id, *turn.Handoff); err != nil {
+		s.log.Error("mise en file d'attente", "conversation", id, "err", err)
+	}
 }
 
 // typingAfter tells the conversation's live readers that the bot is typing if it has not

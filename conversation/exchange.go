@@ -1,0 +1,130 @@
+package conversation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrStale is returned by Exchange when it stored nothing because what the answer was
+// computed from no longer holds: the caller takes the locked path (Post, then Append).
+var ErrStale = errors.New("conversation: échange périmé, rien n'est enregistré")
+
+// Exchange is a customer message and the bot's answer, computed ahead from a copy of the
+// data under the conversation's Lock (the bot's session), to store together in one round
+// trip — only if nothing changed meanwhile (see Store.Exchange).
+type Exchange struct {
+	Token  string // the conversation's token, as the customer gave it
+	Key    string // the message's idempotency key ("": none)
+	Text   string // the customer's message
+	Answer []Event
+	// SetOwner, Field and Value are the owner change and metadata the answer carries, as in
+	// AppendOptions.
+	SetOwner     Owner
+	Field, Value string
+	Lock         Lock   // the lock guarding the data (its Token is not used: it must be free)
+	Old, New     []byte // the data the answer was computed from, and the data to keep
+	DataTTL      time.Duration
+}
+
+// exchangeScript stores a customer message and the bot's answer to it at once, or nothing
+// at all ('stale') unless: the token matches, the bot owns the conversation, the idempotency
+// key was never seen, the lock is free, its data is still what the answer was computed from,
+// and the rate limit lets the message in. Every other case is the locked path's (Post tells
+// why). KEYS: meta, stream, idempotency record, rate counter, lock, lock data. ARGV: token
+// hash, "1" when there is an idempotency key, record TTL (s), rate limit (0: none), rate
+// window (ms), conversation TTL (s), channel, old data, new data, its TTL (ms), new owner
+// ("" keep), metadata field ("" none), its value, then one JSON per event (the customer's
+// message first).
+var exchangeScript = redis.NewScript(`
+local meta = redis.call('HMGET', KEYS[1], 'token', 'owner')
+if meta[1] ~= ARGV[1] or meta[2] ~= 'bot' then return {'stale'} end
+if ARGV[2] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return {'stale'} end
+if redis.call('EXISTS', KEYS[5]) == 1 then return {'stale'} end
+if (redis.call('GET', KEYS[6]) or '') ~= ARGV[8] then return {'stale'} end
+local limit = tonumber(ARGV[4])
+if limit > 0 then
+  if tonumber(redis.call('GET', KEYS[4]) or '0') >= limit then return {'stale'} end
+  if redis.call('INCR', KEYS[4]) == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[5]) end
+end
+local n = #ARGV - 13
+local last = redis.call('HINCRBY', KEYS[1], 'seq', n)
+local first = last - n + 1
+for i = 1, n do
+  redis.call('XADD', KEYS[2], (first + i - 1) .. '-0', 'e', ARGV[13 + i])
+end
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[3], 'seq', first, 'from', first + 1, 'to', last)
+  redis.call('EXPIRE', KEYS[3], ARGV[3])
+end
+redis.call('SET', KEYS[6], ARGV[9], 'PX', ARGV[10])
+if ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'owner', ARGV[11]) end
+if ARGV[12] ~= '' then redis.call('HSET', KEYS[1], ARGV[12], ARGV[13]) end
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+redis.call('EXPIRE', KEYS[2], ARGV[6])
+redis.call('PUBLISH', ARGV[7], last)
+return {'ok', first}
+`)
+
+// Exchange stores x's customer message and its answer in conversation id in one atomic step,
+// as Post then Append with the lock would have, and returns them with Seq set: the message,
+// then the answer. It returns ErrStale, having stored nothing, whenever the locked path must
+// decide instead (wrong token, unknown conversation, another owner, a retried key, the lock
+// taken, the data changed, the rate exceeded).
+func (s *Store) Exchange(ctx context.Context, id string, x Exchange) (Event, []Event, error) {
+	if x.Token == "" || !ValidID(id) {
+		return Event{}, nil, ErrStale
+	}
+	now := s.now().UTC()
+	events := make([]Event, 0, 1+len(x.Answer))
+	msg := Message(FromCustomer, x.Text, nil)
+	msg.At = now
+	events = append(events, msg)
+	for _, ev := range x.Answer {
+		if ev.At.IsZero() {
+			ev.At = now
+		}
+		ev.Seq = 0
+		events = append(events, ev)
+	}
+	args, err := s.exchangeArgs(id, x, events)
+	if err != nil {
+		return Event{}, nil, err
+	}
+	keys := []string{s.metaKey(id), s.streamKey(id), s.idemKey(id, x.Key), s.rateKey(id), x.Lock.Key, x.Lock.DataKey}
+	res, err := exchangeScript.Run(ctx, s.st.Client, keys, args...).Slice()
+	if err != nil {
+		return Event{}, nil, unavailable(err)
+	}
+	if res[0] != "ok" {
+		return Event{}, nil, ErrStale
+	}
+	first := toInt(res[1])
+	for i := range events {
+		events[i].Seq = first + int64(i)
+	}
+	s.announce(id, events)
+	return events[0], events[1:], nil
+}
+
+func (s *Store) exchangeArgs(id string, x Exchange, events []Event) ([]any, error) {
+	hasKey := "0"
+	if x.Key != "" {
+		hasKey = "1"
+	}
+	args := make([]any, 0, 13+len(events))
+	args = append(args, HashToken(x.Token), hasKey, seconds(s.opts.IdempotencyTTL),
+		s.opts.MessagesPerWindow, s.opts.RateWindow.Milliseconds(), seconds(s.opts.TTL), s.channel(id),
+		x.Old, x.New, x.DataTTL.Milliseconds(), string(x.SetOwner), x.Field, x.Value)
+	for _, ev := range events {
+		data, err := json.Marshal(ev)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, data)
+	}
+	return args, nil
+}
