@@ -71,9 +71,9 @@ type wsEvent struct {
 
 // handoffConversation is one customer who asks for a human and exchanges
 // cfg.HandoffMessages messages with the agent who joins.
-func (r *run) handoffConversation(ctx context.Context, n int) {
+func (r *run) handoffConversation(ctx context.Context, lc *leanClient, n int) {
 	var c conversation
-	if err := r.post(ctx, r.cfg.URL+"/api/v1/conversations", "", "", nil, http.StatusCreated, &c); err != nil {
+	if err := r.post(ctx, lc, "/api/v1/conversations", "", "", nil, http.StatusCreated, &c); err != nil {
 		if ctx.Err() == nil {
 			r.fail(err.Error())
 			time.Sleep(10 * time.Millisecond)
@@ -98,7 +98,7 @@ func (r *run) handoffConversation(ctx context.Context, n int) {
 		left = true
 		lctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		r.post(lctx, r.cfg.URL+"/api/v1/conversations/"+c.ID+"/leave", c.Token, "", nil, http.StatusNoContent, nil)
+		r.post(lctx, lc, "/api/v1/conversations/"+c.ID+"/leave", c.Token, "", nil, http.StatusNoContent, nil)
 	}
 	defer leave()
 	events := make(chan wsEvent, 64)
@@ -146,8 +146,7 @@ func (r *run) handoffConversation(ctx context.Context, n int) {
 	r.h.registry.Store(c.ID, time.Now())
 	defer r.h.registry.Delete(c.ID)
 	var a answer
-	body, _ := json.Marshal(map[string]string{"text": r.cfg.HandoffText})
-	if err := r.post(ctx, r.cfg.URL+"/api/v1/conversations/"+c.ID+"/messages", c.Token, fmt.Sprintf("h%d-0", n), body, http.StatusOK, &a); err != nil {
+	if err := r.post(ctx, lc, "/api/v1/conversations/"+c.ID+"/messages", c.Token, fmt.Sprintf("h%d-0", n), messageBody(r.cfg.HandoffText), http.StatusOK, &a); err != nil {
 		if ctx.Err() == nil {
 			r.fail(err.Error())
 		}
@@ -172,8 +171,7 @@ func (r *run) handoffConversation(ctx context.Context, n int) {
 		text := fmt.Sprintf("question %d du client %d", i+1, n)
 		r.h.sent.Store(sentKey(c.ID, text), time.Now())
 		var a answer
-		body, _ := json.Marshal(map[string]string{"text": text})
-		err := r.post(ctx, r.cfg.URL+"/api/v1/conversations/"+c.ID+"/messages", c.Token, fmt.Sprintf("h%d-%d", n, i+1), body, http.StatusOK, &a)
+		err := r.post(ctx, lc, "/api/v1/conversations/"+c.ID+"/messages", c.Token, fmt.Sprintf("h%d-%d", n, i+1), messageBody(text), http.StatusOK, &a)
 		if err != nil {
 			r.h.sent.Delete(sentKey(c.ID, text))
 			if ctx.Err() == nil {

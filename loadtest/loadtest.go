@@ -32,7 +32,7 @@ type Config struct {
 	Websockets bool          // each customer also holds its conversation's websocket
 	Think      time.Duration // pause between a reply (the bot's or the agent's) and the next message (0: none)
 	Messages   []string      // what customers say, in turn (nil: DefaultMessages)
-	Client     *http.Client  // nil: one sized for Customers
+	Client     *http.Client  // nil: one sized for Customers (on http://, customers post through a leanClient)
 
 	// Agents (issue 5). Agents > 0 opens the desks of AgentLoginPrefix1..N, which must exist.
 	Agents           int
@@ -109,6 +109,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.AgentExchanges <= 0 {
 		cfg.AgentExchanges = cfg.HandoffMessages
 	}
+	lean := cfg.Client == nil // a caller's client is kept for every request
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{
 			Timeout: 30 * time.Second,
@@ -119,7 +120,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 	}
 	cfg.URL = strings.TrimSuffix(cfg.URL, "/")
-	r := &run{cfg: cfg, errs: map[string]int64{}}
+	r := &run{cfg: cfg, lean: lean, errs: map[string]int64{}}
 	var agents sync.WaitGroup
 	actx, stopAgents := context.WithCancel(ctx)
 	defer func() { stopAgents(); agents.Wait() }()
@@ -145,6 +146,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 
 type run struct {
 	cfg                             Config
+	lean                            bool // customers post through a leanClient when the URL allows
 	conversations, messages, turns  atomic.Int64
 	errors, wsEvents                atomic.Int64
 	opened, handoffs, agentMessages atomic.Int64
@@ -182,29 +184,49 @@ func (r *run) result(elapsed time.Duration, lat []time.Duration) Result {
 
 // conversation is one customer's open conversation.
 type conversation struct {
-	ID    string `json:"id"`
-	Token string `json:"token"`
-	ws    *websocket.Conn
+	ID, Token string
+	ws        *websocket.Conn
+}
+
+// decoder is an answer of the server read from its JSON body (jsonscan.go).
+type decoder interface{ decode(data []byte) error }
+
+// decode reads the answer to POST /api/v1/conversations: {"id", "token", …}.
+func (c *conversation) decode(data []byte) error {
+	return eachMember(data, func(key, value []byte) error {
+		switch string(key) {
+		case "id":
+			return jsonString(value, &c.ID)
+		case "token":
+			return jsonString(value, &c.Token)
+		}
+		return nil
+	})
 }
 
 // customer talks until ctx ends, opening a new conversation when the bot hands over or ends.
 func (r *run) customer(ctx context.Context, n int) []time.Duration {
 	var lat []time.Duration
 	var conv *conversation
+	var lc *leanClient // nil: cfg.Client
+	if r.lean {
+		lc = newLeanClient(r.cfg.URL)
+	}
+	defer lc.close()
 	defer func() { r.closeConversation(conv) }()
 	for i := 0; ctx.Err() == nil; i++ {
 		if conv == nil {
 			if r.handoffTurn() {
-				r.handoffConversation(ctx, n)
+				r.handoffConversation(ctx, lc, n)
 				continue
 			}
-			conv = r.open(ctx)
+			conv = r.open(ctx, lc)
 			if conv == nil {
 				continue
 			}
 		}
 		text := r.cfg.Messages[(n+i)%len(r.cfg.Messages)]
-		took, answered, goesOn, err := r.say(ctx, conv, text, fmt.Sprintf("c%d-%d", n, i))
+		took, answered, goesOn, err := r.say(ctx, lc, conv, text, "c"+strconv.Itoa(n)+"-"+strconv.Itoa(i))
 		if ctx.Err() != nil {
 			break
 		}
@@ -241,9 +263,9 @@ func (r *run) pause(ctx context.Context) bool {
 	}
 }
 
-func (r *run) open(ctx context.Context) *conversation {
+func (r *run) open(ctx context.Context, lc *leanClient) *conversation {
 	var c conversation
-	if err := r.post(ctx, r.cfg.URL+"/api/v1/conversations", "", "", nil, http.StatusCreated, &c); err != nil {
+	if err := r.post(ctx, lc, "/api/v1/conversations", "", "", nil, http.StatusCreated, &c); err != nil {
 		if ctx.Err() == nil {
 			r.fail(err.Error())
 			time.Sleep(10 * time.Millisecond) // do not spin on a refusing server
@@ -284,11 +306,34 @@ func (r *run) closeConversation(c *conversation) {
 	}
 }
 
+// answer is the answer to a customer message: {"events": [{"type", "from", …}, …], …}.
 type answer struct {
-	Events []struct {
-		Type string `json:"type"`
-		From string `json:"from"`
-	} `json:"events"`
+	Events []answerEvent
+}
+
+type answerEvent struct{ Type, From string }
+
+func (a *answer) decode(data []byte) error {
+	return eachMember(data, func(key, value []byte) error {
+		if string(key) != "events" {
+			return nil
+		}
+		a.Events = a.Events[:0]
+		return eachElement(value, func(value []byte) error {
+			var ev answerEvent
+			err := eachMember(value, func(key, value []byte) error {
+				switch string(key) {
+				case "type":
+					return jsonString(value, &ev.Type)
+				case "from":
+					return jsonString(value, &ev.From)
+				}
+				return nil
+			})
+			a.Events = append(a.Events, ev)
+			return err
+		})
+	})
 }
 
 // goesOn reports whether the bot still owns the conversation after this answer.
@@ -303,16 +348,44 @@ func (a answer) goesOn() bool {
 
 // say posts one message and returns its latency, whether the bot answered and whether the
 // conversation goes on with the bot (not closed, not handed over).
-func (r *run) say(ctx context.Context, c *conversation, text, key string) (time.Duration, bool, bool, error) {
-	body, _ := json.Marshal(map[string]string{"text": text})
+func (r *run) say(ctx context.Context, lc *leanClient, c *conversation, text, key string) (time.Duration, bool, bool, error) {
+	body := messageBody(text)
 	var a answer
 	start := time.Now()
-	err := r.post(ctx, r.cfg.URL+"/api/v1/conversations/"+c.ID+"/messages", c.Token, key, body, http.StatusOK, &a)
+	err := r.post(ctx, lc, "/api/v1/conversations/"+c.ID+"/messages", c.Token, key, body, http.StatusOK, &a)
 	return time.Since(start), len(a.Events) > 0, a.goesOn(), err
 }
 
-// post sends a JSON POST and decodes the answer; an unexpected status is an error named by it.
-func (r *run) post(ctx context.Context, url, token, key string, body []byte, want int, out any) error {
+// messageBody is the JSON body of a customer message.
+func messageBody(text string) []byte {
+	body, _ := json.Marshal(struct {
+		Text string `json:"text"`
+	}{text})
+	return body
+}
+
+// post sends a JSON POST to the server's path and decodes the answer into out (unless nil),
+// through lc or, when lc is nil, cfg.Client. An unexpected status is an error named by it, a
+// failed exchange is "réseau".
+func (r *run) post(ctx context.Context, lc *leanClient, path, token, key string, body []byte, want int, out decoder) error {
+	if lc == nil {
+		return r.postHTTP(ctx, r.cfg.URL+path, token, key, body, want, out)
+	}
+	status, data, err := lc.post(ctx, path, token, key, body)
+	if err != nil {
+		return errors.New("réseau")
+	}
+	if status != want {
+		return errors.New(strconv.Itoa(status))
+	}
+	if out == nil {
+		return nil
+	}
+	return out.decode(data)
+}
+
+// postHTTP is post through cfg.Client.
+func (r *run) postHTTP(ctx context.Context, url, token, key string, body []byte, want int, out decoder) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -333,7 +406,14 @@ func (r *run) post(ctx context.Context, url, token, key string, body []byte, wan
 		io.Copy(io.Discard, resp.Body)
 		return errors.New(strconv.Itoa(resp.StatusCode))
 	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return errors.New("réseau")
+	}
+	if out == nil {
+		return nil
+	}
+	return out.decode(data)
 }
 
 // Print writes res for people.
