@@ -11,7 +11,9 @@ import (
 // SessionLock is how a Redis script of another package takes and releases a conversation's
 // session lock with the protocol of RedisSessions, in the same round trip as its own work:
 // the server takes it with the customer's message and releases it, saving the session, with
-// the bot's answer (two round trips per turn instead of four). Both keys carry the hash tag
+// the bot's answer (two round trips per turn instead of four), or, with HandleAhead, stores
+// the new session only if the stored one is still the one the turn read (one round trip).
+// Both keys carry the hash tag
 // {conversation id}, like the conversation's own keys, so the scripts also run on a cluster.
 //
 // The protocol: take with SET Key Token NX PX TTL, then read SessionKey ("" or missing: a

@@ -86,7 +86,7 @@ func (b *countingBot) Handle(ctx context.Context, id, text string) (dialog.Turn,
 }
 
 // serveCounting runs a server with a countingBot on st.
-func serveCounting(t *testing.T, st *store.Store) (*instance, *countingBot) {
+func serveCounting(t testing.TB, st *store.Store) (*instance, *countingBot) {
 	bot := &countingBot{st: st}
 	return serve(t, nil, server.Deps{Store: st, Bot: bot, Static: testStatic}, testConfig()), bot
 }

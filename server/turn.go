@@ -24,7 +24,8 @@ const typingDelay = 300 * time.Millisecond
 // heldBot is a Bot that answers on a session the server holds under the conversation's
 // session lock (dialog.Engine on Redis sessions): the server takes the lock in the script
 // that stores the customer's message and releases it, saving the session, in the one that
-// stores the answer. A turn then costs two Redis round trips instead of four.
+// stores the answer. A turn then costs two Redis round trips instead of four; one when the
+// process knows the session and the bot answers ahead of the lock (HandleAhead, answerAhead).
 type heldBot interface {
 	SessionLock(conversationID string) (dialog.SessionLock, bool)
 	HandleHeld(ctx context.Context, conversationID, text, session string) (dialog.Turn, []byte, error)
