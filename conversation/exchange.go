@@ -74,10 +74,13 @@ return {'ok', first}
 // then the answer. It returns ErrStale, having stored nothing, whenever the locked path must
 // decide instead (wrong token, unknown conversation, another owner, a retried key, the lock
 // taken, the data changed, the rate exceeded).
-func (s *Store) Exchange(ctx context.Context, id string, x Exchange) (Event, []Event, error) {
+func (s *Store) Exchange(ctx context.Context, id string, x Exchange) (_ Event, _ []Event, err error) {
 	if x.Token == "" || !ValidID(id) {
 		return Event{}, nil, ErrStale
 	}
+	var stored []Event
+	done := s.appending(id)
+	defer func() { done(stored) }()
 	now := s.now().UTC()
 	events := make([]Event, 0, 1+len(x.Answer))
 	msg := Message(FromCustomer, x.Text, nil)
@@ -106,7 +109,7 @@ func (s *Store) Exchange(ctx context.Context, id string, x Exchange) (Event, []E
 	for i := range events {
 		events[i].Seq = first + int64(i)
 	}
-	s.announce(id, events)
+	stored = events
 	return events[0], events[1:], nil
 }
 

@@ -36,8 +36,12 @@ type Hub struct {
 	change sync.Mutex // orders membership changes with their SUBSCRIBE/UNSUBSCRIBE commands
 	mu     sync.Mutex
 	subs   map[string]map[*Subscription]struct{} // channel → subscriptions
-	done   chan struct{}
-	wg     sync.WaitGroup
+	// inflight counts, by channel, the appends of this process under way (Store.appending):
+	// their notification through Redis does not wake the readers here, the events are about
+	// to be handed to them.
+	inflight map[string]int
+	done     chan struct{}
+	wg       sync.WaitGroup
 }
 
 // NewHub starts a Hub on s's Redis and makes s hand it the events s appends; safety ≤ 0 means
@@ -49,7 +53,7 @@ func NewHub(s *Store, log *slog.Logger, safety time.Duration) *Hub {
 	h := &Hub{
 		s: s, log: log, safety: safety,
 		ps:   s.st.Client.Subscribe(context.Background()),
-		subs: map[string]map[*Subscription]struct{}{},
+		subs: map[string]map[*Subscription]struct{}{}, inflight: map[string]int{},
 		done: make(chan struct{}),
 	}
 	s.hub.Store(h)
@@ -58,7 +62,8 @@ func NewHub(s *Store, log *slog.Logger, safety time.Duration) *Hub {
 	return h
 }
 
-// Subscribe returns a Subscription to conversation id, woken once at the start.
+// Subscribe returns a Subscription to conversation id, woken once at the start: when Redis
+// confirms the channel's subscription, or at once when the channel was already subscribed.
 func (h *Hub) Subscribe(ctx context.Context, id string) (*Subscription, error) {
 	ch := h.s.channel(id)
 	c := make(chan struct{}, 1)
@@ -73,16 +78,17 @@ func (h *Hub) Subscribe(ctx context.Context, id string) (*Subscription, error) {
 	}
 	set[sub] = struct{}{}
 	h.mu.Unlock()
-	if !ok {
-		if err := h.ps.Subscribe(ctx, ch); err != nil {
-			h.mu.Lock()
-			delete(h.subs, ch)
-			h.mu.Unlock()
-			return nil, unavailable(err)
-		}
+	if ok {
+		sub.reread()
+		return sub, nil
 	}
-	sub.reread()
-	return sub, nil
+	if err := h.ps.Subscribe(ctx, ch); err != nil {
+		h.mu.Lock()
+		delete(h.subs, ch)
+		h.mu.Unlock()
+		return nil, unavailable(err)
+	}
+	return sub, nil // the confirmation wakes it (run)
 }
 
 // Broadcast sends a transient event (not stored, Seq 0, e.g. the bot's typing) to the live
@@ -164,12 +170,36 @@ func (h *Hub) received(ch, payload string) {
 		h.each(ch, (*Subscription).reread)
 		return
 	}
-	h.each(ch, func(sub *Subscription) { sub.notify(seq) })
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	wake := h.inflight[ch] == 0
+	for sub := range h.subs[ch] {
+		sub.notify(seq, wake)
+	}
 }
 
-// local hands events this process appended to conversation id to its readers here.
-func (h *Hub) local(id string, events []Event) {
-	h.each(h.s.channel(id), func(sub *Subscription) { sub.handOver(events) })
+// begin counts an append of this process to channel ch as under way.
+func (h *Hub) begin(ch string) {
+	h.mu.Lock()
+	h.inflight[ch]++
+	h.mu.Unlock()
+}
+
+// end hands the events of an append that began to the readers of ch here, or wakes them when
+// it stored none (it failed, or stored nothing): a notification may have arrived meanwhile.
+func (h *Hub) end(ch string, events []Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.inflight[ch]--; h.inflight[ch] <= 0 {
+		delete(h.inflight, ch)
+	}
+	for sub := range h.subs[ch] {
+		if len(events) > 0 {
+			sub.handOver(events)
+		} else {
+			sub.signal()
+		}
+	}
 }
 
 // each calls f on the subscriptions of channel ch, or on all of them when ch is "".

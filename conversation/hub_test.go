@@ -3,8 +3,12 @@ package conversation_test
 import (
 	"context"
 	"log/slog"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/store/storetest"
@@ -86,4 +90,69 @@ func TestBroadcastReachesReadersWithoutSeq(t *testing.T) {
 		return
 	}
 	t.Fatal("no typing event within 5 s")
+}
+
+// streamReads counts the stream reads (XRANGE) a client sends.
+type streamReads struct{ n atomic.Int64 }
+
+func (r *streamReads) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (r *streamReads) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (r *streamReads) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if strings.EqualFold(cmd.Name(), "xrange") {
+			r.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+// A reader here reads the stream once, when its subscription is confirmed; the events this
+// process appends afterwards are handed to it, whenever their notification through Redis
+// arrives, never read again.
+func TestLocalAppendsAreNeverReadBack(t *testing.T) {
+	st := storetest.Open(t)
+	reads := &streamReads{}
+	st.Client.AddHook(reads)
+	s := conversation.NewStore(st, conversation.Options{})
+	hub := conversation.NewHub(s, slog.New(slog.DiscardHandler), time.Hour)
+	t.Cleanup(func() { hub.Close() })
+	ctx := context.Background()
+	c, _ := s.Create(ctx)
+	if _, err := s.Append(ctx, c.ID, []conversation.Event{conversation.Message("bot", "bienvenue", nil)}, conversation.AppendOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := hub.Subscribe(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	after := next(t, sub, 0)[0].Seq
+	if got := reads.n.Load(); got != 1 {
+		t.Fatalf("%d stream reads to subscribe, want 1 (at the confirmation)", got)
+	}
+	for i := range 50 {
+		evs := []conversation.Event{conversation.Message("customer", "question", nil), conversation.Message("bot", "réponse", nil)}
+		if _, err := s.Append(ctx, c.ID, evs, conversation.AppendOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for got := next(t, sub, after); ; got = next(t, sub, after) {
+			after = got[len(got)-1].Seq
+			if after == int64(3+2*i) {
+				break
+			}
+		}
+	}
+	// Let the last notifications arrive: they must not cause a read either.
+	ctx2, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	for {
+		if _, err := sub.Next(ctx2, after, 100); err != nil {
+			break
+		}
+	}
+	if got := reads.n.Load(); got != 1 {
+		t.Errorf("%d stream reads in all, want 1: local appends were read back", got)
+	}
 }

@@ -54,6 +54,9 @@ func (s *Store) Post(ctx context.Context, id, token, text, key string, lock *Loc
 	}
 	keys := lockKeys([]string{s.metaKey(id), s.streamKey(id), s.idemKey(id, key), s.rateKey(id)}, lock)
 	lockToken, lockTTL := lockArgs(lock)
+	var stored []Event
+	done := s.appending(id)
+	defer func() { done(stored) }()
 	res, err := postScript.Run(ctx, s.st.Client, keys, HashToken(token), data, hasKey,
 		s.now().UnixMilli(), s.opts.Lease.Milliseconds(), seconds(s.opts.IdempotencyTTL),
 		s.opts.MessagesPerWindow, s.opts.RateWindow.Milliseconds(), seconds(s.opts.TTL),
@@ -66,7 +69,7 @@ func (s *Store) Post(ctx context.Context, id, token, text, key string, lock *Loc
 		p.Held, p.Data = true, res[3].(string)
 	}
 	if err == nil && res[0] == "new" {
-		s.announce(id, []Event{p.Message})
+		stored = []Event{p.Message}
 	}
 	return p, err
 }
@@ -190,6 +193,9 @@ func (s *Store) Append(ctx context.Context, id string, events []Event, o AppendO
 	if o.Release != nil {
 		keys = lockKeys(keys, &o.Release.Lock)
 	}
+	var stored []Event
+	done := s.appending(id)
+	defer func() { done(stored) }()
 	res, err := appendScript.Run(ctx, s.st.Client, keys, args...).Slice()
 	if err != nil {
 		return nil, unavailable(err)
@@ -207,7 +213,7 @@ func (s *Store) Append(ctx context.Context, id string, events []Event, o AppendO
 	for i := range out {
 		out[i].Seq = first + int64(i)
 	}
-	s.announce(id, out)
+	stored = out
 	if toInt(res[4]) == 1 {
 		return out, ErrLockLost
 	}

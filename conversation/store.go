@@ -52,11 +52,18 @@ func NewStore(st *store.Store, opts Options) *Store {
 	return &Store{st: st, opts: opts, now: time.Now}
 }
 
-// announce hands events just appended to conversation id to this process's readers.
-func (s *Store) announce(id string, events []Event) {
-	if h := s.hub.Load(); h != nil && len(events) > 0 {
-		h.local(id, events)
+// appending tells this process's readers of conversation id that an append of this process
+// is under way; call done with the events it stored (none when it stored nothing or failed):
+// they are handed to the readers at once, and the notification of them through Redis does not
+// wake the readers meanwhile, which would read the stream for events about to be handed over.
+func (s *Store) appending(id string) (done func(stored []Event)) {
+	h := s.hub.Load()
+	if h == nil {
+		return func([]Event) {}
 	}
+	ch := s.channel(id)
+	h.begin(ch)
+	return func(stored []Event) { h.end(ch, stored) }
 }
 
 // Conversation is what its creator receives: the token is shown once and stored hashed.

@@ -108,11 +108,14 @@ func (sub *Subscription) reread() {
 	sub.signal()
 }
 
-func (sub *Subscription) notify(seq int64) {
+// notify records that the stream reached seq, and wakes the reader when wake.
+func (sub *Subscription) notify(seq int64, wake bool) {
 	sub.mu.Lock()
 	sub.notified = max(sub.notified, seq)
 	sub.mu.Unlock()
-	sub.signal()
+	if wake {
+		sub.signal()
+	}
 }
 
 func (sub *Subscription) handOver(events []Event) {

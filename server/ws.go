@@ -20,6 +20,7 @@ const fetchBatch = 100
 // socket is one open customer websocket.
 type socket struct {
 	conn      *websocket.Conn
+	raw       *batchConn // under conn: the frames of one batch of events leave together
 	id        string
 	delivered atomic.Int64 // the last sequence number written to the client
 }
@@ -89,14 +90,15 @@ func (s *Server) openSocket(c echo.Context) error {
 	if _, err := s.conv.Authorize(r.Context(), id, token); err != nil {
 		return err
 	}
-	conn, err := websocket.Accept(c.Response(), r, &websocket.AcceptOptions{
+	w := &batchHijacker{ResponseWriter: c.Response()}
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		OriginPatterns: originPatterns(s.cfg.AllowedOrigins),
 	})
 	if err != nil {
 		s.logger(c).Info("websocket refusée", "err", err)
 		return nil // Accept has answered
 	}
-	sock := &socket{conn: conn, id: id}
+	sock := &socket{conn: conn, raw: w.conn, id: id}
 	sock.delivered.Store(after)
 	if !s.sockets.add(sock) {
 		conn.Close(websocket.StatusGoingAway, "serveur en cours d'arrêt")
@@ -113,6 +115,7 @@ func (s *Server) openSocket(c echo.Context) error {
 type frame struct {
 	seq    int64
 	closed bool
+	more   bool // more frames of the same read follow: written together with this one
 	data   []byte
 }
 
@@ -135,7 +138,8 @@ func (s *Server) pump(ctx context.Context, sock *socket) {
 		case <-ctx.Done():
 			return
 		case f := <-out:
-			if err := s.write(ctx, sock, f); err != nil {
+			f, err := s.writeBatch(ctx, sock, f, out)
+			if err != nil {
 				sock.conn.CloseNow()
 				return
 			}
@@ -155,14 +159,33 @@ func (s *Server) pump(ctx context.Context, sock *socket) {
 	}
 }
 
+// writeBatch writes f and the frames of the same read that follow it, in one write to the
+// connection, and returns the last frame written.
+func (s *Server) writeBatch(ctx context.Context, sock *socket, f frame, out <-chan frame) (frame, error) {
+	sock.raw.hold()
+	err := s.write(ctx, sock, f)
+	for err == nil && f.more && !f.closed {
+		select {
+		case f = <-out:
+			err = s.write(ctx, sock, f)
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+	}
+	if rerr := sock.raw.release(s.cfg.WriteTimeout); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return f, err
+	}
+	sock.delivered.Store(f.seq)
+	return f, nil
+}
+
 func (s *Server) write(ctx context.Context, sock *socket, f frame) error {
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 	defer cancel()
-	if err := sock.conn.Write(wctx, websocket.MessageText, f.data); err != nil {
-		return err
-	}
-	sock.delivered.Store(f.seq)
-	return nil
+	return sock.conn.Write(wctx, websocket.MessageText, f.data)
 }
 
 // fetch reads the events after the last one fetched each time sub wakes it. Sequence numbers
@@ -183,16 +206,11 @@ func (s *Server) fetch(ctx context.Context, sock *socket, sub *conversation.Subs
 			}
 			return
 		}
-		for _, ev := range events {
-			data, err := json.Marshal(ev)
-			if err != nil {
-				s.log.Error("encodage d'un événement", "conversation", sock.id, "seq", ev.Seq, "err", err)
-				continue
-			}
-			last = max(last, ev.Seq) // a transient event (Seq 0) leaves the position as it is
+		frames := s.frames(sock.id, &last, events)
+		for _, f := range frames {
 			slow.Reset(s.cfg.SlowTimeout)
 			select {
-			case out <- frame{seq: last, closed: ev.Type == conversation.TypeClosed, data: data}:
+			case out <- f:
 			case <-ctx.Done():
 				return
 			case <-slow.C:
@@ -202,4 +220,23 @@ func (s *Server) fetch(ctx context.Context, sock *socket, sub *conversation.Subs
 			}
 		}
 	}
+}
+
+// frames encodes events read after *last, advancing it; all but the last frame say more
+// follow, so that the writer sends them together.
+func (s *Server) frames(id string, last *int64, events []conversation.Event) []frame {
+	frames := make([]frame, 0, len(events))
+	for _, ev := range events {
+		data, err := json.Marshal(ev)
+		if err != nil {
+			s.log.Error("encodage d'un événement", "conversation", id, "seq", ev.Seq, "err", err)
+			continue
+		}
+		*last = max(*last, ev.Seq) // a transient event (Seq 0) leaves the position as it is
+		frames = append(frames, frame{seq: *last, closed: ev.Type == conversation.TypeClosed, more: true, data: data})
+	}
+	if n := len(frames); n > 0 {
+		frames[n-1].more = false
+	}
+	return frames
 }
