@@ -13,6 +13,14 @@ import (
 // computed from no longer holds: the caller takes the locked path (Post, then Append).
 var ErrStale = errors.New("conversation: échange périmé, rien n'est enregistré")
 
+// StaleData is the ErrStale of an exchange whose only fault was the data under the lock: it
+// changed (another process's turn). Data is what it holds now: an answer computed again from
+// it may be exchanged at once.
+type StaleData struct{ Data []byte }
+
+func (e *StaleData) Error() string        { return ErrStale.Error() + " (données changées)" }
+func (e *StaleData) Is(target error) bool { return target == ErrStale }
+
 // Exchange is a customer message and the bot's answer, computed ahead from a copy of the
 // data under the conversation's Lock (the bot's session), to store together in one round
 // trip — only if nothing changed meanwhile (see Store.Exchange).
@@ -30,21 +38,22 @@ type Exchange struct {
 	DataTTL      time.Duration
 }
 
-// exchangeScript stores a customer message and the bot's answer to it at once, or nothing
-// at all ('stale') unless: the token matches, the bot owns the conversation, the idempotency
-// key was never seen, the lock is free, its data is still what the answer was computed from,
-// and the rate limit lets the message in. Every other case is the locked path's (Post tells
-// why). KEYS: meta, stream, idempotency record, rate counter, lock, lock data. ARGV: token
-// hash, "1" when there is an idempotency key, record TTL (s), rate limit (0: none), rate
-// window (ms), conversation TTL (s), channel, old data, new data, its TTL (ms), new owner
-// ("" keep), metadata field ("" none), its value, then one JSON per event (the customer's
-// message first).
+// exchangeScript stores a customer message and the bot's answer to it at once, or nothing at
+// all unless: the token matches, the bot owns the conversation, the idempotency key was never
+// seen, the lock is free, its data is still what the answer was computed from ('data' and the
+// data as it is now, when only that differs), and the rate limit lets the message in ('stale'
+// for the others: the locked path decides them, and Post tells why). KEYS: meta, stream,
+// idempotency record, rate counter, lock, lock data. ARGV: token hash, "1" when there is an
+// idempotency key, record TTL (s), rate limit (0: none), rate window (ms), conversation TTL
+// (s), channel, old data, new data, its TTL (ms), new owner ("" keep), metadata field (""
+// none), its value, then one JSON per event (the customer's message first).
 var exchangeScript = redis.NewScript(`
 local meta = redis.call('HMGET', KEYS[1], 'token', 'owner')
 if meta[1] ~= ARGV[1] or meta[2] ~= 'bot' then return {'stale'} end
 if ARGV[2] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return {'stale'} end
 if redis.call('EXISTS', KEYS[5]) == 1 then return {'stale'} end
-if (redis.call('GET', KEYS[6]) or '') ~= ARGV[8] then return {'stale'} end
+local data = redis.call('GET', KEYS[6]) or ''
+if data ~= ARGV[8] then return {'data', data} end
 local limit = tonumber(ARGV[4])
 if limit > 0 then
   if tonumber(redis.call('GET', KEYS[4]) or '0') >= limit then return {'stale'} end
@@ -73,7 +82,7 @@ return {'ok', first}
 // as Post then Append with the lock would have, and returns them with Seq set: the message,
 // then the answer. It returns ErrStale, having stored nothing, whenever the locked path must
 // decide instead (wrong token, unknown conversation, another owner, a retried key, the lock
-// taken, the data changed, the rate exceeded).
+// taken, the rate exceeded), or a *StaleData when only the data changed.
 func (s *Store) Exchange(ctx context.Context, id string, x Exchange) (_ Event, _ []Event, err error) {
 	if x.Token == "" || !ValidID(id) {
 		return Event{}, nil, ErrStale
@@ -102,7 +111,12 @@ func (s *Store) Exchange(ctx context.Context, id string, x Exchange) (_ Event, _
 	if err != nil {
 		return Event{}, nil, unavailable(err)
 	}
-	if res[0] != "ok" {
+	switch res[0] {
+	case "data":
+		data, _ := res[1].(string)
+		return Event{}, nil, &StaleData{Data: []byte(data)}
+	case "ok":
+	default:
 		return Event{}, nil, ErrStale
 	}
 	first := toInt(res[1])

@@ -141,8 +141,15 @@ func TestExchangeStoresNothingWhenStale(t *testing.T) {
 			spoil(t, f, &x)
 			before := len(f.events(t))
 			sessionBefore, _ := f.st.Client.Get(ctx, f.lock.DataKey).Result()
-			if _, _, err := f.s.Exchange(ctx, f.c.ID, x); !errors.Is(err, conversation.ErrStale) {
+			_, _, err := f.s.Exchange(ctx, f.c.ID, x)
+			if !errors.Is(err, conversation.ErrStale) {
 				t.Fatalf("got %v, want ErrStale", err)
+			}
+			var changed *conversation.StaleData
+			if isData := errors.As(err, &changed); isData != (name == "session changed" || name == "session expired") {
+				t.Errorf("got %v: StaleData %v, want it only when the session alone changed", err, isData)
+			} else if isData && string(changed.Data) != sessionBefore {
+				t.Errorf("StaleData carries %q, want the session as stored, %q", changed.Data, sessionBefore)
 			}
 			if after := len(f.events(t)); after != before {
 				t.Errorf("%d events stored", after-before)

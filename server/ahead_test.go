@@ -120,8 +120,8 @@ func turnOf(t *testing.T, a answer) int {
 }
 
 // A process answers ahead on the session it saved; when another process answered in between,
-// its copy is stale: nothing is stored twice and the locked path answers from the right turn.
-func TestAnswerAheadFallsBackWhenAnotherProcessAnswered(t *testing.T) {
+// its copy is stale: nothing is stored, and it answers again from the session as stored.
+func TestAnswerAheadStartsAgainWhenAnotherProcessAnswered(t *testing.T) {
 	st := storetest.Open(t)
 	a, botA := serveCounting(t, st)
 	b, _ := serveCounting(t, st)
@@ -145,15 +145,19 @@ func TestAnswerAheadFallsBackWhenAnotherProcessAnswered(t *testing.T) {
 			t.Fatalf("transcript: event %d has seq %d", i, ev.Seq)
 		}
 	}
-	// A answered messages 1 and 2 ahead; 4 and 7 came after B's turns: stale, then locked.
-	if got := a.metric(t, "relais_bot_turns_ahead_total"); got != 2 {
-		t.Errorf("A stored %d turns ahead, want 2", got)
+	// A stored its four answers ahead; 4 and 7 came after B's turns: computed twice.
+	if got := a.metric(t, "relais_bot_turns_ahead_total"); got != 4 {
+		t.Errorf("A stored %d turns ahead, want 4", got)
 	}
 	if got := a.metric(t, "relais_bot_turns_ahead_stale_total"); got != 2 {
 		t.Errorf("A dropped %d stale answers, want 2", got)
 	}
-	if got := botA.ahead.Load(); got != 4 {
-		t.Errorf("A's bot answered ahead %d times, want 4", got)
+	if got := botA.ahead.Load(); got != 6 {
+		t.Errorf("A's bot answered ahead %d times, want 6", got)
+	}
+	// B knew nothing of the conversation at message 3 (locked path), then answered ahead.
+	if got := b.metric(t, "relais_bot_turns_ahead_total"); got != 2 {
+		t.Errorf("B stored %d turns ahead, want 2", got)
 	}
 }
 
