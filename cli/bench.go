@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -17,10 +18,10 @@ import (
 
 // runBench is `relais bench`: simulated customers, and agents, against a running server.
 func runBench(env *Env, args []string) error {
-	fs := newFlags(env, "bench", "bench [--url URL] [--customers N] [--duration D] [--ws] [--think D] [--json] "+
+	fs := newFlags(env, "bench", "bench [--url URL[,URL…]] [--customers N] [--duration D] [--ws] [--think D] [--json] "+
 		"[--agents N --handoff-share F [--agent-login-prefix P] [--agent-password PW] [--create-agents] [--agent-capacity N] [--handoff-messages M] [--agent-exchanges K]]")
 	cfg := loadtest.Config{}
-	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "adresse du serveur")
+	urls := fs.String("url", "http://127.0.0.1:8080", "adresse du serveur ; plusieurs, séparées par des virgules : les requêtes de chaque client vont à chacune tour à tour")
 	fs.IntVar(&cfg.Customers, "customers", 50, "clients simulés")
 	fs.DurationVar(&cfg.Duration, "duration", 10e9, "durée de la mesure")
 	fs.BoolVar(&cfg.Websockets, "ws", false, "chaque client tient aussi la websocket de sa conversation")
@@ -37,6 +38,7 @@ func runBench(env *Env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	cfg.URLs = splitURLs(*urls)
 	if url := env.Getenv("REDIS_URL"); url != "" && cfg.Agents > 0 {
 		st, err := store.Open(env.Ctx, url, env.logger())
 		if err != nil {
@@ -73,6 +75,15 @@ func runBench(env *Env, args []string) error {
 	}
 	res.Print(env.Stdout)
 	return nil
+}
+
+// splitURLs splits a comma-separated list of URLs; an empty item stays, for Run to refuse.
+func splitURLs(list string) []string {
+	urls := strings.Split(list, ",")
+	for i, u := range urls {
+		urls[i] = strings.TrimSpace(u)
+	}
+	return urls
 }
 
 // createBenchAgents creates the accounts PREFIX1..N that do not exist yet.

@@ -208,3 +208,14 @@ cancelled: "Annulé."
 	}
 	return dir
 }
+
+// TestBenchURLList: --url takes a comma-separated list, and a bad item is refused before any
+// request.
+func TestBenchURLList(t *testing.T) {
+	for _, list := range []string{"http://127.0.0.1:1,ftp://127.0.0.1:2", "http://127.0.0.1:1,", "127.0.0.1:1"} {
+		code, _, errOut := run(t, "bench", "--url", list, "--customers", "1", "--duration", "1s")
+		if code != 1 || !strings.Contains(errOut, "adresse de serveur") {
+			t.Errorf("--url %s: got exit %d, %q; want 1 and an error on the address", list, code, errOut)
+		}
+	}
+}

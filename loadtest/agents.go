@@ -70,10 +70,12 @@ type wsEvent struct {
 }
 
 // handoffConversation is one customer who asks for a human and exchanges
-// cfg.HandoffMessages messages with the agent who joins.
-func (r *run) handoffConversation(ctx context.Context, lc *leanClient, n int) {
-	var c conversation
-	if err := r.post(ctx, lc, "/api/v1/conversations", "", "", nil, http.StatusCreated, &c); err != nil {
+// cfg.HandoffMessages messages with the agent who joins. Its requests go to srv's URLs in
+// turn; its websocket to the URL that opened the conversation.
+func (r *run) handoffConversation(ctx context.Context, srv *servers, n int) {
+	to := srv.pick()
+	c := conversation{url: to.url}
+	if err := r.post(ctx, to, "/api/v1/conversations", "", "", nil, http.StatusCreated, &c); err != nil {
 		if ctx.Err() == nil {
 			r.fail(err.Error())
 			time.Sleep(10 * time.Millisecond)
@@ -81,8 +83,7 @@ func (r *run) handoffConversation(ctx context.Context, lc *leanClient, n int) {
 		return
 	}
 	r.conversations.Add(1)
-	u := "ws" + strings.TrimPrefix(r.cfg.URL, "http") + "/api/v1/conversations/" + c.ID + "/ws?token=" + c.Token
-	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: r.cfg.Client})
+	ws, err := r.dialConversation(ctx, &c)
 	if err != nil {
 		if ctx.Err() == nil {
 			r.fail("websocket")
@@ -98,7 +99,7 @@ func (r *run) handoffConversation(ctx context.Context, lc *leanClient, n int) {
 		left = true
 		lctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		r.post(lctx, lc, "/api/v1/conversations/"+c.ID+"/leave", c.Token, "", nil, http.StatusNoContent, nil)
+		r.post(lctx, srv.pick(), "/api/v1/conversations/"+c.ID+"/leave", c.Token, "", nil, http.StatusNoContent, nil)
 	}
 	defer leave()
 	events := make(chan wsEvent, 64)
@@ -146,7 +147,7 @@ func (r *run) handoffConversation(ctx context.Context, lc *leanClient, n int) {
 	r.h.registry.Store(c.ID, time.Now())
 	defer r.h.registry.Delete(c.ID)
 	var a answer
-	if err := r.post(ctx, lc, "/api/v1/conversations/"+c.ID+"/messages", c.Token, fmt.Sprintf("h%d-0", n), messageBody(r.cfg.HandoffText), http.StatusOK, &a); err != nil {
+	if err := r.post(ctx, srv.pick(), "/api/v1/conversations/"+c.ID+"/messages", c.Token, fmt.Sprintf("h%d-0", n), messageBody(r.cfg.HandoffText), http.StatusOK, &a); err != nil {
 		if ctx.Err() == nil {
 			r.fail(err.Error())
 		}
@@ -171,7 +172,7 @@ func (r *run) handoffConversation(ctx context.Context, lc *leanClient, n int) {
 		text := fmt.Sprintf("question %d du client %d", i+1, n)
 		r.h.sent.Store(sentKey(c.ID, text), time.Now())
 		var a answer
-		err := r.post(ctx, lc, "/api/v1/conversations/"+c.ID+"/messages", c.Token, fmt.Sprintf("h%d-%d", n, i+1), messageBody(text), http.StatusOK, &a)
+		err := r.post(ctx, srv.pick(), "/api/v1/conversations/"+c.ID+"/messages", c.Token, fmt.Sprintf("h%d-%d", n, i+1), messageBody(text), http.StatusOK, &a)
 		if err != nil {
 			r.h.sent.Delete(sentKey(c.ID, text))
 			if ctx.Err() == nil {
@@ -221,12 +222,17 @@ type deskMsg struct {
 	For            string   `json:"for"`
 }
 
+// agentURL is the server URL of agent i (1-based): agents spread over the URLs in turn.
+func (r *run) agentURL(i int) string {
+	return r.cfg.URLs[(i-1)%len(r.cfg.URLs)]
+}
+
 // agentLogin returns the desk session of agent i (1-based): POST /api/v1/agent/login, or
 // cfg.AgentSession when the server refuses the attempt (429: its per-address login limit).
 func (r *run) agentLogin(ctx context.Context, i int) (string, error) {
 	login := r.cfg.AgentLoginPrefix + strconv.Itoa(i)
 	body, _ := json.Marshal(map[string]string{"login": login, "password": r.cfg.AgentPassword})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.cfg.URL+"/api/v1/agent/login", strings.NewReader(string(body)))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.agentURL(i)+"/api/v1/agent/login", strings.NewReader(string(body)))
 	if err != nil {
 		return "", err
 	}
@@ -263,7 +269,7 @@ func (r *run) agent(ctx context.Context, i int, ready func(error)) {
 		return
 	}
 	h := http.Header{"Cookie": {agentCookie + "=" + token}}
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.cfg.URL, "http")+"/api/v1/agent/ws",
+	ws, _, err := websocket.Dial(ctx, wsURL(r.agentURL(i), "/api/v1/agent/ws"),
 		&websocket.DialOptions{HTTPClient: r.cfg.Client, HTTPHeader: h})
 	if err != nil {
 		signal(fmt.Errorf("websocket de l'agent %d : %w", i, err))

@@ -16,7 +16,7 @@ import (
 // requestTimeout bounds a request when ctx allows more, as net/http's Client.Timeout did.
 const requestTimeout = 30 * time.Second
 
-// leanClient is one customer's keep-alive HTTP/1.1 connection to the server, for its POSTs.
+// leanClient is one customer's keep-alive HTTP/1.1 connection to one server URL, for its POSTs.
 //
 // It exists because the load generator shares the machine with the server and Redis: every
 // CPU microsecond it spends is taken from the server whose throughput it measures. net/http's

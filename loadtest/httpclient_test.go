@@ -90,17 +90,18 @@ func TestLeanClientExchanges(t *testing.T) {
 	r := &run{cfg: Config{URL: rec.srv.URL}}
 	lc := newLeanClient(rec.srv.URL)
 	defer lc.close()
+	to := route{rec.srv.URL, lc}
 	ctx := context.Background()
 
 	var c conversation
-	if err := r.post(ctx, lc, "/api/v1/conversations", "", "", nil, http.StatusCreated, &c); err != nil {
+	if err := r.post(ctx, to, "/api/v1/conversations", "", "", nil, http.StatusCreated, &c); err != nil {
 		t.Fatal(err)
 	}
 	if c.ID != "c1" || c.Token != "tok" {
 		t.Fatalf("got conversation %+v, want c1 and tok", c)
 	}
 	for i := range 3 {
-		took, answered, goesOn, err := r.say(ctx, lc, &c, "bonjour", "c0-"+strconv.Itoa(i))
+		took, answered, goesOn, err := r.say(ctx, to, &c, "bonjour", "c0-"+strconv.Itoa(i))
 		if err != nil || !answered || !goesOn || took <= 0 {
 			t.Fatalf("say %d: got %v %v %v %v, want an answered turn that goes on", i, took, answered, goesOn, err)
 		}
@@ -141,11 +142,12 @@ func TestLeanClientRedials(t *testing.T) {
 	r := &run{cfg: Config{URL: rec.srv.URL}}
 	lc := newLeanClient(rec.srv.URL)
 	defer lc.close()
+	to := route{rec.srv.URL, lc}
 	ctx := context.Background()
 	c := &conversation{ID: "c1", Token: "tok"}
 	say := func(key string) {
 		t.Helper()
-		if _, _, _, err := r.say(ctx, lc, c, "bonjour", key); err != nil {
+		if _, _, _, err := r.say(ctx, to, c, "bonjour", key); err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}
 	}
@@ -189,17 +191,18 @@ func TestLeanClientChunkedAndStatus(t *testing.T) {
 	r := &run{cfg: Config{URL: rec.srv.URL}}
 	lc := newLeanClient(rec.srv.URL)
 	defer lc.close()
+	to := route{rec.srv.URL, lc}
 	ctx := context.Background()
 	c := &conversation{ID: "c1", Token: "tok"}
 
-	_, answered, goesOn, err := r.say(ctx, lc, c, "bonjour", "chunked")
+	_, answered, goesOn, err := r.say(ctx, to, c, "bonjour", "chunked")
 	if err != nil || !answered || goesOn {
 		t.Fatalf("chunked: got answered %v, goes on %v, %v; want 2 events, the last closed", answered, goesOn, err)
 	}
-	if _, _, _, err := r.say(ctx, lc, c, "bonjour", "busy"); err == nil || err.Error() != "503" {
+	if _, _, _, err := r.say(ctx, to, c, "bonjour", "busy"); err == nil || err.Error() != "503" {
 		t.Fatalf("busy: got %v, want 503", err)
 	}
-	if _, _, _, err := r.say(ctx, lc, c, "bonjour", "fine"); err != nil {
+	if _, _, _, err := r.say(ctx, to, c, "bonjour", "fine"); err != nil {
 		t.Fatal(err)
 	}
 	reqs := rec.requests()
@@ -210,7 +213,7 @@ func TestLeanClientChunkedAndStatus(t *testing.T) {
 	}
 
 	var a answer
-	if err := r.post(ctx, newLeanClient("http://127.0.0.1:1"), "/api/v1/conversations", "", "", nil, http.StatusCreated, &a); err == nil || err.Error() != "réseau" {
+	if err := r.post(ctx, route{"http://127.0.0.1:1", newLeanClient("http://127.0.0.1:1")}, "/api/v1/conversations", "", "", nil, http.StatusCreated, &a); err == nil || err.Error() != "réseau" {
 		t.Errorf("no server: got %v, want réseau", err)
 	}
 }

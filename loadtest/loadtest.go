@@ -3,7 +3,9 @@
 // the conversation's websocket as the widget does, while it measures bot turns per second and
 // reply latency. It owns no server code: it speaks the public API of DESIGN.md only, so it
 // measures any deployment. With Agents, simulated agents hold their desk websockets beside the
-// customers: a share of customers asks for a human and talks with the agent who accepts.
+// customers: a share of customers asks for a human and talks with the agent who accepts. With
+// several URLs (processes of one server sharing one Redis), each customer sends its requests
+// to each URL in turn, as a load balancer without stickiness would.
 package loadtest
 
 import (
@@ -14,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,7 +29,8 @@ import (
 
 // Config describes a run.
 type Config struct {
-	URL        string        // the server, e.g. http://127.0.0.1:8080
+	URL        string        // the server, e.g. http://127.0.0.1:8080 (when URLs is empty)
+	URLs       []string      // several processes of one server: customers send their requests to each in turn
 	Customers  int           // simulated customers, each with one conversation at a time
 	Duration   time.Duration // how long customers keep talking
 	Websockets bool          // each customer also holds its conversation's websocket
@@ -61,6 +65,7 @@ var DefaultMessages = []string{
 
 // Result is what a run measured.
 type Result struct {
+	URLs           []string // the server URLs the run used
 	Elapsed        time.Duration
 	Conversations  int64 // opened
 	Messages       int64 // customer messages answered 200
@@ -85,9 +90,14 @@ type Result struct {
 
 // Run drives cfg.Customers customers for cfg.Duration and returns the measures.
 func Run(ctx context.Context, cfg Config) (Result, error) {
-	if cfg.Customers <= 0 || cfg.Duration <= 0 || cfg.URL == "" {
+	if cfg.Customers <= 0 || cfg.Duration <= 0 || cfg.URL == "" && len(cfg.URLs) == 0 {
 		return Result{}, errors.New("loadtest : URL, nombre de clients et durée positifs requis")
 	}
+	urls, err := serverURLs(cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	cfg.URLs, cfg.URL = urls, urls[0]
 	if cfg.Messages == nil {
 		cfg.Messages = DefaultMessages
 	}
@@ -114,12 +124,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		cfg.Client = &http.Client{
 			Timeout: 30 * time.Second,
 			Transport: &http.Transport{
-				MaxIdleConns: (cfg.Customers + cfg.Agents) * 2, MaxIdleConnsPerHost: (cfg.Customers + cfg.Agents) * 2,
-				IdleConnTimeout: time.Minute,
+				MaxIdleConns:        (cfg.Customers + cfg.Agents) * 2 * len(urls),
+				MaxIdleConnsPerHost: (cfg.Customers + cfg.Agents) * 2,
+				IdleConnTimeout:     time.Minute,
 			},
 		}
 	}
-	cfg.URL = strings.TrimSuffix(cfg.URL, "/")
 	r := &run{cfg: cfg, lean: lean, errs: map[string]int64{}}
 	var agents sync.WaitGroup
 	actx, stopAgents := context.WithCancel(ctx)
@@ -144,6 +154,27 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	return r.result(elapsed, slices.Concat(lat...)), nil
 }
 
+// serverURLs returns cfg.URLs, or cfg.URL alone, without a final slash, after checking that
+// each is an http:// or https:// address.
+func serverURLs(cfg Config) ([]string, error) {
+	urls := cfg.URLs
+	if len(urls) == 0 {
+		urls = []string{cfg.URL}
+	}
+	out := make([]string, len(urls))
+	for i, raw := range urls {
+		if raw == "" {
+			return nil, errors.New("loadtest : adresse de serveur vide dans la liste")
+		}
+		u, err := url.Parse(raw)
+		if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+			return nil, fmt.Errorf("loadtest : adresse de serveur invalide « %s » (http://… ou https://… attendu)", raw)
+		}
+		out[i] = strings.TrimSuffix(raw, "/")
+	}
+	return out, nil
+}
+
 type run struct {
 	cfg                             Config
 	lean                            bool // customers post through a leanClient when the URL allows
@@ -165,7 +196,7 @@ func (r *run) fail(kind string) {
 func (r *run) result(elapsed time.Duration, lat []time.Duration) Result {
 	slices.Sort(lat)
 	res := Result{
-		Elapsed: elapsed, Conversations: r.conversations.Load(), Messages: r.messages.Load(),
+		URLs: r.cfg.URLs, Elapsed: elapsed, Conversations: r.conversations.Load(), Messages: r.messages.Load(),
 		Turns: r.turns.Load(), Errors: r.errors.Load(), ErrorKinds: r.errs, WebsocketEvent: r.wsEvents.Load(),
 	}
 	res.TurnsPerSecond = float64(res.Turns) / elapsed.Seconds()
@@ -185,7 +216,55 @@ func (r *run) result(elapsed time.Duration, lat []time.Duration) Result {
 // conversation is one customer's open conversation.
 type conversation struct {
 	ID, Token string
+	url       string // the server URL that opened it, for its websocket
 	ws        *websocket.Conn
+}
+
+// route is where one request goes: a server URL and, when the run allows, the customer's
+// lean connection to it (nil: cfg.Client).
+type route struct {
+	url string
+	lc  *leanClient
+}
+
+// servers is one customer's way to the server URLs: each request goes to the next URL in
+// turn, as behind a load balancer without stickiness, over the customer's own keep-alive
+// connection to that URL (dialled at its first request).
+type servers struct {
+	routes []route
+	next   int
+}
+
+// servers returns customer n's routes, starting at URL n so that customers spread evenly.
+func (r *run) servers(n int) *servers {
+	s := &servers{next: n % len(r.cfg.URLs)}
+	for _, u := range r.cfg.URLs {
+		rt := route{url: u}
+		if r.lean {
+			rt.lc = newLeanClient(u)
+		}
+		s.routes = append(s.routes, rt)
+	}
+	return s
+}
+
+// pick returns the route of the next request.
+func (s *servers) pick() route {
+	rt := s.routes[s.next]
+	s.next = (s.next + 1) % len(s.routes)
+	return rt
+}
+
+// close closes the customer's connections.
+func (s *servers) close() {
+	for _, rt := range s.routes {
+		rt.lc.close()
+	}
+}
+
+// wsURL is the websocket address of path on the server at base (http… → ws…).
+func wsURL(base, path string) string {
+	return "ws" + strings.TrimPrefix(base, "http") + path
 }
 
 // decoder is an answer of the server read from its JSON body (jsonscan.go).
@@ -208,25 +287,22 @@ func (c *conversation) decode(data []byte) error {
 func (r *run) customer(ctx context.Context, n int) []time.Duration {
 	var lat []time.Duration
 	var conv *conversation
-	var lc *leanClient // nil: cfg.Client
-	if r.lean {
-		lc = newLeanClient(r.cfg.URL)
-	}
-	defer lc.close()
+	srv := r.servers(n)
+	defer srv.close()
 	defer func() { r.closeConversation(conv) }()
 	for i := 0; ctx.Err() == nil; i++ {
 		if conv == nil {
 			if r.handoffTurn() {
-				r.handoffConversation(ctx, lc, n)
+				r.handoffConversation(ctx, srv, n)
 				continue
 			}
-			conv = r.open(ctx, lc)
+			conv = r.open(ctx, srv.pick())
 			if conv == nil {
 				continue
 			}
 		}
 		text := r.cfg.Messages[(n+i)%len(r.cfg.Messages)]
-		took, answered, goesOn, err := r.say(ctx, lc, conv, text, "c"+strconv.Itoa(n)+"-"+strconv.Itoa(i))
+		took, answered, goesOn, err := r.say(ctx, srv.pick(), conv, text, "c"+strconv.Itoa(n)+"-"+strconv.Itoa(i))
 		if ctx.Err() != nil {
 			break
 		}
@@ -263,9 +339,10 @@ func (r *run) pause(ctx context.Context) bool {
 	}
 }
 
-func (r *run) open(ctx context.Context, lc *leanClient) *conversation {
-	var c conversation
-	if err := r.post(ctx, lc, "/api/v1/conversations", "", "", nil, http.StatusCreated, &c); err != nil {
+// open opens a conversation through to, and holds its websocket when the run asks.
+func (r *run) open(ctx context.Context, to route) *conversation {
+	c := conversation{url: to.url}
+	if err := r.post(ctx, to, "/api/v1/conversations", "", "", nil, http.StatusCreated, &c); err != nil {
 		if ctx.Err() == nil {
 			r.fail(err.Error())
 			time.Sleep(10 * time.Millisecond) // do not spin on a refusing server
@@ -281,8 +358,7 @@ func (r *run) open(ctx context.Context, lc *leanClient) *conversation {
 
 // dial holds the conversation's websocket and counts the events it carries.
 func (r *run) dial(ctx context.Context, c *conversation) {
-	u := "ws" + strings.TrimPrefix(r.cfg.URL, "http") + "/api/v1/conversations/" + c.ID + "/ws?token=" + c.Token
-	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: r.cfg.Client})
+	ws, err := r.dialConversation(ctx, c)
 	if err != nil {
 		if ctx.Err() == nil {
 			r.fail("websocket")
@@ -298,6 +374,13 @@ func (r *run) dial(ctx context.Context, c *conversation) {
 			r.wsEvents.Add(1)
 		}
 	}()
+}
+
+// dialConversation opens c's websocket on the server URL that opened c.
+func (r *run) dialConversation(ctx context.Context, c *conversation) (*websocket.Conn, error) {
+	u := wsURL(c.url, "/api/v1/conversations/"+c.ID+"/ws?token="+c.Token)
+	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: r.cfg.Client})
+	return ws, err
 }
 
 func (r *run) closeConversation(c *conversation) {
@@ -346,13 +429,13 @@ func (a answer) goesOn() bool {
 	return true
 }
 
-// say posts one message and returns its latency, whether the bot answered and whether the
-// conversation goes on with the bot (not closed, not handed over).
-func (r *run) say(ctx context.Context, lc *leanClient, c *conversation, text, key string) (time.Duration, bool, bool, error) {
+// say posts one message through to and returns its latency, whether the bot answered and
+// whether the conversation goes on with the bot (not closed, not handed over).
+func (r *run) say(ctx context.Context, to route, c *conversation, text, key string) (time.Duration, bool, bool, error) {
 	body := messageBody(text)
 	var a answer
 	start := time.Now()
-	err := r.post(ctx, lc, "/api/v1/conversations/"+c.ID+"/messages", c.Token, key, body, http.StatusOK, &a)
+	err := r.post(ctx, to, "/api/v1/conversations/"+c.ID+"/messages", c.Token, key, body, http.StatusOK, &a)
 	return time.Since(start), len(a.Events) > 0, a.goesOn(), err
 }
 
@@ -364,14 +447,14 @@ func messageBody(text string) []byte {
 	return body
 }
 
-// post sends a JSON POST to the server's path and decodes the answer into out (unless nil),
-// through lc or, when lc is nil, cfg.Client. An unexpected status is an error named by it, a
-// failed exchange is "réseau".
-func (r *run) post(ctx context.Context, lc *leanClient, path, token, key string, body []byte, want int, out decoder) error {
-	if lc == nil {
-		return r.postHTTP(ctx, r.cfg.URL+path, token, key, body, want, out)
+// post sends a JSON POST to path on the server of to and decodes the answer into out (unless
+// nil), through to.lc or, when it is nil, cfg.Client. An unexpected status is an error named
+// by it, a failed exchange is "réseau".
+func (r *run) post(ctx context.Context, to route, path, token, key string, body []byte, want int, out decoder) error {
+	if to.lc == nil {
+		return r.postHTTP(ctx, to.url+path, token, key, body, want, out)
 	}
-	status, data, err := lc.post(ctx, path, token, key, body)
+	status, data, err := to.lc.post(ctx, path, token, key, body)
 	if err != nil {
 		return errors.New("réseau")
 	}
@@ -418,6 +501,9 @@ func (r *run) postHTTP(ctx context.Context, url, token, key string, body []byte,
 
 // Print writes res for people.
 func (res Result) Print(w io.Writer) {
+	if len(res.URLs) > 1 {
+		fmt.Fprintf(w, "serveurs         %d (requêtes des clients tour à tour) : %s\n", len(res.URLs), strings.Join(res.URLs, ", "))
+	}
 	fmt.Fprintf(w, "durée            %.1f s\n", res.Elapsed.Seconds())
 	fmt.Fprintf(w, "conversations    %d\n", res.Conversations)
 	fmt.Fprintf(w, "messages         %d\n", res.Messages)
