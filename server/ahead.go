@@ -10,7 +10,8 @@ import (
 
 // aheadAttempts bounds the answers computed ahead for one message: a second one when the
 // first found the session changed by another process's turn (it then starts from the session
-// as stored), before the locked path takes over.
+// as stored), before the locked path takes over. The conversation is then marked bouncing
+// (knownSessions): its next messages here take the locked path, without a wasted answer.
 const aheadAttempts = 2
 
 // answerAhead answers a customer message in one Redis round trip when this process knows the
@@ -30,7 +31,7 @@ func (s *Server) answerAhead(ctx context.Context, id, token, text, key string) (
 	if !known || !locks {
 		return r, false, nil
 	}
-	for range aheadAttempts {
+	for attempt := range aheadAttempts {
 		turn, saved, err := s.turnAhead(ctx, bot, id, text, session)
 		if err != nil { // a webhook to call, or a failure: the locked path answers
 			return r, false, nil
@@ -61,7 +62,11 @@ func (s *Server) answerAhead(ctx context.Context, id, token, text, key string) (
 		}
 		s.metrics.observeTurn(turn)
 		s.metrics.ahead.Add(1)
-		s.rememberSession(id, token, turn, saved)
+		if turn.End || turn.Handoff != nil {
+			s.known.forget(id)
+		} else {
+			s.known.put(id, token, saved, attempt > 0)
+		}
 		s.enqueueHandoff(sctx, id, turn)
 		return messageResponse{Message: msg, Events: out}, true, nil
 	}

@@ -13,8 +13,12 @@ const maxKnownSessions = 50_000
 // knownSessions remembers, for each conversation whose last bot turn this process stored, the
 // bot's session as saved then and the hash of the conversation's token: enough to answer the
 // customer's next message before touching Redis, and to store message and answer in one round
-// trip (see answerAhead). It is only a hint: the script that stores the turn checks both, and
-// a turn stored by another process makes the next one here take the locked path once.
+// trip (see answerAhead). It is only a hint: the script that stores the turn checks both.
+//
+// A conversation whose messages go to several processes (a load balancer without stickiness)
+// makes the session here stale: the bot then answers twice (see answerAhead). Such a
+// conversation is marked bouncing, and this process answers it on the locked path from then
+// on, as if it did not know it.
 type knownSessions struct {
 	mu sync.Mutex
 	m  map[string]knownSession
@@ -23,27 +27,41 @@ type knownSessions struct {
 type knownSession struct {
 	tokenHash string
 	session   []byte
+	bouncing  bool // the conversation's turns were also answered elsewhere
 }
 
 func newKnownSessions() *knownSessions {
 	return &knownSessions{m: map[string]knownSession{}}
 }
 
-// get returns the session of conversation id when it is known and token is the
-// conversation's.
+// get returns the session of conversation id when it is known, not bouncing, and token is
+// the conversation's.
 func (k *knownSessions) get(id, token string) ([]byte, bool) {
 	k.mu.Lock()
 	ks, ok := k.m[id]
 	k.mu.Unlock()
-	if !ok || subtle.ConstantTimeCompare([]byte(ks.tokenHash), []byte(conversation.HashToken(token))) != 1 {
+	if !ok || ks.bouncing || subtle.ConstantTimeCompare([]byte(ks.tokenHash), []byte(conversation.HashToken(token))) != 1 {
 		return nil, false
 	}
 	return ks.session, true
 }
 
-// put remembers session as conversation id's, dropping an arbitrary other when full.
-func (k *knownSessions) put(id, token string, session []byte) {
-	ks := knownSession{tokenHash: conversation.HashToken(token), session: session}
+// put remembers session as conversation id's, bouncing or not.
+func (k *knownSessions) put(id, token string, session []byte, bouncing bool) {
+	k.store(id, knownSession{tokenHash: conversation.HashToken(token), session: session, bouncing: bouncing})
+}
+
+// keep remembers session as conversation id's after a turn on the locked path: a bouncing
+// conversation stays so.
+func (k *knownSessions) keep(id, token string, session []byte) {
+	k.mu.Lock()
+	bouncing := k.m[id].bouncing
+	k.mu.Unlock()
+	k.put(id, token, session, bouncing)
+}
+
+// store sets conversation id's entry, dropping an arbitrary other when full.
+func (k *knownSessions) store(id string, ks knownSession) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if _, ok := k.m[id]; !ok && len(k.m) >= maxKnownSessions {

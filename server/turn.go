@@ -82,14 +82,14 @@ func (s *Server) converse(ctx context.Context, id, token, key string, message bo
 	return out, nil
 }
 
-// rememberSession keeps the session a stored turn saved, while the bot still owns the
-// conversation after it.
+// rememberSession keeps the session a turn stored on the locked path saved, while the bot
+// still owns the conversation after it.
 func (s *Server) rememberSession(id, token string, turn dialog.Turn, session []byte) {
 	if turn.End || turn.Handoff != nil {
 		s.known.forget(id)
 		return
 	}
-	s.known.put(id, token, session)
+	s.known.keep(id, token, session)
 }
 
 // enqueueHandoff puts the conversation a stored turn handed over in the agents' queue.
