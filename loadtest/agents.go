@@ -90,7 +90,7 @@ func (r *run) handoffConversation(ctx context.Context, srv *servers, n int) {
 		}
 		return
 	}
-	defer ws.CloseNow()
+	defer ws.closeNow()
 	left := false
 	leave := func() {
 		if left {
@@ -106,7 +106,7 @@ func (r *run) handoffConversation(ctx context.Context, srv *servers, n int) {
 	go func() {
 		defer close(events)
 		for {
-			_, data, err := ws.Read(context.Background())
+			data, err := ws.read()
 			if err != nil {
 				return
 			}

@@ -25,8 +25,8 @@ const requestTimeout = 30 * time.Second
 // sends one small POST at a time, that costs more than the request. A leanClient writes the
 // request in one write and reads the answer from the customer's own goroutine, with raw
 // reads and writes on Linux (rawio_linux.go) and the few JSON fields it needs (jsonscan.go).
-// It speaks plain http:// only: https, websockets, agents and an explicit Config.Client keep
-// net/http. Not safe for concurrent use.
+// It speaks plain http:// only: https, agents and an explicit Config.Client keep net/http;
+// customers' websockets have their own lean client (wsclient.go). Not safe for concurrent use.
 type leanClient struct {
 	addr   string // host:port to dial
 	host   string // Host header
@@ -42,15 +42,26 @@ type leanClient struct {
 
 // newLeanClient returns a client for a plain http:// server URL, or nil for any other URL.
 func newLeanClient(rawURL string) *leanClient {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Scheme != "http" || u.Host == "" || u.User != nil || u.RawQuery != "" {
+	addr, host, prefix, ok := plainHTTP(rawURL)
+	if !ok {
 		return nil
 	}
-	addr := u.Host
+	return &leanClient{addr: addr, host: host, prefix: prefix}
+}
+
+// plainHTTP returns the address to dial, the Host header and the path prefix of a plain
+// http:// server URL; ok is false for any other URL (https, credentials, a query…), which
+// net/http serves.
+func plainHTTP(rawURL string) (addr, host, prefix string, ok bool) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "http" || u.Host == "" || u.User != nil || u.RawQuery != "" {
+		return "", "", "", false
+	}
+	addr = u.Host
 	if u.Port() == "" {
 		addr = net.JoinHostPort(u.Hostname(), "80")
 	}
-	return &leanClient{addr: addr, host: u.Host, prefix: u.EscapedPath()}
+	return addr, u.Host, u.EscapedPath(), true
 }
 
 // close closes the connection; c may be nil.
@@ -123,10 +134,7 @@ func (c *leanClient) connect(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	deadline, ok := ctx.Deadline()
-	if limit := time.Now().Add(requestTimeout); !ok || deadline.After(limit) {
-		deadline = limit
-	}
+	deadline := requestDeadline(ctx)
 	if c.conn == nil {
 		d := net.Dialer{Deadline: deadline}
 		conn, err := d.DialContext(ctx, "tcp", c.addr)
@@ -147,6 +155,15 @@ func (c *leanClient) connect(ctx context.Context) error {
 		c.deadline = deadline
 	}
 	return nil
+}
+
+// requestDeadline is ctx's deadline, at most requestTimeout away.
+func requestDeadline(ctx context.Context) time.Time {
+	deadline, ok := ctx.Deadline()
+	if limit := time.Now().Add(requestTimeout); !ok || deadline.After(limit) {
+		deadline = limit
+	}
+	return deadline
 }
 
 // appendRequest appends the bytes of a POST of a JSON body to dst: the headers net/http sent,
@@ -178,18 +195,12 @@ var errResponse = errors.New("réponse HTTP invalide")
 // the server closes the connection after it. It reads what a load generator needs and no
 // more: http.ReadResponse costs a dozen allocations for headers nobody looks at.
 func readResponse(br *bufio.Reader, dst []byte) (status int, body []byte, closing bool, err error) {
-	line, err := readLine(br) // HTTP/1.1 200 OK
+	line, err := readLine(br)
 	if err != nil {
 		return 0, dst, false, err
 	}
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' || (len(line) > 12 && line[12] != ' ') {
-		return 0, dst, false, errResponse
-	}
-	for _, d := range line[9:12] {
-		if d < '0' || d > '9' {
-			return 0, dst, false, errResponse
-		}
-		status = status*10 + int(d-'0')
+	if status, err = statusCode(line); err != nil {
+		return 0, dst, false, err
 	}
 	closing = line[7] == '0' // HTTP/1.0 closes unless it says keep-alive
 	length, chunked := int64(-1), false
@@ -227,6 +238,21 @@ func readResponse(br *bufio.Reader, dst []byte) (status int, body []byte, closin
 		closing = true
 	}
 	return status, dst, closing, err
+}
+
+// statusCode returns the status of an HTTP/1.x status line: HTTP/1.1 200 OK.
+func statusCode(line []byte) (int, error) {
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' || (len(line) > 12 && line[12] != ' ') {
+		return 0, errResponse
+	}
+	status := 0
+	for _, d := range line[9:12] {
+		if d < '0' || d > '9' {
+			return 0, errResponse
+		}
+		status = status*10 + int(d-'0')
+	}
+	return status, nil
 }
 
 // readLine returns the next line of br without its CRLF, valid until the next read.

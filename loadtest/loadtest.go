@@ -36,7 +36,7 @@ type Config struct {
 	Websockets bool          // each customer also holds its conversation's websocket
 	Think      time.Duration // pause between a reply (the bot's or the agent's) and the next message (0: none)
 	Messages   []string      // what customers say, in turn (nil: DefaultMessages)
-	Client     *http.Client  // nil: one sized for Customers (on http://, customers post through a leanClient)
+	Client     *http.Client  // nil: one sized for Customers (on http://, customers use a leanClient and wsClients)
 
 	// Agents (issue 5). Agents > 0 opens the desks of AgentLoginPrefix1..N, which must exist.
 	Agents           int
@@ -177,7 +177,7 @@ func serverURLs(cfg Config) ([]string, error) {
 
 type run struct {
 	cfg                             Config
-	lean                            bool // customers post through a leanClient when the URL allows
+	lean                            bool // customers use a leanClient and wsClients when the URL allows
 	conversations, messages, turns  atomic.Int64
 	errors, wsEvents                atomic.Int64
 	opened, handoffs, agentMessages atomic.Int64
@@ -216,9 +216,28 @@ func (r *run) result(elapsed time.Duration, lat []time.Duration) Result {
 // conversation is one customer's open conversation.
 type conversation struct {
 	ID, Token string
-	url       string // the server URL that opened it, for its websocket
-	ws        *websocket.Conn
+	url       string         // the server URL that opened it, for its websocket
+	ws        customerSocket // nil without websocket
 }
+
+// customerSocket is a customer's conversation websocket: a wsClient (wsclient.go) on plain
+// http:// when the run allows, coder/websocket otherwise.
+type customerSocket interface {
+	read() ([]byte, error) // the next message, valid until the next call
+	close()                // close handshake with status 1000, then close
+	closeNow()             // close without handshake
+}
+
+// coderSocket is a customerSocket through coder/websocket.
+type coderSocket struct{ conn *websocket.Conn }
+
+func (s coderSocket) read() ([]byte, error) {
+	_, data, err := s.conn.Read(context.Background())
+	return data, err
+}
+
+func (s coderSocket) close()    { s.conn.Close(websocket.StatusNormalClosure, "") }
+func (s coderSocket) closeNow() { s.conn.CloseNow() }
 
 // route is where one request goes: a server URL and, when the run allows, the customer's
 // lean connection to it (nil: cfg.Client).
@@ -368,7 +387,7 @@ func (r *run) dial(ctx context.Context, c *conversation) {
 	c.ws = ws
 	go func() {
 		for {
-			if _, _, err := ws.Read(context.Background()); err != nil {
+			if _, err := ws.read(); err != nil {
 				return
 			}
 			r.wsEvents.Add(1)
@@ -376,16 +395,27 @@ func (r *run) dial(ctx context.Context, c *conversation) {
 	}()
 }
 
-// dialConversation opens c's websocket on the server URL that opened c.
-func (r *run) dialConversation(ctx context.Context, c *conversation) (*websocket.Conn, error) {
-	u := wsURL(c.url, "/api/v1/conversations/"+c.ID+"/ws?token="+c.Token)
-	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: r.cfg.Client})
-	return ws, err
+// dialConversation opens c's websocket on the server URL that opened c: through a wsClient
+// when customers post through leanClients and the URL is plain http://.
+func (r *run) dialConversation(ctx context.Context, c *conversation) (customerSocket, error) {
+	path := "/api/v1/conversations/" + c.ID + "/ws?token=" + c.Token
+	if addr, host, prefix, ok := plainHTTP(c.url); ok && r.lean {
+		ws, err := dialWS(ctx, addr, host, prefix+path)
+		if err != nil {
+			return nil, err
+		}
+		return ws, nil
+	}
+	ws, _, err := websocket.Dial(ctx, wsURL(c.url, path), &websocket.DialOptions{HTTPClient: r.cfg.Client})
+	if err != nil {
+		return nil, err
+	}
+	return coderSocket{ws}, nil
 }
 
 func (r *run) closeConversation(c *conversation) {
 	if c != nil && c.ws != nil {
-		c.ws.Close(websocket.StatusNormalClosure, "")
+		c.ws.close()
 	}
 }
 
