@@ -137,6 +137,11 @@ func TestTagsRequestStatusAndServerRefusal(t *testing.T) {
 	if !slices.Equal(act.Tags, []string{"urgent"}) {
 		t.Errorf("tags saved: got %q, want [urgent]", act.Tags)
 	}
+	do(t, desk, "« Cœur de gamme »", chromedp.SendKeys(chromedp.ID("tag-input"), "Cœur de gamme"), enter)
+	waitPage(t, desk, "two tags again", `document.querySelectorAll("#tags .tag").length === 2`)
+	do(t, desk, "« coeur  de GAMME », the same tag", chromedp.SendKeys(chromedp.ID("tag-input"), "coeur  de GAMME"), enter)
+	waitPage(t, desk, "refused as a duplicate", `document.getElementById("tag-error").textContent === "Ce tag existe déjà sur cette activité." && document.querySelectorAll("#tags .tag").length === 2`)
+	eval[string](t, desk, `document.getElementById("tag-input").value = ""`) // clear the input
 
 	do(t, desk, "the request icon", chromedp.Click(chromedp.ID("request-icon")))
 	waitPage(t, desk, "Ouverte, no closing date", `!document.getElementById("request-details").hidden && document.getElementById("request-facts").textContent.includes("Ouverte") && !document.getElementById("request-facts").textContent.includes("Fermée le")`)

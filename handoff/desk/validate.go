@@ -217,17 +217,37 @@ func cleanTag(tag string) (string, string, error) {
 	return tag, TagKey(tag), fe.err()
 }
 
-// TagKey is what makes two tags the same: case and accents ignored, so « Réclamation »,
-// « reclamation » and « RÉCLAMATION » share one key.
+// TagKey is what makes two tags the same: case, accents, the ligatures œ and æ and runs of
+// spaces ignored, so « Réclamation », « reclamation » and « RÉCLAMATION » share one key, as do
+// « Cœur de gamme » and « coeur  de gamme ».
 func TagKey(tag string) string {
 	var b strings.Builder
+	space := false
 	for _, r := range norm.NFD.String(strings.TrimSpace(tag)) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
+		switch r = unicode.ToLower(r); {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsSpace(r):
+			space = true
+		default:
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteString(unligature(r))
 		}
-		b.WriteRune(unicode.ToLower(r))
 	}
 	return norm.NFC.String(b.String())
+}
+
+// unligature spells the French ligatures in two letters.
+func unligature(r rune) string {
+	switch r {
+	case 'œ':
+		return "oe"
+	case 'æ':
+		return "ae"
+	}
+	return string(r)
 }
 
 // checkMessage checks a message a customer leaves.

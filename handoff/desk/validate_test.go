@@ -74,6 +74,11 @@ func TestTagKey(t *testing.T) {
 		{name: "accents and case", a: "RÉCLAMATION", b: "réclamation", same: true},
 		{name: "cedilla", a: "Reçu", b: "recu", same: true},
 		{name: "spaces around", a: "  urgent ", b: "urgent", same: true},
+		{name: "spaces inside", a: "client  très\tfidèle", b: "Client très fidèle", same: true},
+		{name: "ligature oe", a: "Cœur de gamme", b: "coeur de gamme", same: true},
+		{name: "ligature OE", a: "ŒUVRE", b: "oeuvre", same: true},
+		{name: "ligature ae", a: "Curriculum vitæ", b: "curriculum vitae", same: true},
+		{name: "words stay apart", a: "bon coin", b: "boncoin"},
 		{name: "different", a: "Livraison", b: "Facturation"},
 		{name: "plural differs", a: "retour", b: "retours"},
 	}

@@ -50,8 +50,10 @@ export function date(s) {
   return dateFormat.format(d);
 }
 
-// foldTag is a tag's identity: case and accents ignored, as the server compares them.
-export const foldTag = (s) => String(s).trim().normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase("fr");
+// foldTag is a tag's identity: case, accents, the ligatures œ and æ and runs of spaces
+// ignored, as the server compares them (desk.TagKey).
+export const foldTag = (s) => String(s).trim().normalize("NFD").replace(/\p{M}/gu, "")
+  .toLocaleLowerCase("fr").replace(/œ/g, "oe").replace(/æ/g, "ae").replace(/\s+/g, " ");
 
 export const LANGUAGES = { fr: "Français", en: "Anglais", es: "Espagnol", de: "Allemand", it: "Italien", nl: "Néerlandais", pt: "Portugais", ar: "Arabe" };
 
