@@ -186,3 +186,42 @@ func TestDeskLinksExistingCustomer(t *testing.T) {
 	waitPage(t, tab, "closed without questions", `document.querySelectorAll("#current-list li").length === 0 && !document.getElementById("close-dialog").open`)
 	noDialogs(t, map[string]*dialogLog{"desk": dialogs})
 }
+
+// TestDeskLinksLeftMessageToExistingCustomer: a message left by an unknown customer is
+// opened from « Messages laissés », linked with « Associer » to a customer found by a search;
+// the list names them and the message's request is in their journey.
+func TestDeskLinksLeftMessageToExistingCustomer(t *testing.T) {
+	srv := startDeskServer(t)
+	agent := srv.addAgent(t, "camille", "Camille")
+	token := srv.session(t, agent.ID)
+	var luc customerRec
+	records(t, srv, token, "POST", "/customers", 0, map[string]string{"name": "Luc Bernard", "phone": "06 12 34 56 78"}, &luc, http.StatusCreated)
+	chat := srv.startChat(t, "")
+	chat.askForAgent(t)
+	chat.leave(t, "Rappelez-moi au 06 12 34 56 78 s'il vous plaît.")
+
+	tab, dialogs := newTab(t)
+	signIn(t, tab, srv, "camille")
+	waitPage(t, tab, "the message is listed", `document.querySelectorAll("#messages-list li").length === 1 && document.getElementById("messages-list").textContent.includes("Client inconnu")`)
+	do(t, tab, "open the message", chromedp.Click(chromedp.CSS("#messages-list li .select")))
+	waitPage(t, tab, "an unknown customer", `!document.getElementById("interaction").hidden && document.getElementById("customer-name").textContent.startsWith("Client inconnu")`)
+	if got := text(t, tab, "message-meta"); !strings.Contains(got, "motif : Mettre en relation avec un agent") {
+		t.Errorf("message meta: got %q, want the intent's French name", got)
+	}
+	do(t, tab, "open the customer form", chromedp.Click(chromedp.ID("customer-name")))
+	waitPage(t, tab, "the new customer form", `document.getElementById("customer-dialog").open && !document.getElementById("customer-search-form").hidden`)
+	do(t, tab, "search by phone", chromedp.Click(chromedp.CSS("#customer-search-box summary")),
+		chromedp.SendKeys(chromedp.ID("customer-search"), "0612345678"),
+		chromedp.Click(chromedp.ID("customer-search-btn")))
+	waitPage(t, tab, "the customer found", `document.querySelectorAll("#customer-results li").length === 1 && document.getElementById("customer-results").textContent.includes("Luc Bernard")`)
+	do(t, tab, "Associer", chromedp.Click(chromedp.CSS("#customer-results li button")))
+	waitPage(t, tab, "the message is Luc's", `!document.getElementById("customer-dialog").open && document.getElementById("customer-name").textContent === "Luc Bernard"`)
+	waitPage(t, tab, "the list names him", `document.getElementById("messages-list").textContent.includes("Luc Bernard")`)
+	screenshot(t, tab, "messages-06-linked")
+	var j journeyRec
+	records(t, srv, token, "GET", "/customers/"+luc.ID+"/journey", 0, nil, &j, http.StatusOK)
+	if len(j.Requests) != 1 || len(j.Requests[0].Activities) != 1 || j.Requests[0].Activities[0].Kind != "message" {
+		t.Errorf("Luc's journey: got %+v, want the message's request and activity", j.Requests)
+	}
+	noDialogs(t, map[string]*dialogLog{"desk": dialogs})
+}

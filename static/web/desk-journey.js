@@ -3,7 +3,7 @@
  * its activities. Hovering or focusing an item shows its details; clicking pins them
  * (aria-pressed), clicking again unpins.
  */
-import { $, el, button, date, statusLabel, kindLabel } from "./desk-util.js";
+import { $, el, button, date, statusLabel, kindLabel, intentLabel } from "./desk-util.js";
 
 // journeyRequests is ctx's journey as shown: the current request (with the agent's latest
 // version of it) first when the journey does not hold it yet.
@@ -108,7 +108,7 @@ function activityDetail(box, row, x) {
   row("Agent", x.agent_name);
   row("Début", date(x.started_at));
   row("Fin", date(x.ended_at));
-  row("Motif", x.intent);
+  row("Motif", intentLabel(x.intent));
   row("Résumé", x.summary);
   row("Message", x.message);
   row("Tags", (x.tags || []).join(", "));

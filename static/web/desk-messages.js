@@ -7,7 +7,7 @@
  * (desk-records.js), edited as a chat's. Clore closes its request, which leaves the list.
  * All text is set with textContent.
  */
-import { $, el, button, date, api } from "./desk-util.js";
+import { $, el, button, date, api, intentLabel } from "./desk-util.js";
 import * as records from "./desk-records.js";
 
 const FROM = { customer: "Client", bot: "Assistant", agent: "Conseiller", system: "Système" };
@@ -84,7 +84,7 @@ function select(m) {
   $("message-view").hidden = false;
   $("message-close").hidden = false;
   $("message-error").textContent = "";
-  $("message-meta").textContent = ["Laissé le " + date(m.activity.started_at), m.activity.intent && "motif : " + m.activity.intent].filter(Boolean).join(", ");
+  $("message-meta").textContent = ["Laissé le " + date(m.activity.started_at), m.activity.intent && "motif : " + intentLabel(m.activity.intent)].filter(Boolean).join(", ");
   $("message-text").textContent = m.activity.message;
   renderList();
   loadTranscript(shown, m.activity.conversation_id);

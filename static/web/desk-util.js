@@ -125,6 +125,17 @@ export async function api(method, path, { body, version } = {}) {
   return res;
 }
 
+// intentNames are the bot's intents' French names (GET /desk/intents), loaded once signed in.
+const intentNames = new Map();
+
+export async function loadIntents() {
+  const res = await api("GET", "/intents");
+  if (res.ok && res.data) for (const i of res.data.intents || []) intentNames.set(i.id, i.name);
+}
+
+// intentLabel shows a task's or an activity's intent by its French name (its id when unknown).
+export const intentLabel = (id) => (id && intentNames.get(id)) || id;
+
 // isConflict tells a stale write (409 conflict, with the current record) from other 409s.
 export const isConflict = (res) => res.status === 409 && res.error.code === "conflict";
 

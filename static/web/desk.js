@@ -8,7 +8,7 @@
  * left messages (« Messages laissés ») desk-messages.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
-import { $, el, button, chars, counter, tooLong, api, whenUnauthorized } from "./desk-util.js";
+import { $, el, button, chars, counter, tooLong, api, whenUnauthorized, loadIntents, intentLabel } from "./desk-util.js";
 import * as records from "./desk-records.js";
 import * as messages from "./desk-messages.js";
 
@@ -86,7 +86,7 @@ function signedIn(agent) {
   $("desk").hidden = false;
   for (const id of ["ready", "not-ready", "logout"]) $(id).hidden = false;
   $("who").textContent = agent.name;
-  connect();
+  loadIntents().finally(connect); // the names first: the first offer or queue shows them
 }
 
 // ---------------------------------------------------------------- websocket
@@ -178,7 +178,7 @@ $("not-ready").addEventListener("click", () => send({ type: "set_state", state: 
 // -------------------------------------------------------------------- offer
 
 function describe(task) {
-  return [task.summary, task.intent && "(" + task.intent + ")"].filter(Boolean).join(" ") || "Demande d'un client";
+  return [task.summary, task.intent && "(" + intentLabel(task.intent) + ")"].filter(Boolean).join(" ") || "Demande d'un client";
 }
 
 function announce(text) {
