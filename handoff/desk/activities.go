@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -31,10 +32,11 @@ func (d *Desk) AddTag(ctx context.Context, id string, version int64, tag, by str
 	return d.tagWrite(ctx, addTagScript, id, version, by, tag, key, MaxTags)
 }
 
-// RemoveTag removes the tag of activity id that matches tag ignoring case and accents, if
-// the activity is still at version.
+// RemoveTag removes the tag of activity id that matches tag ignoring case and accents (see
+// TagKey), or spelt exactly as tag (a tag filed under an older TagKey), if the activity is
+// still at version.
 func (d *Desk) RemoveTag(ctx context.Context, id string, version int64, tag, by string) (Activity, error) {
-	return d.tagWrite(ctx, removeTagScript, id, version, by, TagKey(tag))
+	return d.tagWrite(ctx, removeTagScript, id, version, by, TagKey(tag), strings.TrimSpace(tag))
 }
 
 func (d *Desk) tagWrite(ctx context.Context, s *redis.Script, id string, version int64, by string, args ...any) (Activity, error) {

@@ -101,7 +101,8 @@ touch(k)
 return {'ok', '', all(k)}
 `)
 
-	// removeTagScript: activity, version, the tag's key.
+	// removeTagScript: activity, version, the tag's key, the tag as spelt (it also matches a tag
+	// stored with exactly that text, whatever its key).
 	removeTagScript = script(`
 local k = act(arg(1))
 local refused = check(k, arg(2))
@@ -110,7 +111,7 @@ local f = redis.call('HMGET', k, 'tags', 'tagkeys')
 local tags, keys = split(f[1]), split(f[2])
 local keptTags, keptKeys = {}, {}
 for i, x in ipairs(keys) do
-  if x ~= arg(3) then
+  if x ~= arg(3) and tags[i] ~= arg(4) then
     keptTags[#keptTags + 1], keptKeys[#keptKeys + 1] = tags[i], x
   end
 end

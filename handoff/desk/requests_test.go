@@ -8,6 +8,7 @@ import (
 
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/handoff/desk"
+	"github.com/relais/relais/store/storetest"
 )
 
 func TestRequestLifecycle(t *testing.T) {
@@ -140,5 +141,30 @@ func TestConcurrentSaves(t *testing.T) {
 		if wins != 1 || c.Version != version+1 {
 			t.Fatalf("round %d: got %d wins and version %d, want 1 win and version %d", round, wins, c.Version, version+1)
 		}
+	}
+}
+
+// A tag filed under an older TagKey (before ligatures were folded) is still removed when
+// given as spelt.
+func TestRemoveTagFiledUnderAnOlderKey(t *testing.T) {
+	st := storetest.Open(t)
+	d := desk.New(st, nil)
+	in, err := d.Attach(ctx, desk.Taken{TaskID: "t1", ConversationID: "c1", AgentID: "agent-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := d.AddTag(ctx, in.Activity.ID, in.Activity.Version, "Cœur de gamme", "agent-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := st.Key("{desk}") + ":activity:" + a.ID
+	if err := st.Client.HSet(ctx, key, "tagkeys", "cœur de gamme").Err(); err != nil { // the old key
+		t.Fatal(err)
+	}
+	if _, err := d.RemoveTag(ctx, a.ID, a.Version, "Cœur de gamme", "agent-1"); err != nil {
+		t.Fatalf("remove as spelt: %v", err)
+	}
+	if cur, _ := d.Activity(ctx, a.ID); len(cur.Tags) != 0 {
+		t.Errorf("tags left: %q", cur.Tags)
 	}
 }
