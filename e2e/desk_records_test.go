@@ -168,14 +168,7 @@ func TestDeskLinksExistingCustomer(t *testing.T) {
 	waitPage(t, tab, "the task", `document.querySelectorAll("#queue li").length === 1`)
 	do(t, tab, "Prendre", chromedp.Click(chromedp.CSS("#queue li .take")))
 	waitPage(t, tab, "an unknown customer", `!document.getElementById("interaction").hidden && document.getElementById("customer-name").textContent.startsWith("Client inconnu")`)
-	do(t, tab, "open the customer form", chromedp.Click(chromedp.ID("customer-name")))
-	waitPage(t, tab, "the new customer form", `document.getElementById("customer-dialog").open && !document.getElementById("customer-search-form").hidden`)
-	do(t, tab, "search", chromedp.Click(chromedp.CSS("#customer-search-box summary")),
-		chromedp.SendKeys(chromedp.ID("customer-search"), "LUC.BERNARD@example.fr"),
-		chromedp.Click(chromedp.ID("customer-search-btn")))
-	waitPage(t, tab, "the customer found", `document.querySelectorAll("#customer-results li").length === 1 && document.getElementById("customer-results").textContent.includes("Luc Bernard")`)
-	screenshot(t, tab, "link-01-search")
-	do(t, tab, "Associer", chromedp.Click(chromedp.CSS("#customer-results li button")))
+	linkBySearch(t, tab, "LUC.BERNARD@example.fr", "Luc Bernard", "link-01-search")
 	waitPage(t, tab, "the interaction is Luc's", `!document.getElementById("customer-dialog").open && document.getElementById("customer-name").textContent === "Luc Bernard" && document.querySelectorAll("#journey > li.current").length === 1`)
 	var j journeyRec
 	records(t, srv, token, "GET", "/customers/"+luc.ID+"/journey", 0, nil, &j, http.StatusOK)
@@ -208,13 +201,7 @@ func TestDeskLinksLeftMessageToExistingCustomer(t *testing.T) {
 	if got := text(t, tab, "message-meta"); !strings.Contains(got, "motif : Mettre en relation avec un agent") {
 		t.Errorf("message meta: got %q, want the intent's French name", got)
 	}
-	do(t, tab, "open the customer form", chromedp.Click(chromedp.ID("customer-name")))
-	waitPage(t, tab, "the new customer form", `document.getElementById("customer-dialog").open && !document.getElementById("customer-search-form").hidden`)
-	do(t, tab, "search by phone", chromedp.Click(chromedp.CSS("#customer-search-box summary")),
-		chromedp.SendKeys(chromedp.ID("customer-search"), "0612345678"),
-		chromedp.Click(chromedp.ID("customer-search-btn")))
-	waitPage(t, tab, "the customer found", `document.querySelectorAll("#customer-results li").length === 1 && document.getElementById("customer-results").textContent.includes("Luc Bernard")`)
-	do(t, tab, "Associer", chromedp.Click(chromedp.CSS("#customer-results li button")))
+	linkBySearch(t, tab, "0612345678", "Luc Bernard", "")
 	waitPage(t, tab, "the message is Luc's", `!document.getElementById("customer-dialog").open && document.getElementById("customer-name").textContent === "Luc Bernard"`)
 	waitPage(t, tab, "the list names him", `document.getElementById("messages-list").textContent.includes("Luc Bernard")`)
 	screenshot(t, tab, "messages-06-linked")
@@ -224,4 +211,21 @@ func TestDeskLinksLeftMessageToExistingCustomer(t *testing.T) {
 		t.Errorf("Luc's journey: got %+v, want the message's request and activity", j.Requests)
 	}
 	noDialogs(t, map[string]*dialogLog{"desk": dialogs})
+}
+
+// linkBySearch opens the customer form of the current interaction (an unknown customer),
+// searches for query, expects exactly the customer named name and clicks « Associer »; shot,
+// when not "", names a screenshot of the search.
+func linkBySearch(t *testing.T, tab context.Context, query, name, shot string) {
+	t.Helper()
+	do(t, tab, "open the customer form", chromedp.Click(chromedp.ID("customer-name")))
+	waitPage(t, tab, "the new customer form", `document.getElementById("customer-dialog").open && !document.getElementById("customer-search-form").hidden`)
+	do(t, tab, "search "+query, chromedp.Click(chromedp.CSS("#customer-search-box summary")),
+		chromedp.SendKeys(chromedp.ID("customer-search"), query),
+		chromedp.Click(chromedp.ID("customer-search-btn")))
+	waitPage(t, tab, "the customer found", `document.querySelectorAll("#customer-results li").length === 1 && document.getElementById("customer-results").textContent.includes(`+quote(name)+`)`)
+	if shot != "" {
+		screenshot(t, tab, shot)
+	}
+	do(t, tab, "Associer", chromedp.Click(chromedp.CSS("#customer-results li button")))
 }

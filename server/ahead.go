@@ -31,7 +31,7 @@ func (s *Server) answerAhead(ctx context.Context, id, token, text, key string) (
 	if !known || !locks {
 		return r, false, nil
 	}
-	for attempt := range aheadAttempts {
+	for range aheadAttempts {
 		turn, saved, err := s.turnAhead(ctx, bot, id, text, session)
 		if err != nil { // a webhook to call, or a failure: the locked path answers
 			return r, false, nil
@@ -51,6 +51,7 @@ func (s *Server) answerAhead(ctx context.Context, id, token, text, key string) (
 		switch {
 		case errors.As(err, &changed):
 			s.metrics.staleAhead.Add(1)
+			s.known.bounce(id)
 			session = changed.Data
 			continue
 		case errors.Is(err, conversation.ErrStale):
@@ -62,11 +63,7 @@ func (s *Server) answerAhead(ctx context.Context, id, token, text, key string) (
 		}
 		s.metrics.observeTurn(turn)
 		s.metrics.ahead.Add(1)
-		if turn.End || turn.Handoff != nil {
-			s.known.forget(id)
-		} else {
-			s.known.put(id, token, saved, attempt > 0)
-		}
+		s.rememberSession(id, token, turn, saved)
 		s.enqueueHandoff(sctx, id, turn)
 		return messageResponse{Message: msg, Events: out}, true, nil
 	}

@@ -46,31 +46,29 @@ func (k *knownSessions) get(id, token string) ([]byte, bool) {
 	return ks.session, true
 }
 
-// put remembers session as conversation id's, bouncing or not.
-func (k *knownSessions) put(id, token string, session []byte, bouncing bool) {
-	k.store(id, knownSession{tokenHash: conversation.HashToken(token), session: session, bouncing: bouncing})
-}
-
-// keep remembers session as conversation id's after a turn on the locked path: a bouncing
-// conversation stays so.
+// keep remembers session as conversation id's; a bouncing conversation stays so.
 func (k *knownSessions) keep(id, token string, session []byte) {
-	k.mu.Lock()
-	bouncing := k.m[id].bouncing
-	k.mu.Unlock()
-	k.put(id, token, session, bouncing)
-}
-
-// store sets conversation id's entry, dropping an arbitrary other when full.
-func (k *knownSessions) store(id string, ks knownSession) {
+	tokenHash := conversation.HashToken(token)
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if _, ok := k.m[id]; !ok && len(k.m) >= maxKnownSessions {
+	ks, ok := k.m[id]
+	if !ok && len(k.m) >= maxKnownSessions {
 		for other := range k.m {
 			delete(k.m, other)
 			break
 		}
 	}
-	k.m[id] = ks
+	k.m[id] = knownSession{tokenHash: tokenHash, session: session, bouncing: ks.bouncing}
+}
+
+// bounce marks conversation id as answered by other processes too: get no longer gives it.
+func (k *knownSessions) bounce(id string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if ks, ok := k.m[id]; ok {
+		ks.bouncing = true
+		k.m[id] = ks
+	}
 }
 
 func (k *knownSessions) forget(id string) {

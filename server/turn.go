@@ -82,8 +82,8 @@ func (s *Server) converse(ctx context.Context, id, token, key string, message bo
 	return out, nil
 }
 
-// rememberSession keeps the session a turn stored on the locked path saved, while the bot
-// still owns the conversation after it.
+// rememberSession keeps the session a stored turn saved, while the bot still owns the
+// conversation after it (a bouncing conversation stays so).
 func (s *Server) rememberSession(id, token string, turn dialog.Turn, session []byte) {
 	if turn.End || turn.Handoff != nil {
 		s.known.forget(id)
