@@ -14,7 +14,13 @@ import (
 type Spec struct {
 	Type    string   // one of the types in Types
 	Options []string // for "choice"
-	Pattern string   // for "pattern" (a Go regexp)
+	// Synonyms maps an option, as written in Options, to other words or phrases that mean it
+	// ("choice" only): "forfait" for "Conseil ou souscription".
+	Synonyms map[string][]string
+	// Pattern is a Go regexp: the value of type "pattern", and for "order_number" the company's own
+	// format, replacing the default ones.
+	Pattern string
+	Limits  Limits // the designer's constraints, checked by Limits.Explain
 }
 
 // Types lists the known slot types.
@@ -68,14 +74,48 @@ func Check(spec Spec) error {
 	if spec.Type != "choice" && len(spec.Options) > 0 {
 		return fmt.Errorf("« options » ne sert qu'au type « choice », pas au type « %s »", spec.Type)
 	}
-	if spec.Type != "pattern" && spec.Pattern != "" {
-		return fmt.Errorf("« pattern » ne sert qu'au type « pattern », pas au type « %s »", spec.Type)
+	if spec.Type != "choice" && len(spec.Synonyms) > 0 {
+		return fmt.Errorf("« synonyms » ne sert qu'au type « choice », pas au type « %s »", spec.Type)
 	}
+	if spec.Type != "pattern" && spec.Type != "order_number" && spec.Pattern != "" {
+		return fmt.Errorf("« pattern » ne sert qu'aux types « pattern » et « order_number », pas au type « %s »", spec.Type)
+	}
+	if err := checkType(spec); err != nil {
+		return err
+	}
+	return spec.Limits.check(spec.Type)
+}
+
+// checkType checks what a type needs: options for "choice", a regexp for "pattern".
+func checkType(spec Spec) error {
 	switch spec.Type {
 	case "choice":
-		return checkOptions(spec.Options)
+		if err := checkOptions(spec.Options); err != nil {
+			return err
+		}
+		return checkSynonyms(spec.Options, spec.Synonyms)
 	case "pattern":
 		return checkPattern(spec.Pattern)
+	case "order_number":
+		if spec.Pattern != "" {
+			return checkPattern(spec.Pattern)
+		}
+	}
+	return nil
+}
+
+// checkSynonyms requires every key to be one of the options and every synonym to have a letter
+// or a digit.
+func checkSynonyms(options []string, synonyms map[string][]string) error {
+	for _, key := range longestFirst(keys(synonyms)) {
+		if _, ok := optionNamed(options, key); !ok {
+			return fmt.Errorf("« synonyms » : « %s » n'est pas une des options (%s)", key, strings.Join(options, ", "))
+		}
+		for _, syn := range synonyms[key] {
+			if plain(foldString(syn)) == "" {
+				return fmt.Errorf("synonyme vide ou sans lettre ni chiffre pour l'option « %s »", key)
+			}
+		}
 	}
 	return nil
 }

@@ -16,6 +16,13 @@ var (
 	changeOptions = []string{"Adresse de livraison", "Mode de livraison", "Produit ou couleur"}
 	refundOptions = []string{"Échange", "Remboursement"}
 	cardOptions   = []string{"Carte", "Carte cadeau"}
+	helpOptions   = []string{"Conseil ou souscription", "Assistance technique", "Réparation"}
+	helpSynonyms  = map[string][]string{
+		"Conseil ou souscription": {"forfait", "abonnement", "changer de box"},
+		"Réparation":              {"panne", "cassé"},
+	}
+	billOptions = []string{"La dernière", "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+		"août", "septembre", "octobre", "novembre", "décembre"}
 )
 
 type findCase struct {
@@ -270,6 +277,35 @@ var findCases = slices.Concat(
 	typed(slots.Spec{Type: "choice", Options: cardOptions}, [][3]string{
 		{"longer option", "par carte cadeau", "Carte cadeau"},
 		{"shorter option", "carte", "Carte"},
+	}),
+	typed(slots.Spec{Type: "choice", Options: helpOptions, Synonyms: helpSynonyms}, [][3]string{
+		{"synonym in a sentence", "pour changer de forfait", "Conseil ou souscription"},
+		{"synonym plural", "les abonnements", "Conseil ou souscription"},
+		{"synonym accents and case", "Changer De BOX", "Conseil ou souscription"},
+		{"second", "la deuxième", "Assistance technique"},
+		{"seconde", "la seconde", "Assistance technique"},
+		{"first", "le premier", "Conseil ou souscription"},
+		{"first abbreviated", "la 1ère", "Conseil ou souscription"},
+		{"digit with article", "le 3", "Réparation"},
+		{"bare digit", "2", "Assistance technique"},
+		{"numero sign", "n°2", "Assistance technique"},
+		{"numero in words", "numéro trois", "Réparation"},
+		{"last", "la dernière", "Réparation"},
+		{"before last", "l'avant-dernier", "Assistance technique"},
+		{"third in a polite sentence", "je prends la troisième svp", "Réparation"},
+		{"synonyms of two options", "mon abonnement est en panne", ""},
+		{"two synonyms settled by an option named", "réparation de la panne de mon forfait", "Réparation"},
+		{"two synonyms and another option named", "assistance pour ma panne de forfait", ""},
+		{"out of range", "le 4", ""},
+		{"bare digit out of range", "7", ""},
+		{"zero", "0", ""},
+		{"synonym inside a word", "forfaitaire", ""},
+	}),
+	typed(slots.Spec{Type: "choice", Options: billOptions}, [][3]string{
+		{"option that is a position", "La dernière", "La dernière"},
+		{"option that is a position, other gender", "le dernier", "La dernière"},
+		{"month", "mars", "mars"},
+		{"position", "la deuxième", "janvier"},
 	}),
 	typed(slots.Spec{Type: "pattern", Pattern: `[A-Z]{2}\d{6}`}, [][3]string{
 		{"in a sentence", "mon code est AB123456 voilà", "AB123456"},

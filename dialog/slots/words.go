@@ -2,6 +2,7 @@ package slots
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -102,22 +103,48 @@ func findYesNo(_ Spec, f folded, _ time.Time) (string, bool) {
 	return "", false
 }
 
-// findChoice accepts one of the options: the whole text, an option inside the text (the longest
-// when one contains another), or the only option sharing words with the text.
+// findChoice accepts one of the options: the whole text, a position ("la deuxième"), a synonym
+// of the designer, an option inside the text (the longest when one contains another), or the
+// only option sharing words with the text.
 func findChoice(spec Spec, f folded, _ time.Time) (string, bool) {
 	text := plain(f.s)
 	if text == "" {
 		return "", false
 	}
-	for _, o := range spec.Options {
-		if plain(foldString(o)) == text {
+	if o, ok := optionNamed(spec.Options, text); ok {
+		return o, true
+	}
+	if o, ok := positionalOption(spec.Options, f.s); ok {
+		return o, true
+	}
+	byWords, wordsOK := wordsOption(spec.Options, text)
+	switch bySynonym := synonymOptions(spec, text); {
+	case len(bySynonym) == 1:
+		return bySynonym[0], true
+	case len(bySynonym) > 1:
+		// Synonyms of several options: only an option also named otherwise settles it.
+		return byWords, wordsOK && slices.Contains(bySynonym, byWords)
+	}
+	return byWords, wordsOK
+}
+
+// optionNamed returns the option that text (folded or not) is, accents and case ignored.
+func optionNamed(options []string, text string) (string, bool) {
+	key := plain(foldString(text))
+	for _, o := range options {
+		if plain(foldString(o)) == key {
 			return o, true
 		}
 	}
-	if o, ok := containedOption(spec.Options, text); ok {
+	return "", false
+}
+
+// wordsOption returns the option found inside text, else the only one sharing words with it.
+func wordsOption(options []string, text string) (string, bool) {
+	if o, ok := containedOption(options, text); ok {
 		return o, true
 	}
-	return sharedWordsOption(spec.Options, text)
+	return sharedWordsOption(options, text)
 }
 
 // containedOption returns the option found in text, when only one is (not counting the options
