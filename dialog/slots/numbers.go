@@ -10,7 +10,7 @@ var (
 	groupRe     = regexp.MustCompile(`\d+`)
 	runRe       = regexp.MustCompile(`\d+(?: \d+)*`)
 	thousandsRe = regexp.MustCompile(`^\d{1,3}(?: \d{3})+$`)
-	orderRe     = regexp.MustCompile(`\bcmd ?(?:n°|no|#|:|-|_|\.)? ?(\d{4,10})\b`)
+	orderRunRe  = regexp.MustCompile(`\d+(?:[ -]\d+)+`)
 )
 
 // units are the words after a number that say it is not an identifier or a count of things asked.
@@ -63,22 +63,95 @@ func alone(s string, i, j int) bool {
 	return cleanBefore(s, i) && cleanAfter(s, j)
 }
 
-// findOrderNumber accepts "CMD-48213", "cmd 48213" or a lone group of 4 to 10 digits.
-func findOrderNumber(_ Spec, f folded, _ time.Time) (string, bool) {
-	if m := orderRe.FindStringSubmatchIndex(f.s); m != nil && cleanAfter(f.s, m[1]) {
-		return "CMD-" + f.s[m[2]:m[3]], true
+// findOrderNumber reads an order number in the spec's pattern when it has one, else in the
+// default formats (see orderIn).
+func findOrderNumber(spec Spec, f folded, _ time.Time) (string, bool) {
+	if spec.Pattern != "" {
+		return patternOrder(spec.Pattern, f.orig)
 	}
-	for _, m := range groupRe.FindAllStringIndex(f.s, -1) {
-		n := m[1] - m[0]
-		if n < 4 || n > 10 || !alone(f.s, m[0], m[1]) || units[wordAfter(f.s, m[1])] {
-			continue
+	return orderIn(f.s)
+}
+
+// patternOrder returns the first non-empty match of pattern in text (its first group when it has
+// one), upper-cased and without spaces, since companies print their references that way.
+func patternOrder(pattern, text string) (string, bool) {
+	re, err := compile(pattern)
+	if err != nil {
+		return "", false
+	}
+	for _, m := range re.FindAllStringSubmatch(text, -1) {
+		v := m[0]
+		if len(m) > 1 {
+			v = m[1]
 		}
-		if n == 4 && yearWords[wordBefore(f.s, m[0])] {
-			continue
+		v = strings.ToUpper(strings.Join(strings.Fields(v), ""))
+		if v != "" {
+			return v, true
 		}
-		return "CMD-" + f.s[m[0]:m[1]], true
 	}
 	return "", false
+}
+
+// orderIn accepts "CMD-48213", "cmd 48213", "n° 48213", "#48213", a lone group of 4 to 10
+// digits, spaced thousands ("48 213") and groups printed by companies ("CMD-2024-58812",
+// "commande n° 2024 58812"), keeping the dash between groups.
+func orderIn(s string) (string, bool) {
+	for _, m := range orderRunRe.FindAllStringIndex(s, -1) {
+		if v, ok := orderRun(s, m[0], m[1]); ok {
+			return v, true
+		}
+	}
+	for _, m := range groupRe.FindAllStringIndex(s, -1) {
+		n := m[1] - m[0]
+		if n < 4 || n > 10 || !orderEdges(s, m[0], m[1]) || units[wordAfter(s, m[1])] {
+			continue
+		}
+		if n == 4 && yearWords[wordBefore(s, m[0])] {
+			continue
+		}
+		return "CMD-" + s[m[0]:m[1]], true
+	}
+	return "", false
+}
+
+// orderRun reads a run of digit groups s[i:j] as one order number: spaced thousands, or groups of
+// 3 digits or more joined by dashes (or by spaces after "commande", "n°"...). Single groups are
+// left to orderIn; phone numbers (groups of 2) and dates never fit.
+func orderRun(s string, i, j int) (string, bool) {
+	run := s[i:j]
+	digits := onlyDigits(run)
+	if !orderEdges(s, i, j) || units[wordAfter(s, j)] {
+		return "", false
+	}
+	if thousandsRe.MatchString(run) && len(digits) <= 10 {
+		return "CMD-" + digits, true
+	}
+	groups := strings.FieldsFunc(run, func(r rune) bool { return r == ' ' || r == '-' })
+	if len(groups) < 2 || len(groups) > 3 || len(digits) > 14 || !strings.Contains(run, "-") && !orderPrefixed(s, i) {
+		return "", false
+	}
+	for _, g := range groups {
+		if len(g) < 3 {
+			return "", false
+		}
+	}
+	return "CMD-" + strings.Join(groups, "-"), true
+}
+
+// orderPrefixed tells whether the number at s[i] follows a word that announces an order number.
+func orderPrefixed(s string, i int) bool {
+	if afterCmd(s, i) || before(s, i) == '#' {
+		return true
+	}
+	return orderWords[wordBefore(s, len(strings.TrimRight(s[:i], " #:°._-")))]
+}
+
+// orderWords are the words before an order number: "commande n° 2024 58812".
+var orderWords = wordSet("cmd commande cde n no num numero ref reference")
+
+// orderEdges tells whether the number s[i:j] stands on its own, or is glued to "cmd".
+func orderEdges(s string, i, j int) bool {
+	return (cleanBefore(s, i) || afterCmd(s, i)) && cleanAfter(s, j)
 }
 
 // findAccountNumber accepts 8 digits, maybe in groups separated by spaces.

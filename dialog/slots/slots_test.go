@@ -68,6 +68,33 @@ var findCases = slices.Concat(
 		{"a date", "le 12/03/2027", ""},
 		{"inside an e-mail", "jean48213@exemple.fr", ""},
 		{"year", "client depuis 2019", ""},
+		{"spaced thousands", "c'est la 48 213", "CMD-48213"},
+		{"dashed groups", "CMD-2024-58812", "CMD-2024-58812"},
+		{"numero and dashed groups", "commande n° 2024-88812", "CMD-2024-88812"},
+		{"spaced groups after cmd", "cmd 2024 58812", "CMD-2024-58812"},
+		{"dashed groups alone", "2024-58812", "CMD-2024-58812"},
+		{"numero sign spaced", "n° 48213", "CMD-48213"},
+		{"hash", "#48213", "CMD-48213"},
+		{"numero", "numéro 48213", "CMD-48213"},
+		{"hash too short", "#123", ""},
+		{"spaced phone number", "06 12 34 56 78", ""},
+		{"dotted phone number", "06.12.34.56.78", ""},
+		{"dashed phone number", "06-12-34-56-78", ""},
+		{"dashed date", "12-03-2027", ""},
+		{"iso date", "2027-04-02", ""},
+		{"year after en", "commandé en 2024", ""},
+		{"year after a month", "en mars 2024", ""},
+		{"spaced thousands with a unit", "1 200 €", ""},
+		{"amount with a unit", "48213 euros", ""},
+		{"dashed groups too long", "cmd 2024-58812345678", ""},
+		{"dashed groups too short", "cmd 2024-58", ""},
+	}),
+	typed(slots.Spec{Type: "order_number", Pattern: `(?i)\b(FR ?\d{6})\b`}, [][3]string{
+		{"pattern group", "ma commande fr 123456 svp", "FR123456"},
+		{"pattern replaces the default", "CMD-48213", ""},
+	}),
+	typed(slots.Spec{Type: "order_number", Pattern: `[a-z]{2}-\d{4}`}, [][3]string{
+		{"pattern match upper-cased", "c'est ab-1234", "AB-1234"},
 	}),
 	typed(slots.Spec{Type: "account_number"}, [][3]string{
 		{"eight digits", "12345678", "12345678"},
@@ -376,6 +403,12 @@ func TestCheck(t *testing.T) {
 		{"bad regexp", slots.Spec{Type: "pattern", Pattern: `(`}, true},
 		{"options on another type", slots.Spec{Type: "text", Options: []string{"a"}}, true},
 		{"pattern on another type", slots.Spec{Type: "text", Pattern: `a`}, true},
+		{"pattern on order_number", slots.Spec{Type: "order_number", Pattern: `FR\d{6}`}, false},
+		{"bad pattern on order_number", slots.Spec{Type: "order_number", Pattern: `(`}, true},
+		{"synonyms", slots.Spec{Type: "choice", Options: helpOptions, Synonyms: helpSynonyms}, false},
+		{"synonyms of no option", slots.Spec{Type: "choice", Options: helpOptions, Synonyms: map[string][]string{"Autre": {"x"}}}, true},
+		{"empty synonym", slots.Spec{Type: "choice", Options: helpOptions, Synonyms: map[string][]string{"Réparation": {" "}}}, true},
+		{"synonyms on another type", slots.Spec{Type: "text", Synonyms: helpSynonyms}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -401,7 +434,7 @@ func TestCheck(t *testing.T) {
 
 // formats are the shapes of the values Find returns, by type.
 var formats = map[string]*regexp.Regexp{
-	"order_number":   regexp.MustCompile(`^CMD-\d{4,10}$`),
+	"order_number":   regexp.MustCompile(`^CMD-\d{3,10}(-\d{3,})*$`),
 	"account_number": regexp.MustCompile(`^\d{8}$`),
 	"email":          regexp.MustCompile(`^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$`),
 	"phone":          regexp.MustCompile(`^\+33[1-9]\d{8}$`),
@@ -421,7 +454,10 @@ func FuzzFind(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		for _, typ := range slots.Types {
-			spec := slots.Spec{Type: typ, Options: changeOptions, Pattern: `[A-Z]{2}\d{6}|x*`}
+			spec := slots.Spec{Type: typ, Options: changeOptions}
+			if typ == "pattern" {
+				spec.Pattern = `[A-Z]{2}\d{6}|x*`
+			}
 			got, ok := slots.Find(spec, text, now)
 			if ok != (got != "") {
 				t.Fatalf("Find(%s, %q) = %q, %v", typ, text, got, ok)
