@@ -2,6 +2,7 @@ package slots
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -191,8 +192,8 @@ func validPostalCode(code string) bool {
 	return code[:2] != "00" && code[:2] != "99"
 }
 
-// findNumber accepts an integer ("3", "1 000") or a small number in words ("trois").
-// Digits win over words.
+// findNumber accepts an integer ("3", "1 000") or a number in words ("trois", "deux cents",
+// "quatre-vingt-dix-neuf"). Digits win over words.
 func findNumber(_ Spec, f folded, _ time.Time) (string, bool) {
 	for _, m := range runRe.FindAllStringIndex(f.s, -1) {
 		run := f.s[m[0]:m[1]]
@@ -202,24 +203,18 @@ func findNumber(_ Spec, f folded, _ time.Time) (string, bool) {
 			}
 		}
 	}
-	all := words(f.s)
-	for _, w := range all {
-		if n, ok := numberWords[w]; ok && (len(all) <= 3 || !ambiguousNumbers[w]) {
-			return n, true
+	ws := tokens(f.s)
+	for _, n := range wordNumbers(ws) {
+		if len(ws) <= 3 || !singleAmbiguous(ws, n) {
+			return strconv.Itoa(n.value), true
 		}
 	}
 	return "", false
 }
 
 // ambiguousNumbers are the number words that are usually something else ("un problème", "neuf"
-// for new): they only count in a short answer.
-var ambiguousNumbers = wordSet("un une neuf")
-
-// numberWords are the small numbers written in words.
-var numberWords = map[string]string{
-	"zero": "0", "un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5",
-	"six": "6", "sept": "7", "huit": "8", "neuf": "9", "dix": "10", "onze": "11", "douze": "12",
-}
+// for new, "mille mercis"): alone, they only count in a short answer.
+var ambiguousNumbers = wordSet("un une neuf mille")
 
 // trimZeros removes the leading zeros of an integer, keeping one digit.
 func trimZeros(digits string) string {
