@@ -41,6 +41,8 @@ var (
 	inDaysRe     = regexp.MustCompile(`\bdans (\d{1,3}) jours?\b`)
 	dayOnlyRe    = regexp.MustCompile(`\b(?:le|du|au) (1er|\d{1,2})\b`)
 	weekdayDayRe = regexp.MustCompile(`^ (1er|\d{1,2})\b`)
+	nextWeekRe   = regexp.MustCompile(`^ (?:de la |la )?semaine (?:prochaine|d'apres)\b`)
+	nextRe       = regexp.MustCompile(`^ prochaine?\b`)
 )
 
 // dayOnlyNext are the words that may follow "le 15" when it is a date.
@@ -57,7 +59,7 @@ func findDate(_ Spec, f folded, now time.Time) (string, bool) {
 
 // dateIn finds the date of s: a written date first, then a relative one, then "le 15".
 func dateIn(s string, now time.Time) (time.Time, bool) {
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	today := midnight(now)
 	for _, find := range []func(string, time.Time) (hit, bool){writtenDate, relativeDate, dayOnlyDate} {
 		if h, ok := find(s, today); ok {
 			return h.date, true
@@ -139,18 +141,62 @@ func relativeDate(s string, today time.Time) (best hit, found bool) {
 }
 
 // weekdayDate returns the date of a weekday named before s[j]: "lundi 22" is the next 22nd,
-// "lundi" or "lundi prochain" the next Monday strictly after today.
+// "lundi" or "lundi prochain" the next Monday strictly after today, "lundi de la semaine
+// prochaine" the Monday of the next Monday–Sunday week.
 func weekdayDate(s string, j int, day time.Weekday, today time.Time) time.Time {
 	if m := weekdayDayRe.FindStringSubmatchIndex(s[j:]); m != nil && dayOnlyEnds(s, j+m[1]) {
 		if d, ok := nextDayOfMonth(atoi(s[j+m[2]:j+m[3]]), today); ok {
 			return d
 		}
 	}
+	if nextWeekRe.MatchString(s[j:]) {
+		return nextMonday(today).AddDate(0, 0, mondayFirst(day))
+	}
 	n := (int(day) - int(today.Weekday()) + 7) % 7
 	if n == 0 {
 		n = 7
 	}
 	return today.AddDate(0, 0, n)
+}
+
+// nextMonday returns the Monday after today: French weeks run from Monday to Sunday.
+func nextMonday(today time.Time) time.Time {
+	return today.AddDate(0, 0, 7-mondayFirst(today.Weekday()))
+}
+
+// Ambiguous returns the two dates a "date" or "datetime" answer may mean, in the type's format,
+// the earliest first (the one Find returns): « jeudi prochain » said on a Wednesday is tomorrow
+// for some and Thursday of the next week for others. It is nil when the answer is clear,
+// « jeudi de la semaine prochaine » included.
+func Ambiguous(spec Spec, text string, now time.Time) []string {
+	if spec.Type != "date" && spec.Type != "datetime" {
+		return nil
+	}
+	value, ok := Find(spec, text, now)
+	if !ok {
+		return nil
+	}
+	s, today := foldString(text), midnight(now)
+	if _, written := writtenDate(s, today); written {
+		return nil // "le 12/03, vendredi prochain": the written date settles it
+	}
+	for _, m := range relativeRe.FindAllStringSubmatchIndex(s, -1) {
+		day, isDay := weekdays[s[m[2]:m[3]]]
+		if !isDay || !nextRe.MatchString(s[m[1]:]) {
+			continue
+		}
+		d := weekdayDate(s, m[1], day, today)
+		if d.Format("2006-01-02") != value[:10] || !d.Before(nextMonday(today)) {
+			return nil
+		}
+		return []string{value, d.AddDate(0, 0, 7).Format("2006-01-02") + value[10:]}
+	}
+	return nil
+}
+
+// midnight returns the start of now's day, in now's location.
+func midnight(now time.Time) time.Time {
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 }
 
 // dayOnlyDate finds "le 15": the next 15th of a month, today included.

@@ -192,6 +192,10 @@ var findCases = slices.Concat(
 		{"an amount", "12.50", ""},
 		{"a phone number", "06 12 34 56 78", ""},
 		{"a count", "le 3 articles", ""},
+		{"weekday and hour", "jeudi 14h", "2027-03-11"},
+		{"weekday of the next week", "jeudi de la semaine prochaine", "2027-03-18"},
+		{"weekday of the next week, short", "mercredi semaine prochaine", "2027-03-17"},
+		{"next weekday of this week", "jeudi prochain", "2027-03-11"},
 		{"a sentence", "bonjour", ""},
 	}),
 	typed(slots.Spec{Type: "time"}, [][3]string{
@@ -214,6 +218,8 @@ var findCases = slices.Concat(
 		{"a duration", "dans 2h", ""},
 		{"a word with h", "14 habitants", ""},
 		{"a sentence", "quand vous voulez", ""},
+		{"after a weekday", "jeudi 14h", "14:00"},
+		{"after a weekday, spaced", "jeudi 14 h", "14:00"},
 	}),
 	typed(slots.Spec{Type: "datetime"}, [][3]string{
 		{"relative", "demain vers 14h30 si possible", "2027-03-11 14:30"},
@@ -222,6 +228,11 @@ var findCases = slices.Concat(
 		{"noon", "3 mars 2027 à midi", "2027-03-03 12:00"},
 		{"day only", "le 15 à 10h", "2027-03-15 10:00"},
 		{"tonight", "ce soir à 20h", "2027-03-10 20:00"},
+		{"next saturday", "samedi prochain à 11h", "2027-03-13 11:00"},
+		{"weekday and hour", "jeudi 14h", "2027-03-11 14:00"},
+		{"tomorrow and minutes", "demain 9h30", "2027-03-11 09:30"},
+		{"date in words and spaced hour", "le 12 mars à 15 h", "2027-03-12 15:00"},
+		{"weekday at noon", "lundi à midi", "2027-03-15 12:00"},
 		{"date only", "demain", ""},
 		{"time only", "14h", ""},
 		{"impossible date", "31/02 à 14h", ""},
@@ -514,4 +525,44 @@ func FuzzFind(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestAmbiguous(t *testing.T) {
+	friday := time.Date(2027, time.March, 12, 18, 0, 0, 0, now.Location())
+	sunday := time.Date(2027, time.March, 14, 10, 0, 0, 0, now.Location())
+	date, datetime := slots.Spec{Type: "date"}, slots.Spec{Type: "datetime"}
+	tests := []struct {
+		name string
+		spec slots.Spec
+		text string
+		now  time.Time
+		want []string
+	}{
+		{"tomorrow or next week", date, "jeudi prochain", now, []string{"2027-03-11", "2027-03-18"}},
+		{"this sunday or the next", date, "dimanche prochain", now, []string{"2027-03-14", "2027-03-21"}},
+		{"feminine and in a sentence", date, "plutôt jeudi prochaine svp", now, []string{"2027-03-11", "2027-03-18"}},
+		{"with a time", datetime, "samedi prochain à 11h", now, []string{"2027-03-13 11:00", "2027-03-20 11:00"}},
+		{"on a friday", date, "samedi prochain", friday, []string{"2027-03-13", "2027-03-20"}},
+		{"next week already", date, "lundi prochain", now, nil},
+		{"said on a sunday", date, "mardi prochain", sunday, nil},
+		{"week said", date, "jeudi de la semaine prochaine", now, nil},
+		{"no prochain", date, "jeudi", now, nil},
+		{"relative day", date, "demain", now, nil},
+		{"written date first", date, "le 12/03, donc vendredi prochain", now, nil},
+		{"datetime without time", datetime, "jeudi prochain", now, nil},
+		{"not a date type", slots.Spec{Type: "time"}, "jeudi prochain à 14h", now, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := slots.Ambiguous(tc.spec, tc.text, tc.now)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("Ambiguous(%s, %q) = %q, want %q", tc.spec.Type, tc.text, got, tc.want)
+			}
+			if len(got) > 0 {
+				if first, _ := slots.Find(tc.spec, tc.text, tc.now); first != got[0] {
+					t.Errorf("Find(%s, %q) = %q, want the earliest candidate %q", tc.spec.Type, tc.text, first, got[0])
+				}
+			}
+		})
+	}
 }
