@@ -51,11 +51,12 @@ func findText(_ Spec, f folded, _ time.Time) (string, bool) {
 }
 
 // answers maps the French ways of saying yes or no, folded, to "oui" or "non". Longer phrases
-// win over the words inside them ("pas d'accord" is no, "pas de souci" is yes).
+// win over the words inside them ("pas d'accord" is no, "pas de souci" is yes, "non c'est bon"
+// is a polite no).
 var answers = map[string]string{
 	"oui": "oui", "ouais": "oui", "ouai": "oui", "ouaip": "oui", "ouep": "oui", "wi": "oui",
 	"ok": "oui", "okay": "oui", "okey": "oui", "oki": "oui", "okk": "oui", "oke": "oui",
-	"d acc": "oui", "dacc": "oui", "d accord": "oui", "daccord": "oui",
+	"d acc": "oui", "dacc": "oui", "d accord": "oui", "daccord": "oui", "c est d accord": "oui",
 	"dac": "oui", "bien sur": "oui", "exact": "oui", "exactement": "oui", "c est ca": "oui",
 	"cest ca": "oui", "yes": "oui", "yep": "oui", "yup": "oui", "tout a fait": "oui",
 	"absolument": "oui", "volontiers": "oui", "certainement": "oui", "evidemment": "oui",
@@ -63,11 +64,29 @@ var answers = map[string]string{
 	"pas de souci": "oui", "pas de soucis": "oui", "sans probleme": "oui", "no problem": "oui",
 	"pourquoi pas": "oui", "je confirme": "oui", "ca marche": "oui", "entendu": "oui",
 	"avec plaisir": "oui", "vas y": "oui", "allez y": "oui", "tres bien": "oui",
-	"non": "non", "nan": "non", "nope": "non", "no": "non", "pas du tout": "non",
+	"c est bon": "oui", "cest bon": "oui", "tout bon": "oui", "ca me va": "oui", "ca roule": "oui",
+	"ca me convient": "oui", "ca convient": "oui", "go": "oui", "on y va": "oui", "allons y": "oui",
+	"je veux bien": "oui", "bien entendu": "oui", "valide": "oui", "je valide": "oui",
+	"confirme": "oui", "c est correct": "oui", "correct": "oui", "c est exact": "oui",
+	"nickel": "oui", "impeccable": "oui", "super": "oui", "top": "oui", "parfaitement": "oui",
+	"c est parfait": "oui", "banco": "oui",
+	"non": "non", "nan": "non", "nope": "non", "no": "non", "niet": "non", "pas du tout": "non",
 	"surtout pas": "non", "absolument pas": "non", "certainement pas": "non", "pas d accord": "non",
 	"pas ok": "non", "pas vraiment": "non", "jamais": "non", "negatif": "non", "pas question": "non",
 	"hors de question": "non", "c est pas ca": "non", "ce n est pas ca": "non", "pas exact": "non",
-	"pas exactement": "non", "inexact": "non", "faux": "non",
+	"pas exactement": "non", "inexact": "non", "faux": "non", "c est faux": "non",
+	"pas maintenant": "non", "plus tard": "non", "non c est bon": "non", "non cest bon": "non",
+	"non ca va": "non", "non ca ira": "non", "c est pas bon": "non", "cest pas bon": "non",
+	"pas bon": "non", "ce n est pas bon": "non", "ce n est pas correct": "non",
+	"c est pas correct": "non", "pas correct": "non", "incorrect": "non", "erreur": "non",
+	"je me suis trompe": "non", "je me suis trompee": "non", "pas la peine": "non",
+	"pas besoin": "non", "ca ne va pas": "non", "ca va pas": "non", "ca me va pas": "non",
+	"ca ne me va pas": "non", "ca ne me convient pas": "non", "ca me convient pas": "non",
+	"je ne veux pas": "non", "je veux pas": "non", "je ne valide pas": "non", "je valide pas": "non",
+	"pas valide": "non", "invalide": "non", "non valide": "non", "ca marche pas": "non",
+	"ca ne marche pas": "non", "pas top": "non", "pas super": "non", "pas parfait": "non",
+	"pas terrible": "non", "je ne confirme pas": "non", "je confirme pas": "non",
+	"pas confirme": "non",
 }
 
 // aloneAnswers are the words that only answer when they are the whole message ("si possible").
@@ -79,10 +98,14 @@ var answerPhrases = longestFirst(keys(answers))
 // repeatRe finds a letter typed three times or more ("ouiii", "nooon").
 var repeatRe = regexp.MustCompile(`(a{3,}|e{3,}|i{3,}|o{3,}|u{3,}|n{3,}|k{3,}|s{3,})`)
 
+// YesNo returns "oui" or "non" when text answers a yes/no question, like Find with type yes_no.
+func YesNo(text string) (string, bool) {
+	return Find(Spec{Type: "yes_no"}, text, time.Time{})
+}
+
 // findYesNo accepts a yes or a no; a message that says both is not an answer.
 func findYesNo(_ Spec, f folded, _ time.Time) (string, bool) {
-	text := plain(strings.ReplaceAll(f.s, "'", " "))
-	text = repeatRe.ReplaceAllStringFunc(text, func(run string) string { return run[:1] })
+	text := answerText(f.s)
 	if v, ok := aloneAnswers[text]; ok {
 		return v, true
 	}
@@ -101,6 +124,47 @@ func findYesNo(_ Spec, f folded, _ time.Time) (string, bool) {
 		return v, true
 	}
 	return "", false
+}
+
+// answerText prepares a folded message for the answers: plain words, letters typed three
+// times or more kept once ("ouiii").
+func answerText(s string) string {
+	text := plain(strings.ReplaceAll(s, "'", " "))
+	return repeatRe.ReplaceAllStringFunc(text, func(run string) string { return run[:1] })
+}
+
+// IsShortAnswer tells whether text is shaped like an answer to a question rather than a new
+// request: at most 3 words, or digits in at most 5 words, or an '@', or a yes or a no first
+// ("non, plutôt mardi"). The engine counts such a reply that does not validate as a failed answer.
+func IsShortAnswer(text string) bool {
+	s := foldString(text)
+	if strings.Contains(s, "@") {
+		return true
+	}
+	n, digits := 0, false
+	for _, w := range strings.Fields(s) {
+		if strings.IndexFunc(w, isAlnum) >= 0 {
+			n++
+		}
+		digits = digits || strings.IndexFunc(w, isDigit) >= 0
+	}
+	switch {
+	case n == 0:
+		return false
+	case n <= 3 || digits && n <= 5:
+		return true
+	}
+	return startsWithAnswer(answerText(s))
+}
+
+// startsWithAnswer tells whether the prepared text starts with a yes or no phrase.
+func startsWithAnswer(text string) bool {
+	for _, phrase := range answerPhrases {
+		if strings.HasPrefix(text+" ", phrase+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // findChoice accepts one of the options: the whole text, a position ("la deuxième"), a synonym
