@@ -71,10 +71,12 @@ func (l Limits) explainNumber(amount bool, value string) string {
 	switch {
 	case l.Min != nil && v < *l.Min && v < 0 && *l.Min > 0:
 		return fmt.Sprintf("%s doit être positif, d'au moins %s.", what, show(*l.Min))
+	case l.Min != nil && v < *l.Min && v < 0 && *l.Min == 0:
+		return what + " ne peut pas être négatif."
 	case l.Min != nil && v < *l.Min && amount:
 		return fmt.Sprintf("Le montant doit être d'au moins %s.", show(*l.Min))
 	case l.Min != nil && v < *l.Min:
-		return fmt.Sprintf("Le nombre doit être au moins %s.", show(*l.Min))
+		return fmt.Sprintf("Le nombre doit être d'au moins %s.", show(*l.Min))
 	case l.Max != nil && v > *l.Max:
 		return fmt.Sprintf("%s ne peut pas dépasser %s.", what, show(*l.Max))
 	}
