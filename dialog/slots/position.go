@@ -3,6 +3,7 @@ package slots
 import (
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -102,7 +103,8 @@ func isOrdinal(w string) bool {
 }
 
 // positionalOption returns the option a positional answer designates. An option that itself
-// says the rank in words wins over the position: « le dernier » is the option « La dernière ».
+// says the rank wins over the position: « le dernier » is the option « La dernière », and « 3 »
+// is not a position among options that say 3.
 func positionalOption(options []string, s string) (string, bool) {
 	rank, inWords, ok := rankIn(s)
 	if !ok {
@@ -112,6 +114,9 @@ func positionalOption(options []string, s string) (string, bool) {
 		if o, ok := optionWithRank(options, rank); ok {
 			return o, true
 		}
+	} else if found := mentioning(options, strconv.Itoa(rank)); len(found) > 0 {
+		// "3" among "1 mois", "3 mois" is the option that says 3, not the third one.
+		return found[0], len(found) == 1
 	}
 	i, ok := Position(s, len(options))
 	if !ok {
@@ -133,6 +138,17 @@ func optionWithRank(options []string, rank int) (string, bool) {
 		return "", false
 	}
 	return found[0], true
+}
+
+// mentioning returns the options that have the word w.
+func mentioning(options []string, w string) []string {
+	var found []string
+	for _, o := range options {
+		if slices.Contains(words(foldString(o)), w) {
+			found = append(found, o)
+		}
+	}
+	return found
 }
 
 // synonymOptions returns the options, in their order, with a synonym said in the plain text.

@@ -381,6 +381,12 @@ var findCases = slices.Concat(
 		{"zero", "0", ""},
 		{"synonym inside a word", "forfaitaire", ""},
 	}),
+	typed(slots.Spec{Type: "choice", Options: []string{"1 mois", "3 mois", "6 mois"}}, [][3]string{
+		{"digit said by an option", "3", "3 mois"},
+		{"digit with article said by an option", "le 6", "6 mois"},
+		{"ordinal", "la deuxième", "3 mois"},
+		{"digit said by no option", "2", "3 mois"},
+	}),
 	typed(slots.Spec{Type: "choice", Options: billOptions}, [][3]string{
 		{"option that is a position", "La dernière", "La dernière"},
 		{"option that is a position, other gender", "le dernier", "La dernière"},
