@@ -27,7 +27,7 @@ func (l Limits) Empty() bool {
 		len(l.Weekdays) == 0 && len(l.Hours) == 0
 }
 
-// dayNames are the French day names, Monday first (the French week), by time.Weekday.
+// dayNames are the French day names, Monday first like the French week (see mondayFirst).
 var dayNames = []string{"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
 
 // frenchMonths are the month names used to write a date for the customer.
