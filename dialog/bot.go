@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/template"
 	"text/template/parse"
+	"time"
 
 	"github.com/relais/relais/dialog/slots"
 	"github.com/relais/relais/intents"
@@ -25,6 +26,7 @@ type Bot struct {
 	Entries   map[string]*Entry // by intent id
 	handoff   map[string]bool
 	templates map[string]*template.Template // every text with {{...}}, parsed once at load
+	loc       *time.Location                // the bot's time zone (bot.yaml time_zone)
 	// Dir is the designer's bot folder, "" for the built-in bot.
 	Dir string
 }
@@ -113,13 +115,22 @@ func (c *compiler) settings() {
 			c.at(s.file, s.line, "bot.yaml : « %s » manque", key)
 		}
 	}
-	if s.MaxMisses <= 0 {
-		s.MaxMisses = 2
+	s.defaults()
+	if _, err := time.LoadLocation(s.TimeZone); err != nil {
+		c.at(s.file, s.line, "bot.yaml : time_zone : fuseau horaire inconnu %q (par exemple Europe/Paris)", s.TimeZone)
 	}
-	if t, err := parseTemplate(s.Disambiguation); err != nil {
-		c.at(s.file, s.line, "bot.yaml : disambiguation : %v", err)
-	} else {
-		c.bot.templates[s.Disambiguation] = t
+	c.bot.loc = s.location()
+	if s.OrderNumberPattern != "" {
+		if err := slots.Check(slots.Spec{Type: "order_number", Pattern: s.OrderNumberPattern}); err != nil {
+			c.at(s.file, s.line, "bot.yaml : order_number_pattern : %v", err)
+		}
+	}
+	for key, text := range map[string]string{"disambiguation": s.Disambiguation, "also_asked": s.AlsoAsked, "clarify_date": s.ClarifyDate} {
+		if t, err := parseTemplate(text); err != nil {
+			c.at(s.file, s.line, "bot.yaml : %s : %v", key, err)
+		} else {
+			c.bot.templates[text] = t
+		}
 	}
 	for _, id := range s.HandoffIntents {
 		if _, ok := c.bot.Catalogue.Intent(id); !ok {
@@ -207,6 +218,9 @@ func (c *compiler) slotStep(s *Step, at func(string, ...any)) {
 	}
 	if s.Type == "" {
 		s.Type = "text"
+	}
+	if s.Type == "order_number" && s.Pattern == "" {
+		s.Pattern = c.bot.Settings.OrderNumberPattern
 	}
 	if err := slots.Check(s.slotSpec()); err != nil {
 		at("slot %s : %v", s.Slot, err)

@@ -1,12 +1,14 @@
 package dialog_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/relais/relais/dialog"
+	"github.com/relais/relais/intents"
 )
 
 // TestCheckReportsProblems breaks a copy of the test bot in one way per case and expects
@@ -63,5 +65,30 @@ func TestBuiltinBotChecks(t *testing.T) {
 	}
 	if _, err := os.Stat("bot/dialog/bot.yaml"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestBuiltinConversations runs the built-in bot's conversation tests (relais dialog test)
+// with a classifier trained on its catalogue, as the server runs it.
+func TestBuiltinConversations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the built-in classifier")
+	}
+	bot, err := dialog.LoadBot("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := intents.Train(bot.Catalogue.Examples(), intents.DefaultTrainConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests, err := dialog.ReadTests(dialog.BuiltinTestsFS(), "tests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range dialog.RunTests(context.Background(), bot, intents.NewClassifier(m), tests) {
+		for _, f := range r.Failures {
+			t.Errorf("%s:%d « %s » : %s", r.Test.File, r.Test.Line, r.Test.Name, f)
+		}
 	}
 }

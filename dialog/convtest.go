@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -17,9 +18,12 @@ import (
 type ConvTest struct {
 	Name     string                    `yaml:"name"`
 	Webhooks map[string]map[string]any `yaml:"webhooks"`
-	Steps    []TestStep                `yaml:"steps"`
-	File     string                    `yaml:"-"`
-	Line     int                       `yaml:"-"`
+	// Now fixes the clock of the test (RFC 3339, « 2026-12-02T10:00:00+01:00 »): relative
+	// dates and date limits then give the same result every day.
+	Now   string     `yaml:"now"`
+	Steps []TestStep `yaml:"steps"`
+	File  string     `yaml:"-"`
+	Line  int        `yaml:"-"`
 }
 
 // TestStep is one customer message and the checks on the bot's turn.
@@ -68,6 +72,10 @@ func ReadTests(fsys fs.FS, dir string) ([]ConvTest, error) {
 				continue
 			}
 			ct.File, ct.Line = file, n.Line
+			if _, err := ct.clock(); err != nil {
+				problems = append(problems, intents.Problem{File: file, Line: n.Line, Message: "now : " + err.Error()})
+				continue
+			}
 			tests = append(tests, ct)
 		}
 	}
@@ -89,7 +97,8 @@ func RunTests(ctx context.Context, bot *Bot, c Classifier, tests []ConvTest) []T
 
 func runTest(ctx context.Context, bot *Bot, c Classifier, ct *ConvTest) TestResult {
 	r := TestResult{Test: ct}
-	e := NewEngine(bot, c, NewMemorySessions(), Options{Caller: CannedCaller(ct.Webhooks)})
+	now, _ := ct.clock()
+	e := NewEngine(bot, c, NewMemorySessions(), Options{Caller: CannedCaller(ct.Webhooks), Now: now})
 	id := "test:" + ct.Name
 	if _, err := e.Start(ctx, id); err != nil {
 		r.Failures = append(r.Failures, err.Error())
@@ -107,6 +116,18 @@ func runTest(ctx context.Context, bot *Bot, c Classifier, ct *ConvTest) TestResu
 		}
 	}
 	return r
+}
+
+// clock returns the test's fixed clock, nil for the real one.
+func (ct *ConvTest) clock() (func() time.Time, error) {
+	if ct.Now == "" {
+		return nil, nil
+	}
+	at, err := time.Parse(time.RFC3339, ct.Now)
+	if err != nil {
+		return nil, fmt.Errorf("date et heure RFC 3339 attendues (2026-12-02T10:00:00+01:00) : %v", err)
+	}
+	return func() time.Time { return at }, nil
 }
 
 // check returns what the turn got wrong.

@@ -133,32 +133,28 @@ type turn struct {
 
 func (t *turn) bot() *Bot { return t.brain.bot }
 
-// run answers the message: inside a flow first, else by its intent.
+// run answers the message. A pending question (an offer of a human, a flow's slot or
+// confirmation) reads it first as its answer; only what is not an answer is a request.
+// The whole order is in interpret.go.
 func (t *turn) run() {
 	if t.s.Flow != nil && t.entry(t.s.Flow.Intent) == nil {
 		t.s.Flow = nil // the designer removed the flow meanwhile
 	}
-	if t.s.Flow != nil {
-		if isCancel(t.text) {
-			t.s.Flow = nil
-			t.say(t.bot().Settings.Cancelled, nil)
-			t.out.Understood = true
-			return
-		}
-		if t.answerFlow() {
-			return
-		}
+	if t.s.Offer != nil && t.answerOffer() {
+		return
 	}
-	d := t.classify()
-	if choice := t.pickChoice(); choice != "" {
-		d = intents.Decision{Status: intents.Understood, Intent: choice, Confidence: 1}
-		t.out.Intent, t.out.Confidence = choice, 1
+	if t.s.Flow != nil && t.answerFlow() {
+		return
 	}
-	t.decide(d)
+	t.request()
 }
 
 func (t *turn) classify() intents.Decision {
-	d := t.classifier.Classify(t.text)
+	return t.classifyText(t.text)
+}
+
+func (t *turn) classifyText(text string) intents.Decision {
+	d := t.classifier.Classify(text)
 	if len(d.Ranked) > 0 {
 		t.out.Intent, t.out.Confidence = d.Ranked[0].Intent, d.Confidence
 	}
@@ -168,20 +164,7 @@ func (t *turn) classify() intents.Decision {
 	return d
 }
 
-// pickChoice returns the intent the customer chose after a disambiguation question.
-func (t *turn) pickChoice() string {
-	choices := t.s.Choices
-	t.s.Choices = nil
-	said := fold(t.text)
-	for _, id := range choices {
-		if in, ok := t.bot().Catalogue.Intent(id); ok && said != "" && (said == fold(in.Name) || strings.Contains(fold(in.Name), said) && len(said) > 5) {
-			return id
-		}
-	}
-	return ""
-}
-
-// decide answers a message outside any flow, from the classifier's decision.
+// decide answers a request outside any flow, from the classifier's decision.
 func (t *turn) decide(d intents.Decision) {
 	set := t.bot().Settings
 	switch d.Status {
@@ -200,7 +183,7 @@ func (t *turn) decide(d intents.Decision) {
 		t.s.Misses++
 		if t.s.Misses >= set.MaxMisses {
 			t.s.Misses = 0
-			t.say(set.OfferAgent.Text, set.OfferAgent.QuickReplies)
+			t.offer(set.OfferAgent, "", "L'assistant n'a pas compris la demande du client.")
 			return
 		}
 		if d.Status == intents.OutOfScope {

@@ -90,7 +90,7 @@ func TestConversations(t *testing.T) {
 	}{
 		{name: "slot asked then filled", webhooks: status, messages: []string{"où en est ma commande", "c'est la CMD-48213"}, want: "Votre commande CMD-48213 est expédiée."},
 		{name: "slot given in the first message", webhooks: status, messages: []string{"où en est ma commande CMD-11111"}, want: "Votre commande CMD-11111 est expédiée."},
-		{name: "invalid value then retry", messages: []string{"où en est ma commande", "euh je sais plus"}, want: "Ce n'est pas un numéro de commande (ex. CMD-48213)."},
+		{name: "invalid value then retry", messages: []string{"où en est ma commande", "euh je sais plus"}, want: "Ce n'est pas un numéro de commande (ex. CMD-48213). Vous pouvez aussi écrire « annuler » pour arrêter, ou « conseiller » pour parler à une personne."},
 		{name: "webhook fails: fallback", messages: []string{"où en est ma commande", "CMD-48213"}, want: "Le suivi est indisponible."},
 		{name: "cancel inside a flow", messages: []string{"où en est ma commande", "annuler"}, want: "C'est annulé."},
 		{name: "digression then resume", messages: []string{"où en est ma commande", "vous ouvrez à quelle heure"}, want: "Ouvert de 10 h à 19 h. | Revenons à votre demande. | Quel est votre numéro de commande ?"},

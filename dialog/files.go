@@ -26,8 +26,37 @@ type Settings struct {
 	Cancelled      string             `yaml:"cancelled"`
 	HandoffIntents []string           `yaml:"handoff_intents"`
 	Webhooks       map[string]Webhook `yaml:"webhooks"`
-	file           string
-	line           int
+
+	// The settings below are optional: defaultSettings fills what a bot.yaml leaves out.
+
+	// MaxRetries is how many answers to the same question may fail before a human is offered.
+	MaxRetries int `yaml:"max_retries"`
+	// RetryHint is added to every new question after a failed answer: how to leave or get a human.
+	RetryHint string `yaml:"retry_hint"`
+	// RetriesExhausted is the offer of a human after MaxRetries failed answers.
+	RetriesExhausted Message `yaml:"retries_exhausted"`
+	// OfferAccepted is said when the customer accepts the offer of a human.
+	OfferAccepted string `yaml:"offer_accepted"`
+	// OfferDeclined is said when the customer declines it outside a flow.
+	OfferDeclined Message `yaml:"offer_declined"`
+	// Neutral answers a bare yes or no that answers no question.
+	Neutral Message `yaml:"neutral"`
+	// Insult is the calm answer to abuse; it offers a human (its quick replies).
+	Insult Message `yaml:"insult"`
+	// OtherLanguages answer a message written in another language than French, by language
+	// code (en, es, de, it, pt); each offers a human.
+	OtherLanguages map[string]Message `yaml:"other_languages"`
+	// AlsoAsked offers the second request of a message once the first is answered.
+	AlsoAsked string `yaml:"also_asked"`
+	// ClarifyDate asks which of two dates an ambiguous answer (« jeudi prochain ») means.
+	ClarifyDate string `yaml:"clarify_date"`
+	// TimeZone is where relative dates (« demain ») and date limits are read; default Europe/Paris.
+	TimeZone string `yaml:"time_zone"`
+	// OrderNumberPattern, a regular expression, replaces the default order number formats.
+	OrderNumberPattern string `yaml:"order_number_pattern"`
+
+	file string
+	line int
 }
 
 // Message is a text with optional quick replies.
@@ -60,8 +89,9 @@ type Step struct {
 	Type         string       `yaml:"type"`
 	Ask          string       `yaml:"ask"`
 	Retry        string       `yaml:"retry"`
-	Options      []string     `yaml:"options"`
+	Options      options      `yaml:"options"`
 	Pattern      string       `yaml:"pattern"`
+	Limits       slots.Limits `yaml:",inline"`
 	Optional     bool         `yaml:"optional"`
 	Confirm      string       `yaml:"confirm"`
 	No           string       `yaml:"no"`
@@ -98,7 +128,59 @@ func (s *Step) kind() string {
 }
 
 func (s *Step) slotSpec() slots.Spec {
-	return slots.Spec{Type: s.Type, Options: s.Options, Pattern: s.Pattern}
+	return slots.Spec{Type: s.Type, Options: s.Options.names(), Synonyms: s.Options.synonyms(), Pattern: s.Pattern, Limits: s.Limits}
+}
+
+// options are a choice slot's options, each a text or a mapping of the text to its synonyms:
+// options: ["Réparation", {"Conseil ou souscription": [forfait, abonnement]}].
+type options []option
+
+type option struct {
+	Name     string
+	Synonyms []string
+}
+
+// UnmarshalYAML accepts each option as a text or as {text: [synonyms...]}.
+func (o *options) UnmarshalYAML(n *yaml.Node) error {
+	var items []yaml.Node
+	if err := n.Decode(&items); err != nil {
+		return err
+	}
+	for _, item := range items {
+		if item.Kind == yaml.ScalarNode {
+			*o = append(*o, option{Name: item.Value})
+			continue
+		}
+		var m map[string][]string
+		if err := item.Decode(&m); err != nil || len(m) != 1 {
+			return fmt.Errorf("ligne %d : une option est un texte ou « texte: [synonymes] »", item.Line)
+		}
+		for name, syn := range m {
+			*o = append(*o, option{Name: name, Synonyms: syn})
+		}
+	}
+	return nil
+}
+
+func (o options) names() []string {
+	var names []string
+	for _, op := range o {
+		names = append(names, op.Name)
+	}
+	return names
+}
+
+func (o options) synonyms() map[string][]string {
+	var m map[string][]string
+	for _, op := range o {
+		if len(op.Synonyms) > 0 {
+			if m == nil {
+				m = map[string][]string{}
+			}
+			m[op.Name] = op.Synonyms
+		}
+	}
+	return m
 }
 
 // variants is a text or a list of texts, one of which is said.
@@ -122,6 +204,7 @@ var stepKeys = map[string]bool{
 	"say": true, "quick_replies": true, "slot": true, "type": true, "ask": true, "retry": true,
 	"options": true, "pattern": true, "optional": true, "confirm": true, "no": true,
 	"webhook": true, "fallback": true, "handoff": true, "end": true,
+	"min": true, "max": true, "min_days": true, "max_days": true, "weekdays": true, "hours": true,
 }
 
 var entryKeys = map[string]bool{"say": true, "quick_replies": true, "steps": true}

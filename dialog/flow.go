@@ -2,7 +2,6 @@ package dialog
 
 import (
 	"github.com/relais/relais/dialog/slots"
-	"github.com/relais/relais/intents"
 )
 
 // startIntent runs an intent's entry from its first step. Typed values already present in
@@ -22,7 +21,9 @@ func (t *turn) startIntent(intent string) {
 			delete(t.s.Slots, st.Slot) // a reason or description belongs to one request
 			continue
 		}
-		if v, ok := slots.Find(st.slotSpec(), t.text, t.e.now()); ok {
+		spec := st.slotSpec()
+		if v, ok := slots.Find(spec, t.text, t.now()); ok && spec.Limits.Explain(spec, v, t.now()) == "" &&
+			slots.Ambiguous(spec, t.text, t.now()) == nil {
 			t.s.Slots[st.Slot] = v
 		}
 	}
@@ -60,7 +61,7 @@ func (t *turn) runSteps() {
 			return
 		case st.Webhook != "":
 			if !t.callWebhook(e, st) {
-				t.s.Flow = nil
+				t.s.Flow, t.s.Later = nil, ""
 				return
 			}
 		case st.Handoff != nil:
@@ -73,6 +74,10 @@ func (t *turn) runSteps() {
 		}
 	}
 	t.s.Flow = nil
+	if later := t.s.Later; later != "" && t.out.Handoff == nil {
+		t.s.Later = ""
+		t.offerLater(later)
+	}
 }
 
 func (t *turn) callWebhook(e *Entry, st *Step) bool {
@@ -100,73 +105,6 @@ func (t *turn) handoff(intent string, h *HandoffStep) {
 	}
 	t.out.Handoff = &Handoff{Intent: intent, Category: category, Priority: priority, Summary: t.renderStep(h.Summary)}
 	t.s.WaitingForAgent = true
-}
-
-// answerFlow handles a message while a flow waits for the customer. It returns false when the
-// message is not for the flow and should be answered as a new request.
-func (t *turn) answerFlow() bool {
-	f := t.s.Flow
-	st := &t.entry(f.Intent).Steps[f.Step]
-	spec := st.slotSpec()
-	if st.Confirm != "" {
-		spec = slots.Spec{Type: "yes_no"}
-	}
-	if v, ok := slots.Find(spec, t.text, t.e.now()); ok {
-		t.out.Understood, t.out.Intent = true, f.Intent
-		f.Tries = 0
-		if st.Confirm != "" {
-			if v != "oui" {
-				t.say(t.renderStep(st.No), nil)
-				t.s.Flow = nil
-				return true
-			}
-		} else {
-			t.s.Slots[st.Slot] = v
-		}
-		f.Step++
-		t.runSteps()
-		return true
-	}
-	return t.digressOrRetry(st)
-}
-
-// digressOrRetry answers another intent asked in the middle of a flow, or asks again.
-func (t *turn) digressOrRetry(st *Step) bool {
-	f := t.s.Flow
-	d := t.classify()
-	if d.Status == intents.Understood && d.Intent != f.Intent {
-		other := t.entry(d.Intent)
-		if other != nil && IsFlow(other) {
-			return false // a new request with its own questions replaces the current one
-		}
-		t.out.Understood = true
-		t.startIntent(d.Intent)
-		t.s.Flow = f
-		t.say(t.bot().Settings.Resume, nil)
-		t.reask(st)
-		return true
-	}
-	f.Tries++
-	if f.Tries >= 3 {
-		t.s.Flow = nil
-		set := t.bot().Settings
-		t.say(set.OfferAgent.Text, set.OfferAgent.QuickReplies)
-		return true
-	}
-	if st.Retry != "" {
-		t.say(t.renderStep(st.Retry), st.QuickReplies)
-		return true
-	}
-	t.reask(st)
-	return true
-}
-
-func (t *turn) reask(st *Step) {
-	if st.Confirm != "" {
-		t.say(t.renderStep(st.Confirm), []string{"Oui", "Non"})
-		return
-	}
-	t.say(t.renderStep(st.Ask), st.QuickReplies)
 }
 
 // IsFlow reports whether an entry asks the customer something.

@@ -30,6 +30,25 @@ func frenchDate(v string) string {
 	return day + " " + months[d.Month()-1] + " " + d.Format("2006")
 }
 
+var weekdays = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+
+// frenchWeekdayDate writes a stored date with its day, without the year: "jeudi 3 décembre".
+func frenchWeekdayDate(v string) string {
+	d, err := time.Parse("2006-01-02", v[:min(len(v), 10)])
+	if err != nil {
+		return v
+	}
+	day := d.Format("2")
+	if day == "1" {
+		day = "1er"
+	}
+	out := weekdays[d.Weekday()] + " " + day + " " + months[d.Month()-1]
+	if len(v) > 10 {
+		out += " à " + frenchTime(v[11:])
+	}
+	return out
+}
+
 func frenchTime(v string) string {
 	t, err := time.Parse("15:04", v)
 	if err != nil {

@@ -20,7 +20,9 @@ type Session struct {
 	Slots   map[string]string `json:"slots,omitempty"`
 	Webhook map[string]any    `json:"webhook,omitempty"` // the last webhook's answer
 	Flow    *FlowState        `json:"flow,omitempty"`    // the flow in progress, if any
-	Choices []string          `json:"choices,omitempty"` // the two intents of a pending disambiguation
+	Choices []string          `json:"choices,omitempty"` // intents offered as quick replies: a disambiguation, a second request
+	Offer   *OfferState       `json:"offer,omitempty"`   // a pending offer of a human agent
+	Later   string            `json:"later,omitempty"`   // a second request, offered when the flow ends
 	Misses  int               `json:"misses,omitempty"`  // messages not understood in a row
 	Turns   int               `json:"turns"`
 	// WaitingForAgent is set by a handoff: the conversation is queued for a human agent.
@@ -32,6 +34,15 @@ type FlowState struct {
 	Intent string `json:"intent"`
 	Step   int    `json:"step"`            // the step waiting for the customer
 	Tries  int    `json:"tries,omitempty"` // invalid answers to the current question
+	// Clarify holds the two values an ambiguous answer could mean (« jeudi prochain »), while
+	// the customer is asked which.
+	Clarify []string `json:"clarify,omitempty"`
+}
+
+// OfferState is an offer of a human agent waiting for the customer's yes or no.
+type OfferState struct {
+	Intent  string `json:"intent,omitempty"` // what the customer needed help with, if known
+	Summary string `json:"summary"`          // for the agent, when the customer accepts
 }
 
 // Sessions stores sessions and serialises the turns of each conversation.

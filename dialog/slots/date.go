@@ -166,8 +166,8 @@ func nextMonday(today time.Time) time.Time {
 
 // Ambiguous returns the two dates a "date" or "datetime" answer may mean, in the type's format,
 // the earliest first (the one Find returns): « jeudi prochain » said on a Wednesday is tomorrow
-// for some and Thursday of the next week for others. It is nil when the answer is clear,
-// « jeudi de la semaine prochaine » included.
+// for some and Thursday of the next week for others. Only a day one or two days away is in
+// doubt. It is nil when the answer is clear, « jeudi de la semaine prochaine » included.
 func Ambiguous(spec Spec, text string, now time.Time) []string {
 	if spec.Type != "date" && spec.Type != "datetime" {
 		return nil
@@ -186,7 +186,9 @@ func Ambiguous(spec Spec, text string, now time.Time) []string {
 			continue
 		}
 		d := weekdayDate(s, m[1], day, today)
-		if d.Format("2006-01-02") != value[:10] || !d.Before(nextMonday(today)) {
+		// Only tomorrow and the day after are in doubt: « samedi prochain » said on a Wednesday
+		// is this Saturday for most people, « jeudi prochain » could be tomorrow or next week's.
+		if d.Format("2006-01-02") != value[:10] || !d.Before(nextMonday(today)) || d.After(today.AddDate(0, 0, 2)) {
 			return nil
 		}
 		return []string{value, d.AddDate(0, 0, 7).Format("2006-01-02") + value[10:]}

@@ -545,9 +545,11 @@ func TestAmbiguous(t *testing.T) {
 		want []string
 	}{
 		{"tomorrow or next week", date, "jeudi prochain", now, []string{"2027-03-11", "2027-03-18"}},
-		{"this sunday or the next", date, "dimanche prochain", now, []string{"2027-03-14", "2027-03-21"}},
+		{"the day after tomorrow or next week", date, "vendredi prochain", now, []string{"2027-03-12", "2027-03-19"}},
+		{"this sunday is four days away: clear", date, "dimanche prochain", now, nil},
 		{"feminine and in a sentence", date, "plutôt jeudi prochaine svp", now, []string{"2027-03-11", "2027-03-18"}},
-		{"with a time", datetime, "samedi prochain à 11h", now, []string{"2027-03-13 11:00", "2027-03-20 11:00"}},
+		{"with a time", datetime, "jeudi prochain à 11h", now, []string{"2027-03-11 11:00", "2027-03-18 11:00"}},
+		{"three days away: clear", datetime, "samedi prochain à 11h", now, nil},
 		{"on a friday", date, "samedi prochain", friday, []string{"2027-03-13", "2027-03-20"}},
 		{"next week already", date, "lundi prochain", now, nil},
 		{"said on a sunday", date, "mardi prochain", sunday, nil},
