@@ -202,6 +202,9 @@ func (c *compiler) steps(e *Entry) {
 		default:
 			at("une étape ne fait qu'une chose, pas %s", k)
 		}
+		if s.Slot == "" && !s.Limits.Empty() {
+			at("les limites (min, max, min_days, max_days, weekdays, hours) ne servent qu'aux étapes « slot »")
+		}
 		c.templates(s, known, at)
 		if s.Slot != "" {
 			known[s.Slot] = true

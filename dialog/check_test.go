@@ -31,6 +31,13 @@ func TestCheckReportsProblems(t *testing.T) {
 		{name: "duplicate entry", file: "dialog/flows.yaml", old: "  aucun:\n", new: "  horaires_magasin:\n    say: y\n  aucun:\n", want: "flows.yaml:29: horaires_magasin a déjà une entrée ("},
 		{name: "duplicate example across intents", file: "intents/test.yaml", old: `examples: ["horaires"]`, new: `examples: ["Où en est ma commande ?"]`, want: `test.yaml:11: l'exemple "Où en est ma commande ?" est aussi dans statut_commande`},
 		{name: "YAML syntax", file: "dialog/flows.yaml", old: "intents:", new: "intents: [", want: "flows.yaml:2: YAML invalide"},
+		{name: "limit on a type it does not fit", file: "dialog/flows.yaml", old: "type: order_number\n        ask: \"Quel est votre", new: "type: order_number\n        min: 3\n        ask: \"Quel est votre", want: "flows.yaml:4: statut_commande : slot order_number : « min » et « max » ne servent qu'aux types"},
+		{name: "unknown weekday", file: "dialog/flows.yaml", old: "weekdays: [lundi, mardi,", new: "weekdays: [lundy, mardi,", want: "flows.yaml:37: prendre_rendez_vous : slot jour : jour inconnu « lundy »"},
+		{name: "malformed hours", file: "dialog/flows.yaml", old: `hours: ["10:00-18:30"]`, new: `hours: ["10h-18h"]`, want: "plage horaire invalide « 10h-18h »"},
+		{name: "min above max", file: "dialog/flows.yaml", old: "        min: 1\n", new: "        min: 10\n        max: 5\n", want: "« min » (10) est plus grand que « max » (5)"},
+		{name: "limit on a say step", file: "dialog/flows.yaml", old: "      - say: \"Votre commande", new: "      - max_days: 3\n        say: \"Votre commande", want: "flows.yaml:10: statut_commande : les limites"},
+		{name: "unknown time zone", file: "dialog/bot.yaml", old: "handoff_intents:", new: "time_zone: Europe/Lyon\nhandoff_intents:", want: "fuseau horaire inconnu \"Europe/Lyon\""},
+		{name: "bad order number pattern", file: "dialog/bot.yaml", old: "handoff_intents:", new: "order_number_pattern: \"([\"\nhandoff_intents:", want: "order_number_pattern"},
 		{name: "unknown handoff intent", file: "dialog/bot.yaml", old: "handoff_intents: [mise_en_relation_agent]", new: "handoff_intents: [agent]", want: `bot.yaml:1: bot.yaml : handoff_intents : intention inconnue "agent"`},
 	}
 	for _, tt := range tests {
