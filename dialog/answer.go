@@ -187,7 +187,7 @@ func (t *turn) notAnAnswer(st *Step) bool {
 		t.out.Understood = true
 		t.startIntent(d.Intent)
 		return true
-	case understood && !slots.IsShortAnswer(t.text) && !t.endsConversation(d.Intent):
+	case understood && d.Confidence >= t.bot().Settings.DigressionConfidence && !slots.IsShortAnswer(t.text) && !t.endsConversation(d.Intent):
 		if IsFlow(t.entry(d.Intent)) {
 			return false
 		}

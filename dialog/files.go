@@ -50,6 +50,9 @@ type Settings struct {
 	AlsoAsked string `yaml:"also_asked"`
 	// ClarifyDate asks which of two dates an ambiguous answer (« jeudi prochain ») means.
 	ClarifyDate string `yaml:"clarify_date"`
+	// DigressionConfidence is the classifier's confidence above which a reply that does not
+	// answer the pending question is a new request rather than a failed answer.
+	DigressionConfidence float64 `yaml:"digression_confidence"`
 	// TimeZone is where relative dates (« demain ») and date limits are read; default Europe/Paris.
 	TimeZone string `yaml:"time_zone"`
 	// OrderNumberPattern, a regular expression, replaces the default order number formats.

@@ -61,6 +61,9 @@ func (s *Settings) defaults() {
 	if s.ClarifyDate == "" {
 		s.ClarifyDate = defaultClarifyDate
 	}
+	if s.DigressionConfidence <= 0 {
+		s.DigressionConfidence = 0.5
+	}
 	if s.TimeZone == "" {
 		s.TimeZone = "Europe/Paris"
 	}

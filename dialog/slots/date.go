@@ -38,7 +38,7 @@ var (
 		`)\b\.?(?: (\d{4})\b)?`)
 	relativeRe = regexp.MustCompile(`\b(` + alternation(keys(relativeDays)) + `|` +
 		alternation(keys(weekdays)) + `)\b`)
-	inDaysRe     = regexp.MustCompile(`\bdans (\d{1,3}) jours?\b`)
+	inDaysRe     = regexp.MustCompile(`\b(?:dans|d'ici|sous) (\d{1,3}|[a-z]+(?:[ -][a-z]+){0,3}) (jours?|semaines?|mois)\b`)
 	dayOnlyRe    = regexp.MustCompile(`\b(?:le|du|au) (1er|\d{1,2})\b`)
 	weekdayDayRe = regexp.MustCompile(`^ (1er|\d{1,2})\b`)
 	nextWeekRe   = regexp.MustCompile(`^ (?:de la |la )?semaine (?:prochaine|d'apres)\b`)
@@ -135,9 +135,32 @@ func relativeDate(s string, today time.Time) (best hit, found bool) {
 		best, found = earliest(best, found, hit{m[0], weekdayDate(s, m[1], weekdays[word], today)})
 	}
 	for _, m := range inDaysRe.FindAllStringSubmatchIndex(s, -1) {
-		best, found = earliest(best, found, hit{m[0], today.AddDate(0, 0, atoi(s[m[2]:m[3]]))})
+		if d, ok := inDays(s[m[2]:m[3]], s[m[4]:m[5]], today); ok {
+			best, found = earliest(best, found, hit{m[0], d})
+		}
 	}
 	return best, found
+}
+
+// inDays reads « dans 10 jours », « dans une semaine », « d'ici quinze jours », « dans 2 mois ».
+func inDays(count, unit string, today time.Time) (time.Time, bool) {
+	n, ok := 0, true
+	if isDigit(rune(count[0])) {
+		n = atoi(count)
+	} else if n, ok = wordValues[count]; !ok {
+		w, found := wordNumberAt(tokens(count), 0)
+		if !found {
+			return time.Time{}, false
+		}
+		n = w.value
+	}
+	switch unit[0] {
+	case 's':
+		return today.AddDate(0, 0, 7*n), true
+	case 'm':
+		return today.AddDate(0, n, 0), true
+	}
+	return today.AddDate(0, 0, n), true
 }
 
 // weekdayDate returns the date of a weekday named before s[j]: "lundi 22" is the next 22nd,
