@@ -93,11 +93,10 @@ func (t *turn) request() {
 	if handled {
 		return
 	}
-	d := t.classifyText(text)
-	if t.twoRequests(d) {
+	if t.twoRequests() {
 		return
 	}
-	t.decide(d)
+	t.decide(t.classifyText(text))
 }
 
 // mood answers abuse calmly and a message in another language in that language, both with
@@ -173,10 +172,7 @@ func (t *turn) pickChoice() string {
 // twoRequests answers a message that asks two things (« les horaires et les moyens de
 // paiement »): both when both are simple answers, else the first, the second offered as a
 // quick reply (at once, or when the first one's flow ends).
-func (t *turn) twoRequests(whole intents.Decision) bool {
-	if whole.Status != intents.Understood && whole.Status != intents.Ambiguous {
-		return false
-	}
+func (t *turn) twoRequests() bool {
 	first, second, ok := t.splitRequests()
 	if !ok {
 		return false

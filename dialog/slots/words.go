@@ -57,7 +57,7 @@ var answers = map[string]string{
 	"oui": "oui", "ouais": "oui", "ouai": "oui", "ouaip": "oui", "ouep": "oui", "wi": "oui",
 	"ok": "oui", "okay": "oui", "okey": "oui", "oki": "oui", "okk": "oui", "oke": "oui",
 	"d acc": "oui", "dacc": "oui", "d accord": "oui", "daccord": "oui", "c est d accord": "oui",
-	"dac": "oui", "bien sur": "oui", "exact": "oui", "exactement": "oui", "c est ca": "oui",
+	"dac": "oui", "voila": "oui", "voila c est ca": "oui", "bien sur": "oui", "exact": "oui", "exactement": "oui", "c est ca": "oui",
 	"cest ca": "oui", "yes": "oui", "yep": "oui", "yup": "oui", "tout a fait": "oui",
 	"absolument": "oui", "volontiers": "oui", "certainement": "oui", "evidemment": "oui",
 	"carrement": "oui", "affirmatif": "oui", "parfait": "oui", "pas de probleme": "oui",
