@@ -104,13 +104,13 @@ func (t *turn) request() {
 // classify: the message without its insults when a real request remains.
 func (t *turn) mood(intent string) (string, bool) {
 	set := t.bot().Settings
-	rest, insulted := stripInsults(t.text)
+	rest, insulted := intents.StripInsults(t.text)
 	if insulted && len(strings.Fields(rest)) < 3 {
 		t.out.Understood = true
 		t.offer(set.Insult, intent, "Client mécontent : il a été désagréable avec l'assistant.")
 		return "", true
 	}
-	if lang := language(t.text); lang != "" {
+	if lang := intents.Language(t.text); lang != "" {
 		if m, ok := set.OtherLanguages[lang]; ok {
 			t.out.Understood = true
 			t.offer(m, intent, "Le client écrit dans une autre langue que le français ("+lang+").")
@@ -236,7 +236,3 @@ func (t *turn) now() time.Time {
 	}
 	return t.e.now()
 }
-
-// TEMPORARY until intents.StripInsults and intents.Language land.
-var stripInsults = func(s string) (string, bool) { return s, false }
-var language = func(string) string { return "" }
