@@ -10,8 +10,9 @@ import (
 // minNearDomainRejected is the floor of the share of testdata/near_domain.tsv the built-in
 // model rejects: texts about other companies, public services, banks or in another language,
 // which the bot used to answer as its own business. It sits a little below the measured
-// figure (see the README) so that retraining noise does not fail the test.
-const minNearDomainRejected = 0.0
+// figure (0.875 with the default seed, 0.889 on average over seeds 1–3; 0.639 before the
+// near-domain examples) so that retraining noise does not fail the test.
+const minNearDomainRejected = 0.83
 
 // TestNearDomainRejected trains the built-in catalogue and scores the held-out near-domain
 // texts: every one should be rejected.
