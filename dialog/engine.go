@@ -143,6 +143,9 @@ func (t *turn) run() {
 	if t.s.Offer != nil && t.answerOffer() {
 		return
 	}
+	if t.s.AnythingElse && t.answerAnythingElse() {
+		return
+	}
 	if t.s.Flow != nil && t.answerFlow() {
 		return
 	}

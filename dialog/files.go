@@ -41,6 +41,9 @@ type Settings struct {
 	OfferDeclined Message `yaml:"offer_declined"`
 	// Neutral answers a bare yes or no that answers no question.
 	Neutral Message `yaml:"neutral"`
+	// Thanks answers a « merci » that takes no leave, and asks whether there is anything else:
+	// no ends the conversation as a goodbye would.
+	Thanks Message `yaml:"thanks"`
 	// Insult is the calm answer to abuse; it offers a human (its quick replies).
 	Insult Message `yaml:"insult"`
 	// OtherLanguages answer a message written in another language than French, by language

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -17,9 +18,10 @@ import (
 //     calm answer; another language an answer in it; a clear new request (the classifier is
 //     sure and the text is not shaped like a short answer) is a digression; anything else is
 //     a failed answer, and after max_retries the customer is offered a human;
-//  4. outside a flow: a choice offered as quick replies (« le deuxième »), a bare yes or no
-//     (« Que puis-je faire pour vous ? »), abuse, another language, then the classifier, with
-//     two requests in one message answered in turn.
+//  4. outside a flow: a choice offered as quick replies (« le deuxième »), thanks (« Puis-je
+//     faire autre chose pour vous ? », whose no takes leave), a bare yes or no (« Que puis-je
+//     faire pour vous ? »), abuse, another language, then the classifier, with two requests in
+//     one message answered in turn.
 
 // answerOffer reads the answer to a pending offer of a human. It returns false when the
 // message is neither yes nor no: the offer lapses and the message is read as usual.
@@ -64,6 +66,57 @@ func (t *turn) agentIntent() string {
 	return ""
 }
 
+// answerAnythingElse reads the answer to « Puis-je faire autre chose pour vous ? »: no takes
+// leave (the bot's goodbye), yes asks what. Anything else is read as usual.
+func (t *turn) answerAnythingElse() bool {
+	t.s.AnythingElse = false
+	v, ok := slots.YesNo(t.text)
+	if !ok || !slots.IsShortAnswer(t.text) {
+		return false
+	}
+	t.out.Understood = true
+	if goodbye := t.goodbyeIntent(); v == "non" && goodbye != "" {
+		t.out.Intent = goodbye
+		t.startIntent(goodbye)
+		return true
+	}
+	set := t.bot().Settings
+	t.say(set.Neutral.Text, set.Neutral.QuickReplies)
+	return true
+}
+
+// goodbyeIntent is the intent whose entry closes the conversation (conclusion in the built-in
+// bot), "" when there is none.
+func (t *turn) goodbyeIntent() string {
+	for _, in := range t.bot().Catalogue.Intents {
+		if e := t.entry(in.ID); e != nil && t.endsConversation(in.ID) {
+			return in.ID
+		}
+	}
+	return ""
+}
+
+// thanksOnly tells a message that only thanks (« merci beaucoup », « super, merci ») from one
+// that takes leave (« merci, au revoir », « merci c'est tout »).
+func thanksOnly(text string) bool {
+	words := strings.Fields(fold(text))
+	if len(words) == 0 || !slices.Contains(words, "merci") {
+		return false
+	}
+	for _, w := range words {
+		if !thanksWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+var thanksWords = map[string]bool{
+	"merci": true, "beaucoup": true, "bien": true, "mille": true, "fois": true, "infiniment": true,
+	"super": true, "parfait": true, "ok": true, "top": true, "genial": true, "cool": true, "nickel": true,
+	"c": true, "est": true, "gentil": true, "sympa": true, "tres": true, "a": true, "vous": true, "bcp": true, "mrc": true, "oui": true,
+}
+
 // classifiedRequest tells whether the message is clearly a request of its own.
 func (t *turn) classifiedRequest() bool {
 	return t.classifier.Classify(t.text).Status == intents.Understood
@@ -83,8 +136,14 @@ func (t *turn) request() {
 		t.startIntent(choice)
 		return
 	}
+	set := t.bot().Settings
+	if thanksOnly(t.text) {
+		t.out.Understood, t.out.Intent = true, t.goodbyeIntent()
+		t.s.AnythingElse = true
+		t.say(set.Thanks.Text, set.Thanks.QuickReplies)
+		return
+	}
 	if t.bareAnswer() {
-		set := t.bot().Settings
 		t.out.Understood = true
 		t.say(set.Neutral.Text, set.Neutral.QuickReplies)
 		return

@@ -11,6 +11,7 @@ var (
 	defaultOfferAccepted = "Restez dans cette fenêtre : un conseiller reprend la conversation dès qu'il est disponible. Vous pouvez déjà lui décrire votre demande ici."
 	defaultOfferDeclined = Message{Text: "D'accord. Que puis-je faire pour vous ?"}
 	defaultNeutral       = Message{Text: "Que puis-je faire pour vous ?"}
+	defaultThanks        = Message{Text: "Avec plaisir ! Puis-je faire autre chose pour vous ?", QuickReplies: []string{"Non, c'est tout", "Oui, autre chose"}}
 	defaultInsult        = Message{
 		Text:         "Je comprends que la situation soit agaçante, et je suis là pour vous aider. Souhaitez-vous que je vous mette en relation avec un conseiller ?",
 		QuickReplies: []string{"Oui, parler à un conseiller", "Non merci"},
@@ -48,6 +49,9 @@ func (s *Settings) defaults() {
 	}
 	if s.Neutral.Text == "" {
 		s.Neutral = defaultNeutral
+	}
+	if s.Thanks.Text == "" {
+		s.Thanks = defaultThanks
 	}
 	if s.Insult.Text == "" {
 		s.Insult = defaultInsult
