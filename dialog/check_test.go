@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/relais/relais/dialog"
@@ -81,21 +82,64 @@ func TestBuiltinConversations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains the built-in classifier")
 	}
-	bot, err := dialog.LoadBot("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := intents.Train(bot.Catalogue.Examples(), intents.DefaultTrainConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	bot, classifier := builtinBot(t)
 	tests, err := dialog.ReadTests(dialog.BuiltinTestsFS(), "tests")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range dialog.RunTests(context.Background(), bot, intents.NewClassifier(m), tests) {
+	for _, r := range dialog.RunTests(context.Background(), bot, classifier, tests) {
 		for _, f := range r.Failures {
 			t.Errorf("%s:%d « %s » : %s", r.Test.File, r.Test.Line, r.Test.Name, f)
 		}
 	}
+}
+
+var builtin struct {
+	once       sync.Once
+	bot        *dialog.Bot
+	classifier *intents.Classifier
+	err        error
+}
+
+// builtinBot is the built-in bot and a classifier trained on its catalogue, trained once.
+func builtinBot(t *testing.T) (*dialog.Bot, *intents.Classifier) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("trains the built-in classifier")
+	}
+	builtin.once.Do(func() {
+		if builtin.bot, builtin.err = dialog.LoadBot(""); builtin.err != nil {
+			return
+		}
+		m, err := intents.Train(builtin.bot.Catalogue.Examples(), intents.DefaultTrainConfig())
+		builtin.classifier, builtin.err = intents.NewClassifier(m), err
+	})
+	if builtin.err != nil {
+		t.Fatal(builtin.err)
+	}
+	return builtin.bot, builtin.classifier
+}
+
+// TestBareAnswersAskForNothing: a yes, a no or an ok that answers no question is never read
+// as a request, although the classifier alone is sure of unrelated intents for many of them.
+func TestBareAnswersAskForNothing(t *testing.T) {
+	bot, classifier := builtinBot(t)
+	answers := []string{"oui", "non", "ok", "okay", "d'accord", "ouais", "nan", "c'est bon", "oui oui", "non non",
+		"si", "yes", "no", "bien sûr", "pas du tout", "carrément", "vas-y", "ça marche", "non merci", "ok d'accord",
+		"exactement", "voilà", "tout à fait", "absolument", "surtout pas", "pas vraiment", "dac", "ok ok", "oui je veux bien", "ça me va"}
+	confident := 0
+	for _, a := range answers {
+		if d := classifier.Classify(a); d.Status == intents.Understood && d.Confidence >= 0.5 {
+			confident++
+		}
+		e := dialog.NewEngine(bot, classifier, dialog.NewMemorySessions(), dialog.Options{})
+		turn, err := e.Handle(context.Background(), "c1", a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if turn.Intent != "" || len(turn.Replies) != 1 || !strings.Contains(turn.Replies[0].Text, "Que puis-je faire pour vous") || turn.End || turn.Handoff != nil {
+			t.Errorf("%q: got intent %q and %+v, want the neutral question", a, turn.Intent, turn.Replies)
+		}
+	}
+	t.Logf("the classifier alone is confident (≥ 0.5) of a content intent for %d of %d bare answers; the engine for none", confident, len(answers))
 }
