@@ -210,7 +210,7 @@ func (t *turn) pickChoice() string {
 	choices := t.s.Choices
 	t.s.Choices = nil
 	said := fold(t.text)
-	if said == "" {
+	if said == "" || len(choices) == 0 {
 		return ""
 	}
 	for _, id := range choices {

@@ -111,7 +111,7 @@ func findYesNo(_ Spec, f folded, _ time.Time) (string, bool) {
 	}
 	text = " " + text + " "
 	said := map[string]bool{}
-	for _, phrase := range answerPhrases {
+	for _, phrase := range candidatePhrases(text) {
 		if strings.Contains(text, " "+phrase+" ") {
 			said[answers[phrase]] = true
 			text = strings.ReplaceAll(text, " "+phrase+" ", " | ")
@@ -126,11 +126,51 @@ func findYesNo(_ Spec, f folded, _ time.Time) (string, bool) {
 	return "", false
 }
 
+// phrasesByWord lists, for each word, the answer phrases that start with it, as indices in
+// answerPhrases: a message is only compared with the phrases its words can start.
+var phrasesByWord = func() map[string][]int {
+	m := map[string][]int{}
+	for i, p := range answerPhrases {
+		first, _, _ := strings.Cut(p, " ")
+		m[first] = append(m[first], i)
+	}
+	return m
+}()
+
+// candidatePhrases returns the answer phrases that may be in text, longest first like
+// answerPhrases.
+func candidatePhrases(text string) []string {
+	var at []int
+	for _, w := range strings.Fields(text) {
+		at = append(at, phrasesByWord[w]...)
+	}
+	slices.Sort(at)
+	at = slices.Compact(at)
+	out := make([]string, len(at))
+	for i, k := range at {
+		out[i] = answerPhrases[k]
+	}
+	return out
+}
+
 // answerText prepares a folded message for the answers: plain words, letters typed three
 // times or more kept once ("ouiii").
 func answerText(s string) string {
 	text := plain(strings.ReplaceAll(s, "'", " "))
+	if !hasRun(text) {
+		return text
+	}
 	return repeatRe.ReplaceAllStringFunc(text, func(run string) string { return run[:1] })
+}
+
+// hasRun tells whether a letter is typed three times in a row, before any regexp work.
+func hasRun(s string) bool {
+	for i := 2; i < len(s); i++ {
+		if s[i] == s[i-1] && s[i] == s[i-2] {
+			return true
+		}
+	}
+	return false
 }
 
 // IsShortAnswer tells whether text is shaped like an answer to a question rather than a new
@@ -159,7 +199,9 @@ func IsShortAnswer(text string) bool {
 
 // startsWithAnswer tells whether the prepared text starts with a yes or no phrase.
 func startsWithAnswer(text string) bool {
-	for _, phrase := range answerPhrases {
+	first, _, _ := strings.Cut(text, " ")
+	for _, k := range phrasesByWord[first] {
+		phrase := answerPhrases[k]
 		if strings.HasPrefix(text+" ", phrase+" ") {
 			return true
 		}
