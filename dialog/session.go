@@ -25,8 +25,8 @@ type Session struct {
 	Later   string            `json:"later,omitempty"`   // a second request, offered when the flow ends
 	// AnythingElse: the bot answered thanks with « Puis-je faire autre chose pour vous ? ».
 	AnythingElse bool `json:"anything_else,omitempty"`
-	Misses  int               `json:"misses,omitempty"`  // messages not understood in a row
-	Turns   int               `json:"turns"`
+	Misses       int  `json:"misses,omitempty"` // messages not understood in a row
+	Turns        int  `json:"turns"`
 	// WaitingForAgent is set by a handoff: the conversation is queued for a human agent.
 	WaitingForAgent bool `json:"waiting_for_agent,omitempty"`
 }
