@@ -377,3 +377,46 @@ func TestEmbeddedOnAnotherSite(t *testing.T) {
 	}
 	screenshot(t, ctx, "embedded-on-another-site")
 }
+
+// atBottom is true when the conversation is scrolled to its end (the last message and its
+// buttons in view).
+const atBottom = `(l => l.scrollHeight - l.scrollTop - l.clientHeight < 2)(r.querySelector(".log"))`
+
+// TestFlowAnswersOnAPhone is issue 11's conversation in the widget at 360 px: a wrong answer
+// gets the question again with the ways out as buttons, a correction at the confirmation
+// replaces the value, and « Oui » clicked confirms.
+func TestFlowAnswersOnAPhone(t *testing.T) {
+	srv := startServer(t)
+	ctx, dialogs := newTab(t)
+	do(t, ctx, "emulate a 360 px phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
+	openWidget(t, ctx, srv.URL)
+	say(t, ctx, "je voudrais changer mon adresse e-mail")
+	waitUntil(t, ctx, "the bot asks for the customer number", botCount+` >= 2 && (`+lastBot+`).includes("numéro client")`)
+	say(t, ctx, "12345678")
+	waitUntil(t, ctx, "the bot asks for the e-mail", botCount+` >= 3 && (`+lastBot+`).includes("adresse e-mail")`)
+	say(t, ctx, "jean@")
+	waitUntil(t, ctx, "the bot asks again, saying how to leave", botCount+` >= 4 && (`+lastBot+`).includes("annuler")`)
+	buttons := eval[[]string](t, ctx, `Array.from(`+shadow+`.querySelectorAll(".quick button"), b => b.textContent)`)
+	if strings.Join(buttons, "|") != "Annuler|Parler à un conseiller" {
+		t.Errorf("got buttons %q after a wrong answer, want Annuler and Parler à un conseiller", buttons)
+	}
+	waitUntil(t, ctx, "the long answer is scrolled into view", atBottom)
+	screenshot(t, ctx, "flow-retry-360")
+	say(t, ctx, "jean@exemple.fr")
+	waitUntil(t, ctx, "the bot asks for confirmation", botCount+` >= 5 && (`+lastBot+`).includes("jean@exemple.fr")`)
+	say(t, ctx, "non, en fait c'est paul.martin@exemple.fr")
+	waitUntil(t, ctx, "the bot confirms the corrected address", botCount+` >= 6 && (`+lastBot+`).includes("paul.martin@exemple.fr")`)
+	waitUntil(t, ctx, "the confirmation is scrolled into view", atBottom)
+	screenshot(t, ctx, "flow-correction-360")
+	do(t, ctx, "click Oui", chromedp.Click(chromedp.JSPath(
+		`Array.from(`+shadow+`.querySelectorAll(".quick button")).find(b => b.textContent === "Oui")`)))
+	waitUntil(t, ctx, "the change is confirmed", botCount+` >= 7 && (`+lastBot+`).includes("e-mail de validation")`)
+	if eval[bool](t, ctx, shadow+`.querySelector("textarea").disabled`) {
+		t.Error("the conversation is closed after a confirmation, want it open")
+	}
+	waitUntil(t, ctx, "the last answer is scrolled into view", atBottom)
+	screenshot(t, ctx, "flow-confirmed-360")
+	if d := dialogs.opened(); len(d) > 0 {
+		t.Errorf("the page opened dialogs: %q", d)
+	}
+}

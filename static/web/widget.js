@@ -445,6 +445,8 @@
       if (seen.has(seq)) return;
       seen.add(seq);
     }
+    // Measured before the event is shown: a long message would put the end out of reach.
+    const follow = nearBottom();
     switch (ev.type) {
       case "message":
         showMessage(ev, seq, live);
@@ -470,7 +472,7 @@
         return; // an event type this widget does not know yet
     }
     if (live && !panelOpen && ev.type !== "message") setUnread(true);
-    scrollToEnd(false);
+    scrollToEnd(follow);
   }
 
   function agentNameOf(ev) {
