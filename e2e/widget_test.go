@@ -420,3 +420,21 @@ func TestFlowAnswersOnAPhone(t *testing.T) {
 		t.Errorf("the page opened dialogs: %q", d)
 	}
 }
+
+// TestLongAnswerReadFromItsStart: a bot answer taller than the conversation's view is shown
+// from its first line, not from its last.
+func TestLongAnswerReadFromItsStart(t *testing.T) {
+	srv := startServer(t)
+	ctx, _ := newTab(t)
+	do(t, ctx, "emulate a small phone", chromedp.EmulateViewport(320, 420, chromedp.EmulateMobile))
+	openWidget(t, ctx, srv.URL)
+	say(t, ctx, "je ne comprends pas ma facture, vous pouvez m'expliquer les lignes ?")
+	waitUntil(t, ctx, "the long answer is shown", botCount+` >= 2`)
+	const lastTop = `(l => { const m = Array.from(l.querySelectorAll(".msg")).pop(); return m.getBoundingClientRect().top - l.getBoundingClientRect().top; })(r.querySelector(".log"))`
+	tall := eval[bool](t, ctx, `(l => Array.from(l.querySelectorAll(".msg")).pop().offsetHeight > l.clientHeight)(`+shadow+`.querySelector(".log"))`)
+	if !tall {
+		t.Skip("the answer fits in the view at this size; nothing to check")
+	}
+	waitUntil(t, ctx, "the answer's first line is at the top of the view", lastTop+` >= 0 && `+lastTop+` < 40`)
+	screenshot(t, ctx, "long-answer-from-its-start")
+}

@@ -354,7 +354,12 @@
     return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
   }
   function scrollToEnd(force) {
-    if (force || nearBottom()) log.scrollTop = log.scrollHeight;
+    if (!(force || nearBottom())) return;
+    log.scrollTop = log.scrollHeight;
+    // A message taller than the view is read from its start, not from its last line.
+    const last = Array.from(log.querySelectorAll(".msg")).pop();
+    const top = last ? last.getBoundingClientRect().top - log.getBoundingClientRect().top : 0;
+    if (top < 0) log.scrollTop += top - 8;
   }
 
   /** place puts a log entry in seq order: entries without seq (still sending) stay last. */
