@@ -114,18 +114,19 @@ func (t *turn) companions(filled int) {
 	}
 }
 
-// answerConfirm reads the answer to a confirmation: yes goes on; a new value of one of the
-// flow's slots (« non, c'est le 07 98 76 54 32 ») replaces it and asks again; no ends the flow.
+// answerConfirm reads the answer to a confirmation: a new value of one of the flow's slots
+// (« non, c'est le 07 98 76 54 32 ») replaces it and asks again; yes goes on; no ends the flow.
 func (t *turn) answerConfirm(st *Step) bool {
 	f := t.s.Flow
+	// A new value wins over the yes or no around it: « oui mais à 15h », « non, le 07… ».
+	if t.correct() {
+		return true
+	}
 	v, yesNo := slots.YesNo(t.text)
 	if yesNo && v == "oui" {
 		f.Tries = 0
 		f.Step++
 		t.runSteps()
-		return true
-	}
-	if t.correct() {
 		return true
 	}
 	if yesNo {

@@ -80,6 +80,8 @@ func TestInterpretationOrder(t *testing.T) {
 		{name: "confirm × c'est bon → yes, no end", before: []string{"payer", "20 euros"}, reply: "c'est bon", want: []string{"Paiement de 20,00 € envoyé."}},
 		{name: "confirm × no → the no text", before: []string{"payer", "20 euros"}, reply: "non", want: []string{"Rien n'est prélevé."}},
 		{name: "confirm × no with a new value → corrected", before: []string{"payer", "20 euros"}, reply: "non, c'est 45 euros", want: []string{"Je prélève 45,00 €, d'accord ?"}, slots: map[string]string{"somme": "45.00"}},
+		{name: "confirm × yes but a new value → corrected", before: []string{"payer", "20 euros"}, reply: "oui mais plutôt 25 euros", want: []string{"Je prélève 25,00 €, d'accord ?"}},
+		{name: "confirm × yes with the same value → goes on", before: []string{"payer", "20 euros"}, reply: "oui, 20 euros", want: []string{"Paiement de 20,00 € envoyé."}},
 		{name: "confirm × bare new value → corrected", before: []string{"je veux annuler ma commande", "CMD-48213"}, reply: "CMD-50000", want: []string{"J'annule la commande CMD-50000"}},
 		{name: "confirm × correction over a limit → explained", before: []string{"payer", "20 euros"}, reply: "non moins 5 euros", want: []string{"Je prélève 20,00 €"}, slots: map[string]string{"somme": "20.00"}},
 		{name: "confirm × agent → handoff, no resume", before: []string{"payer", "20 euros"}, reply: "je veux parler à un conseiller", notWant: []string{"d'accord ?", "Revenons"}, handoff: true},
