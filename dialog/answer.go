@@ -43,7 +43,10 @@ func (t *turn) answerSlot(st *Step) bool {
 	spec := st.slotSpec()
 	v, ok := t.clarified(spec)
 	if !ok {
-		if v, ok = slots.Find(spec, t.text, t.now()); !ok {
+		if v, ok = slots.Find(spec, t.text, t.now()); !ok && st.Optional && skips(t.text) {
+			v, ok = "", true // « non », « passer »: an optional slot stays empty
+		}
+		if !ok {
 			return false
 		}
 		if alts := slots.Ambiguous(spec, t.text, t.now()); len(alts) == 2 {
@@ -52,7 +55,7 @@ func (t *turn) answerSlot(st *Step) bool {
 		}
 	}
 	f.Clarify = nil
-	if why := spec.Limits.Explain(spec, v, t.now()); why != "" {
+	if why := spec.Limits.Explain(spec, v, t.now()); v != "" && why != "" {
 		t.retry(st, why)
 		return true
 	}
@@ -63,6 +66,17 @@ func (t *turn) answerSlot(st *Step) bool {
 	t.runSteps()
 	return true
 }
+
+// skips tells whether the customer declines to give an optional value.
+func skips(text string) bool {
+	if v, ok := slots.YesNo(text); ok && v == "non" {
+		return true
+	}
+	return skipWords[fold(text)]
+}
+
+var skipWords = map[string]bool{"passer": true, "je passe": true, "aucun": true, "aucune": true, "rien": true,
+	"pas de": true, "sans": true, "je n en ai pas": true, "j en ai pas": true, "pas besoin": true}
 
 // clarified reads the answer to the question « vous voulez dire X ou Y ? »: a position
 // (« le premier ») picks one of them.
