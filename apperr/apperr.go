@@ -94,3 +94,12 @@ func MessageOf(err error) string {
 	}
 	return "Une erreur interne est survenue. Veuillez réessayer dans un instant."
 }
+
+// RetryAfterOf returns when the client may try again after err: the RetryAfter of the first
+// *Error in err's chain, 0 when there is none.
+func RetryAfterOf(err error) time.Duration {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.RetryAfter
+	}
+	return 0
+}

@@ -15,13 +15,15 @@ import (
 // runAgent is `relais agent SUBCOMMAND`: the agents' accounts.
 func runAgent(env *Env, args []string) error {
 	if len(args) == 0 {
-		return usageError{"sous-commande attendue : add"}
+		return usageError{"sous-commande attendue : add, password"}
 	}
 	switch args[0] {
 	case "add":
 		return runAgentAdd(env, args[1:], env.Stdin)
+	case "password":
+		return runAgentPassword(env, args[1:], env.Stdin)
 	}
-	return usageError{fmt.Sprintf("sous-commande inconnue %q : add", args[0])}
+	return usageError{fmt.Sprintf("sous-commande inconnue %q : add, password", args[0])}
 }
 
 // runAgentAdd is `relais agent add`: it creates an account in the Redis of REDIS_URL. The
@@ -44,17 +46,11 @@ func runAgentAdd(env *Env, args []string, stdin io.Reader) error {
 	}
 	url := env.Getenv("REDIS_URL")
 	if url == "" {
-		return errors.New("REDIS_URL n'est pas défini : un agent ajouté au stockage en mémoire intégré disparaîtrait " +
-			"à la fin de cette commande. Définissez REDIS_URL (le Redis du serveur). Sans Redis, « relais serve » " +
-			"crée lui-même un agent de démonstration et affiche son mot de passe au démarrage")
+		return errNoRedis
 	}
-	password, generated := handoff.GeneratePassword(), true
-	if *fromStdin {
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("lecture du mot de passe : %w", err)
-		}
-		password, generated = strings.TrimRight(line, "\r\n"), false
+	password, generated, err := readPassword(*fromStdin, stdin)
+	if err != nil {
+		return err
 	}
 	st, err := store.Open(env.Ctx, url, env.logger())
 	if err != nil {
@@ -64,13 +60,79 @@ func runAgentAdd(env *Env, args []string, stdin io.Reader) error {
 	ag, err := handoff.NewAccounts(st, handoff.AccountOptions{}).Add(env.Ctx, handoff.NewAgent{
 		Login: *login, Name: *name, Password: password, Skills: list(*skills), Capacity: *capacity})
 	if err != nil {
-		if apperr.CodeOf(err) != apperr.Internal {
-			return errors.New(strings.TrimSuffix(apperr.MessageOf(err), "."))
-		}
-		return err
+		return accountError(err)
 	}
 	fmt.Fprintf(env.Stdout, "Agent ajouté : %s (identifiant %s, id %s), capacité %d, compétences : %s\n",
 		ag.Name, ag.Login, ag.ID, ag.Capacity, firstOf(strings.Join(ag.Skills, ", "), "toutes"))
+	if generated {
+		fmt.Fprintf(env.Stdout, "Mot de passe (affiché une seule fois) : %s\n", password)
+	}
+	return nil
+}
+
+var errNoRedis = errors.New("REDIS_URL n'est pas défini : un compte du stockage en mémoire intégré disparaîtrait " +
+	"à la fin de cette commande. Définissez REDIS_URL (le Redis du serveur). Sans Redis, « relais serve » " +
+	"crée lui-même un agent de démonstration et affiche son mot de passe au démarrage")
+
+// readPassword reads the password from the first line of stdin when fromStdin, or makes a
+// random one (generated true: to print once).
+func readPassword(fromStdin bool, stdin io.Reader) (password string, generated bool, err error) {
+	if !fromStdin {
+		return handoff.GeneratePassword(), true, nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", false, fmt.Errorf("lecture du mot de passe : %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), false, nil
+}
+
+// accountError gives an account's refusal as its French message (a weak password, a login
+// taken), and any other error as it is.
+func accountError(err error) error {
+	if apperr.CodeOf(err) != apperr.Internal {
+		return errors.New(strings.TrimSuffix(apperr.MessageOf(err), "."))
+	}
+	return err
+}
+
+// runAgentPassword is `relais agent password`: a new password for an account, checked like a
+// new account's (length, not easy to guess); from stdin with --password-stdin, otherwise a
+// random one printed once. Open desk sessions stay open.
+func runAgentPassword(env *Env, args []string, stdin io.Reader) error {
+	fs := newFlags(env, "agent password", "agent password --login IDENTIFIANT [--password-stdin]")
+	login := fs.String("login", "", "identifiant de connexion (obligatoire)")
+	fromStdin := fs.Bool("password-stdin", false, "lit le mot de passe sur la première ligne de l'entrée standard")
+	if rest, err := parse(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("argument inattendu %q", rest[0])}
+	}
+	if *login == "" {
+		return usageError{"--login est obligatoire"}
+	}
+	url := env.Getenv("REDIS_URL")
+	if url == "" {
+		return errNoRedis
+	}
+	password, generated, err := readPassword(*fromStdin, stdin)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(env.Ctx, url, env.logger())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	acc := handoff.NewAccounts(st, handoff.AccountOptions{})
+	ag, err := acc.ByLogin(env.Ctx, *login)
+	if err == nil {
+		err = acc.SetPassword(env.Ctx, ag.ID, password)
+	}
+	if err != nil {
+		return accountError(err)
+	}
+	fmt.Fprintf(env.Stdout, "Mot de passe changé : %s (identifiant %s)\n", ag.Name, ag.Login)
 	if generated {
 		fmt.Fprintf(env.Stdout, "Mot de passe (affiché une seule fois) : %s\n", password)
 	}

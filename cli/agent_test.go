@@ -25,6 +25,8 @@ func TestAgentAddUsage(t *testing.T) {
 		{name: "unknown subcommand", args: []string{"agent", "remove"}, code: 2, want: "sous-commande inconnue"},
 		{name: "no login", args: []string{"agent", "add", "--name", "Claire"}, code: 2, want: "--login et --name"},
 		{name: "embedded store refused", args: []string{"agent", "add", "--login", "claire", "--name", "Claire"}, code: 1, want: "REDIS_URL n'est pas défini"},
+		{name: "password without login", args: []string{"agent", "password"}, code: 2, want: "--login est obligatoire"},
+		{name: "password on the embedded store", args: []string{"agent", "password", "--login", "claire"}, code: 1, want: "REDIS_URL n'est pas défini"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,5 +84,21 @@ func TestAgentAdd(t *testing.T) {
 	}
 	if _, err := acc.Authenticate(context.Background(), login+"-stdin", "mon-mot-de-passe-secret", "127.0.0.2"); err != nil {
 		t.Errorf("password from stdin: %v", err)
+	}
+
+	code, _, stderr = runWithInput(t, "azerty123456\n", "agent", "add", "--login", login+"-weak", "--name", "Léo", "--password-stdin")
+	if code != 1 || !strings.Contains(stderr, "trop facile à deviner") {
+		t.Errorf("weak password: got %d %q, want 1 and « trop facile à deviner »", code, stderr)
+	}
+	code, _, stderr = runWithInput(t, "aaaaaaaaaaaa\n", "agent", "password", "--login", login, "--password-stdin")
+	if code != 1 || !strings.Contains(stderr, "trop facile à deviner") {
+		t.Errorf("weak new password: got %d %q, want 1 and « trop facile à deviner »", code, stderr)
+	}
+	code, stdout, stderr = runWithInput(t, "un-nouveau-mot-de-passe\n", "agent", "password", "--login", login, "--password-stdin")
+	if code != 0 || !strings.Contains(stdout, "Mot de passe changé") {
+		t.Fatalf("new password: got %d %q %q", code, stdout, stderr)
+	}
+	if _, err := acc.Authenticate(context.Background(), login, "un-nouveau-mot-de-passe", "127.0.0.3"); err != nil {
+		t.Errorf("new password: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -21,8 +22,15 @@ import (
 type AccountOptions struct {
 	Cost       int           // bcrypt cost (12; never below 10)
 	SessionTTL time.Duration // a desk session ends after this much inactivity (12 h)
-	Attempts   int           // login attempts per login and per IP address per Window (5)
-	Window     time.Duration // (1 min)
+	// Login attempts: free ones per (address, login) pair and per address, then delays that
+	// double from FirstDelay up to MaxDelay; an address's count is forgotten after Forget of
+	// quiet. Never per login alone: nobody can lock an agent out from another address.
+	Attempts        int              // per (address, login) (5)
+	AddressAttempts int              // per address, all logins (30)
+	FirstDelay      time.Duration    // (1 s)
+	MaxDelay        time.Duration    // (15 min)
+	Forget          time.Duration    // (1 h)
+	Now             func() time.Time // the clock of the delays (time.Now)
 }
 
 // Accounts keeps the agents' accounts and desk sessions in Redis. Safe for concurrent use.
@@ -43,11 +51,13 @@ func NewAccounts(st *store.Store, opts AccountOptions) *Accounts {
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = 12 * time.Hour
 	}
-	if opts.Attempts <= 0 {
-		opts.Attempts = 5
-	}
-	if opts.Window <= 0 {
-		opts.Window = time.Minute
+	opts.Attempts = cmp.Or(max(opts.Attempts, 0), 5)
+	opts.AddressAttempts = cmp.Or(max(opts.AddressAttempts, 0), 30)
+	opts.FirstDelay = cmp.Or(max(opts.FirstDelay, 0), time.Second)
+	opts.MaxDelay = cmp.Or(max(opts.MaxDelay, 0), 15*time.Minute)
+	opts.Forget = cmp.Or(max(opts.Forget, 0), time.Hour)
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	return &Accounts{st: st, opts: opts, prefix: keyPrefix(st)}
 }
@@ -56,7 +66,7 @@ func NewAccounts(st *store.Store, opts AccountOptions) *Accounts {
 type NewAgent struct {
 	Login    string // letters, digits, . _ - @; case-insensitive
 	Name     string // display name, shown to customers
-	Password string // 10 to 72 bytes
+	Password string // 10 to 72 bytes, not easy to guess (CheckPassword)
 	Skills   []string
 	Capacity int // 0: 1
 }
@@ -114,8 +124,6 @@ func (n *NewAgent) validate() error {
 		return apperr.New(apperr.Invalid, "Identifiant invalide : 2 à 64 caractères parmi lettres, chiffres, « . », « _ », « - » et « @ ».")
 	case n.Name == "" || utf8.RuneCountInString(n.Name) > 80 || strings.IndexFunc(n.Name, unicode.IsControl) >= 0:
 		return apperr.New(apperr.Invalid, "Le nom affiché doit faire de 1 à 80 caractères.")
-	case len(n.Password) < MinPassword || len(n.Password) > maxPassword:
-		return apperr.Errorf(apperr.Invalid, "Le mot de passe doit faire de %d à %d caractères.", MinPassword, maxPassword)
 	case n.Capacity < 1 || n.Capacity > maxCapacity:
 		return apperr.Errorf(apperr.Invalid, "La capacité doit être comprise entre 1 et %d.", maxCapacity)
 	}
@@ -126,7 +134,7 @@ func (n *NewAgent) validate() error {
 		}
 		n.Skills[i] = s
 	}
-	return nil
+	return CheckPassword(n.Password, n.Login, n.Name)
 }
 
 func validLogin(s string) bool {
@@ -200,6 +208,37 @@ func (a *Accounts) Remove(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// SetPassword gives an account a new password, checked like a new account's
+// (CheckPassword). The agent's open desk sessions stay open.
+func (a *Accounts) SetPassword(ctx context.Context, id, password string) error {
+	ag, err := a.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := CheckPassword(password, ag.Login, ag.Name); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), a.opts.Cost)
+	if err != nil {
+		return err
+	}
+	n, err := setPasswordScript.Run(ctx, a.st.Client, []string{a.prefix + "agent:" + id}, hash).Int()
+	if err != nil {
+		return unavailable(err)
+	}
+	if n == 0 {
+		return statusErrors["agent_not_found"]
+	}
+	return nil
+}
+
+// setPasswordScript changes the hash of an account that still exists. KEYS: agent hash.
+// ARGV: new hash. Reply: 1, or 0 when the account is gone.
+var setPasswordScript = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], 'login') == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'pw', ARGV[1])
+return 1`)
 
 // GeneratePassword returns a random password of 20 characters (about 119 bits).
 func GeneratePassword() string {

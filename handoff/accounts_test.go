@@ -3,7 +3,10 @@ package handoff_test
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/handoff"
@@ -27,6 +30,7 @@ func TestAddAgent(t *testing.T) {
 		{name: "login with a space", agent: handoff.NewAgent{Login: "a b", Name: "X", Password: "un-mot-de-passe"}, code: apperr.Invalid},
 		{name: "no name", agent: handoff.NewAgent{Login: "bob", Password: "un-mot-de-passe"}, code: apperr.Invalid},
 		{name: "short password", agent: handoff.NewAgent{Login: "bob", Name: "Bob", Password: "court"}, code: apperr.Invalid},
+		{name: "weak password", agent: handoff.NewAgent{Login: "bob", Name: "Bob", Password: "aaaaaaaaaa"}, code: apperr.Invalid},
 		{name: "capacity too high", agent: handoff.NewAgent{Login: "bob", Name: "Bob", Password: "un-mot-de-passe", Capacity: 99}, code: apperr.Invalid},
 		{name: "skill with a comma", agent: handoff.NewAgent{Login: "bob", Name: "Bob", Password: "un-mot-de-passe", Skills: []string{"a,b"}}, code: apperr.Invalid},
 	}
@@ -79,36 +83,72 @@ func TestAuthenticate(t *testing.T) {
 	}
 }
 
+// TestLoginRateLimit: attempts count per (address, login) and per address, with delays that
+// grow; a stranger's failures never lock the agent out of her own address.
 func TestLoginRateLimit(t *testing.T) {
 	tests := []struct {
-		name string
-		ip   func(i int) string // address of attempt i
+		name     string
+		login    func(i int) string // login of failed attempt i, all from 10.0.0.9
+		attempts int
+		from     string // address of the right password afterwards
+		wantCode apperr.Code
+		wantMsg  string
 	}{
-		{name: "per login, from many addresses", ip: func(i int) string { return "10.0.0." + string(rune('1'+i)) }},
-		{name: "per address", ip: func(int) string { return "10.0.0.9" }},
+		{name: "pair blocked", login: func(int) string { return "claire" }, attempts: 5, from: "10.0.0.9",
+			wantCode: apperr.TooMany, wantMsg: "pour cet identifiant"},
+		{name: "other address unaffected", login: func(int) string { return "claire" }, attempts: 20, from: "10.0.0.1"},
+		{name: "address blocked, all logins", login: func(i int) string { return fmt.Sprintf("login%d", i) }, attempts: 30,
+			from: "10.0.0.9", wantCode: apperr.TooMany, wantMsg: "tous identifiants confondus"},
+		{name: "four failures", login: func(int) string { return "claire" }, attempts: 4, from: "10.0.0.9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			if _, err := h.acc.Add(h.ctx, handoff.NewAgent{Login: "claire", Name: "Claire", Password: "un-mot-de-passe"}); err != nil {
+			acc := handoff.NewAccounts(h.st, handoff.AccountOptions{Cost: 10, Now: h.clock.Now})
+			if _, err := acc.Add(h.ctx, handoff.NewAgent{Login: "claire", Name: "Claire", Password: "un-mot-de-passe"}); err != nil {
 				t.Fatal(err)
 			}
-			login := func(i int) string {
-				if tt.name == "per address" {
-					return "login" + string(rune('a'+i)) // a different login each time
+			for i := range tt.attempts {
+				_, err := acc.Authenticate(h.ctx, tt.login(i), "faux-mot-de-passe", "10.0.0.9")
+				if apperr.CodeOf(err) == apperr.TooMany {
+					h.clock.Advance(apperr.RetryAfterOf(err)) // the attacker waits each delay out
+					_, err = acc.Authenticate(h.ctx, tt.login(i), "faux-mot-de-passe", "10.0.0.9")
 				}
-				return "claire"
-			}
-			for i := range 5 {
-				_, err := h.acc.Authenticate(h.ctx, login(i), "faux-mot-de-passe", tt.ip(i))
 				wantCode(t, err, apperr.Unauthorized)
 			}
-			_, err := h.acc.Authenticate(h.ctx, "claire", "un-mot-de-passe", tt.ip(5))
+			_, err := acc.Authenticate(h.ctx, "claire", "un-mot-de-passe", tt.from)
+			if tt.wantCode == "" {
+				if err != nil {
+					t.Fatalf("right password from %s: got %v, want success", tt.from, err)
+				}
+				return
+			}
 			var e *apperr.Error
-			if !errors.As(err, &e) || e.Code != apperr.TooMany || e.RetryAfter <= 0 {
-				t.Errorf("sixth attempt: got %v, want too_many with a delay", err)
+			if !errors.As(err, &e) || e.Code != tt.wantCode || e.RetryAfter <= 0 || !strings.Contains(e.Message, tt.wantMsg) {
+				t.Errorf("right password from %s: got %v, want %s with a delay and %q", tt.from, err, tt.wantCode, tt.wantMsg)
 			}
 		})
+	}
+}
+
+// TestLoginDelaysGrow: past the limit, each attempt after the delay earns a longer one.
+func TestLoginDelaysGrow(t *testing.T) {
+	h := newHarness(t)
+	acc := handoff.NewAccounts(h.st, handoff.AccountOptions{Cost: 10, Now: h.clock.Now, MaxDelay: 8 * time.Second})
+	for range 4 {
+		acc.Authenticate(h.ctx, "claire", "faux", "10.0.0.9")
+	}
+	var got []time.Duration
+	for range 6 {
+		acc.Authenticate(h.ctx, "claire", "faux", "10.0.0.9") // allowed, then the next waits
+		_, err := acc.Authenticate(h.ctx, "claire", "faux", "10.0.0.9")
+		d := apperr.RetryAfterOf(err)
+		got = append(got, d)
+		h.clock.Advance(d)
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second, 8 * time.Second}
+	if !slices.Equal(got, want) {
+		t.Errorf("delays: got %v, want %v", got, want)
 	}
 }
 
@@ -148,6 +188,55 @@ func TestSessions(t *testing.T) {
 	}
 	_, err = h.acc.CreateSession(h.ctx, "inconnu")
 	wantCode(t, err, apperr.NotFound)
+}
+
+func TestCheckPassword(t *testing.T) {
+	tests := []struct {
+		name, password string
+		wantMsg        string // "" = accepted
+	}{
+		{name: "generated", password: handoff.GeneratePassword()},
+		{name: "phrase", password: "un-mot-de-passe"},
+		{name: "long phrase", password: "cheval bleu mange des pommes"},
+		{name: "short", password: "Xk9#mP2", wantMsg: "de 10 à 72 caractères"},
+		{name: "repeat", password: "aaaaaaaaaa", wantMsg: "trop facile"},
+		{name: "digits", password: "1234567890", wantMsg: "trop facile"},
+		{name: "keyboard row", password: "azertyuiop", wantMsg: "trop facile"},
+		{name: "french word and digits", password: "motdepasse123", wantMsg: "trop facile"},
+		{name: "french words", password: "jetaime2024!", wantMsg: "trop facile"},
+		{name: "first name and year", password: "Camille1987", wantMsg: "trop facile"},
+		{name: "login inside", password: "claire.martin-42", wantMsg: "reprendre l'identifiant"},
+		{name: "name inside", password: "Martin75015xx", wantMsg: "reprendre l'identifiant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := handoff.CheckPassword(tt.password, "claire.martin", "Martin")
+			switch {
+			case tt.wantMsg == "" && err != nil:
+				t.Errorf("got %v, want accepted", err)
+			case tt.wantMsg != "" && (apperr.CodeOf(err) != apperr.Invalid || !strings.Contains(apperr.MessageOf(err), tt.wantMsg)):
+				t.Errorf("got %v, want invalid with %q", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func TestSetPassword(t *testing.T) {
+	h := newHarness(t)
+	ag, err := h.acc.Add(h.ctx, handoff.NewAgent{Login: "claire", Name: "Claire", Password: "un-mot-de-passe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, h.acc.SetPassword(h.ctx, ag.ID, "aaaaaaaaaaaa"), apperr.Invalid)
+	wantCode(t, h.acc.SetPassword(h.ctx, "inconnu", "un-autre-mot-de-passe"), apperr.NotFound)
+	if err := h.acc.SetPassword(h.ctx, ag.ID, "un-autre-mot-de-passe"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.acc.Authenticate(h.ctx, "claire", "un-autre-mot-de-passe", "10.0.0.1"); err != nil {
+		t.Errorf("new password: got %v, want success", err)
+	}
+	_, err = h.acc.Authenticate(h.ctx, "claire", "un-mot-de-passe", "10.0.0.1")
+	wantCode(t, err, apperr.Unauthorized)
 }
 
 func TestGeneratePassword(t *testing.T) {

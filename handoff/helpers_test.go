@@ -65,7 +65,7 @@ func (h *harness) agents(n, capacity int, skills ...string) []string {
 	for i := range n {
 		wg.Go(func() {
 			ag, err := h.acc.Add(h.ctx, handoff.NewAgent{Login: fmt.Sprintf("agent%d-%d", i, len(skills)),
-				Name: fmt.Sprintf("Agent %d", i), Password: "motdepasse-test", Capacity: capacity, Skills: skills})
+				Name: fmt.Sprintf("Agent %d", i), Password: "un-mot-de-passe", Capacity: capacity, Skills: skills})
 			ids[i], errs[i] = ag.ID, err
 		})
 	}

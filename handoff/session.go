@@ -19,37 +19,47 @@ import (
 
 var errBadCredentials = apperr.New(apperr.Unauthorized, "Identifiant ou mot de passe incorrect.")
 
-// limitScript counts one login attempt against the login and the IP address, in one step.
-// KEYS: login counter, address counter. ARGV: limit, window (ms).
-// Reply: 0 when allowed, else the milliseconds until the next attempt may succeed.
-var limitScript = redis.NewScript(`
-local limit, wait = tonumber(ARGV[1]), 0
+// attemptScript counts one login attempt against the (address, login) pair and the address,
+// in one step, before the password is checked: parallel guesses count too. A key that
+// reached its limit blocks the next attempt for a delay that doubles with each attempt past
+// the limit (FirstDelay, 2×, 4×… up to MaxDelay); counts are forgotten after Forget of quiet.
+// KEYS: pair counter, address counter. ARGV: now (ms), pair limit, address limit, first
+// delay, max delay, forget (ms). Reply: {0, 0} when allowed, else {1 (pair) or 2 (address),
+// ms to wait}.
+var attemptScript = redis.NewScript(`
+local now = tonumber(ARGV[1])
 for i = 1, 2 do
-  local n = redis.call('INCR', KEYS[i])
-  if n == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
-  if n > limit then wait = math.max(wait, redis.call('PTTL', KEYS[i]), 1) end
+  local untl = tonumber(redis.call('HGET', KEYS[i], 'until') or '0')
+  if untl > now then return {i, untl - now} end
 end
-return wait
+for i = 1, 2 do
+  local n = redis.call('HINCRBY', KEYS[i], 'n', 1)
+  redis.call('PEXPIRE', KEYS[i], ARGV[6])
+  local limit = tonumber(ARGV[i + 1])
+  if n >= limit then
+    local delay = math.min(tonumber(ARGV[4]) * 2 ^ math.min(n - limit, 40), tonumber(ARGV[5]))
+    redis.call('HSET', KEYS[i], 'until', now + delay)
+  end
+end
+return {0, 0}
 `)
 
-// Authenticate checks a login and password from address ip. Attempts are limited per login
-// and per address (AccountOptions.Attempts per Window), counted before the password is
-// checked, so guessing is as slow for a right password as for a wrong one; a success clears
-// the login's count. Unknown logins and wrong passwords get the same error in the same time.
+// Authenticate checks a login and password from address ip. Attempts are counted per
+// (address, login) and per address, never per login alone: a stranger who guesses wrong
+// slows down only himself, and the agent logs in from her own address whatever he did. Past
+// AccountOptions.Attempts for one pair (or AddressAttempts for one address), each further
+// attempt waits longer (growing delays). The count happens before the password is checked, so
+// guessing is as slow for a right password as for a wrong one; a success clears the pair's
+// count and takes itself off the address's. Unknown logins and wrong passwords get the same
+// error in the same time.
 func (a *Accounts) Authenticate(ctx context.Context, login, password, ip string) (Agent, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	if ip == "" {
 		ip = "inconnue"
 	}
-	lk, ik := a.limitKey("login", login), a.limitKey("ip", ip)
-	wait, err := limitScript.Run(ctx, a.st.Client, []string{lk, ik}, a.opts.Attempts, a.opts.Window.Milliseconds()).Int64()
-	if err != nil {
-		return Agent{}, unavailable(err)
-	}
-	if wait > 0 {
-		d := time.Duration(wait) * time.Millisecond
-		return Agent{}, apperr.Limited(fmt.Sprintf("Trop de tentatives de connexion. Réessayez dans %d s.",
-			int((d+time.Second-1)/time.Second)), d)
+	pk, ik := a.limitKey("pair", ip+"\x00"+login), a.limitKey("ip", ip)
+	if err := a.countAttempt(ctx, pk, ik); err != nil {
+		return Agent{}, err
 	}
 	ag, err := a.ByLogin(ctx, login)
 	if apperr.CodeOf(err) == apperr.NotFound || len(password) > maxPassword {
@@ -62,15 +72,48 @@ func (a *Accounts) Authenticate(ctx context.Context, login, password, ip string)
 	if bcrypt.CompareHashAndPassword(ag.PasswordHash, []byte(password)) != nil {
 		return Agent{}, errBadCredentials
 	}
-	successScript.Run(ctx, a.st.Client, []string{lk, ik})
+	successScript.Run(ctx, a.st.Client, []string{pk, ik}, a.opts.AddressAttempts)
 	return ag, nil
 }
 
-// successScript forgets the login's failures and takes the success off the address's count:
-// the agents of one office share an address and must all be able to log in.
+// countAttempt runs attemptScript and turns a refusal into a TooMany error whose French
+// message says which count was reached and how long to wait.
+func (a *Accounts) countAttempt(ctx context.Context, pairKey, ipKey string) error {
+	o := a.opts
+	res, err := attemptScript.Run(ctx, a.st.Client, []string{pairKey, ipKey}, o.Now().UnixMilli(),
+		o.Attempts, o.AddressAttempts, o.FirstDelay.Milliseconds(), o.MaxDelay.Milliseconds(),
+		o.Forget.Milliseconds()).Int64Slice()
+	if err != nil || len(res) != 2 {
+		return unavailable(fmt.Errorf("compte des tentatives : %v %w", res, err))
+	}
+	if res[0] == 0 {
+		return nil
+	}
+	wait := time.Duration(res[1]) * time.Millisecond
+	if res[0] == 1 {
+		return apperr.Limited("Trop de tentatives pour cet identifiant depuis votre adresse. Réessayez dans "+
+			waitText(wait)+".", wait)
+	}
+	return apperr.Limited("Trop de tentatives de connexion depuis votre adresse, tous identifiants confondus. "+
+		"Réessayez dans "+waitText(wait)+".", wait)
+}
+
+// waitText says a delay in French, rounded up: « 3 s », « 2 min ».
+func waitText(d time.Duration) string {
+	if secs := int((d + time.Second - 1) / time.Second); secs < 60 {
+		return fmt.Sprintf("%d s", max(secs, 1))
+	}
+	return fmt.Sprintf("%d min", int((d+time.Minute-1)/time.Minute))
+}
+
+// successScript forgets the pair's attempts and takes the success off the address's count
+// (lifting its delay when the count falls below the limit): the agents of one office share
+// an address and must all be able to log in. KEYS: pair, address. ARGV: address limit.
 var successScript = redis.NewScript(`
 redis.call('DEL', KEYS[1])
-if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+local n = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
+if n > 0 then n = redis.call('HINCRBY', KEYS[2], 'n', -1) end
+if n < tonumber(ARGV[1]) then redis.call('HDEL', KEYS[2], 'until') end
 return 0`)
 
 // limitKey names an attempt counter; what people typed is hashed, never a key as such.
