@@ -94,7 +94,7 @@ func (t *turn) clarified(spec slots.Spec) (string, bool) {
 // clarify asks which of two dates the customer means.
 func (t *turn) clarify(alts []string) {
 	t.s.Flow.Clarify = alts
-	names := []string{frenchWeekdayDate(alts[0]), frenchWeekdayDate(alts[1])}
+	names := []string{slots.FrenchWeekdayDate(alts[0]), slots.FrenchWeekdayDate(alts[1])}
 	t.say(t.render(t.bot().Settings.ClarifyDate, map[string]any{"first": names[0], "second": names[1]}), names)
 }
 

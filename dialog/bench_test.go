@@ -16,18 +16,8 @@ import (
 // and the session's lock, read and write in Redis (the real one when REDIS_URL is set).
 // It reports the median and 99th percentile of a turn besides the mean.
 func BenchmarkTurn(b *testing.B) {
-	bot, err := dialog.LoadBot("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := intents.Train(bot.Catalogue.Examples(), intents.DefaultTrainConfig())
-	if err != nil {
-		b.Fatal(err)
-	}
-	st := storetest.Open(b)
-	e := dialog.NewEngine(bot, intents.NewClassifier(m), &dialog.RedisSessions{Store: st, TTL: time.Minute}, dialog.Options{})
+	e := benchEngine(b, &dialog.RedisSessions{Store: storetest.Open(b), TTL: time.Minute})
 	ctx := context.Background()
-	messages := []string{"bonjour", "vous êtes ouverts à quelle heure le samedi ?", "où en est ma commande", "CMD-48213", "merci"}
 	var took []time.Duration
 	i := 0
 	for b.Loop() {
@@ -46,6 +36,22 @@ func BenchmarkTurn(b *testing.B) {
 // BenchmarkTurnInMemory is BenchmarkTurn without Redis (sessions in memory): the CPU of the
 // classifier and the engine alone, steadier from run to run than a Redis round trip.
 func BenchmarkTurnInMemory(b *testing.B) {
+	e := benchEngine(b, dialog.NewMemorySessions())
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		if _, err := e.Handle(ctx, fmt.Sprint("c", i/len(messages)), messages[i%len(messages)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// messages are a customer's turns in the benchmarks: a greeting, a question, a flow and thanks.
+var messages = []string{"bonjour", "vous êtes ouverts à quelle heure le samedi ?", "où en est ma commande", "CMD-48213", "merci"}
+
+// benchEngine is the built-in bot with a freshly trained classifier, on sessions.
+func benchEngine(b *testing.B, sessions dialog.Sessions) *dialog.Engine {
 	bot, err := dialog.LoadBot("")
 	if err != nil {
 		b.Fatal(err)
@@ -54,14 +60,5 @@ func BenchmarkTurnInMemory(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e := dialog.NewEngine(bot, intents.NewClassifier(m), dialog.NewMemorySessions(), dialog.Options{})
-	ctx := context.Background()
-	messages := []string{"bonjour", "vous êtes ouverts à quelle heure le samedi ?", "où en est ma commande", "CMD-48213", "merci"}
-	i := 0
-	for b.Loop() {
-		if _, err := e.Handle(ctx, fmt.Sprint("c", i/len(messages)), messages[i%len(messages)]); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
+	return dialog.NewEngine(bot, intents.NewClassifier(m), sessions, dialog.Options{})
 }

@@ -2,7 +2,6 @@ package slots
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -29,10 +28,6 @@ func (l Limits) Empty() bool {
 
 // dayNames are the French day names, Monday first like the French week (see mondayFirst).
 var dayNames = []string{"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
-
-// frenchMonths are the month names used to write a date for the customer.
-var frenchMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-	"septembre", "octobre", "novembre", "décembre"}
 
 // windowRe reads an hours window: "10:00-18:30".
 var windowRe = regexp.MustCompile(`^\s*([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-3]):([0-5]\d)\s*$`)
@@ -66,7 +61,7 @@ func (l Limits) explainNumber(amount bool, value string) string {
 	}
 	what, show := "Le nombre", frenchNumber
 	if amount {
-		what, show = "Le montant", frenchAmount
+		what, show = "Le montant", frenchEuros
 	}
 	switch {
 	case l.Min != nil && v < *l.Min && v < 0 && *l.Min > 0:
@@ -94,14 +89,14 @@ func (l Limits) explainDate(value, clock string, now time.Time) string {
 	case l.MinDays != nil && days < *l.MinDays && days < 0 && *l.MinDays == 0:
 		return "Cette date est déjà passée."
 	case l.MinDays != nil && days < *l.MinDays && days < 0:
-		return "Cette date est déjà passée : la date doit être au plus tôt le " + frenchDate(now, *l.MinDays) + "."
+		return "Cette date est déjà passée : la date doit être au plus tôt le " + dateAfter(now, *l.MinDays) + "."
 	case l.MinDays != nil && days < *l.MinDays:
-		return "La date doit être au plus tôt le " + frenchDate(now, *l.MinDays) + "."
+		return "La date doit être au plus tôt le " + dateAfter(now, *l.MinDays) + "."
 	case l.MinDays != nil && *l.MinDays == 0 && days == 0 && clock != "" && clock < now.Format("15:04"):
 		// "not in the past" also holds for the hour of today's appointment.
 		return "Cette heure est déjà passée : choisissez une heure plus tard dans la journée ou un autre jour."
 	case l.MaxDays != nil && days > *l.MaxDays:
-		return "La date doit être au plus tard le " + frenchDate(now, *l.MaxDays) + "."
+		return "La date doit être au plus tard le " + dateAfter(now, *l.MaxDays) + "."
 	}
 	return l.explainWeekday(d.Weekday())
 }
@@ -125,12 +120,12 @@ func (l Limits) explainHours(clock string) string {
 		if w[0] <= clock && clock <= w[1] {
 			return ""
 		}
-		spans = append(spans, "entre "+frenchTime(w[0])+" et "+frenchTime(w[1]))
+		spans = append(spans, "entre "+FrenchTime(w[0])+" et "+FrenchTime(w[1]))
 	}
 	if len(spans) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s n'est pas possible : choisissez une heure %s.", frenchTime(clock), orList(spans))
+	return fmt.Sprintf("%s n'est pas possible : choisissez une heure %s.", FrenchTime(clock), orList(spans))
 }
 
 // daysBetween counts the calendar days from now's date to d's, in now's location.
@@ -198,51 +193,6 @@ func parseWindow(h string) ([2]string, bool) {
 	}
 	w := [2]string{fmt.Sprintf("%02d:%s", atoi(m[1]), m[2]), fmt.Sprintf("%02d:%s", atoi(m[3]), m[4])}
 	return w, w[0] < w[1]
-}
-
-// frenchDate writes the date days after now's: "3 décembre 2026", "1er mars 2027".
-func frenchDate(now time.Time, days int) string {
-	d := time.Date(now.Year(), now.Month(), now.Day()+days, 12, 0, 0, 0, now.Location())
-	day := strconv.Itoa(d.Day())
-	if day == "1" {
-		day = "1er"
-	}
-	return day + " " + frenchMonths[d.Month()-1] + " " + strconv.Itoa(d.Year())
-}
-
-// frenchTime writes "14:30" as "14 h 30" and "10:00" as "10 h", like the dialog templates.
-func frenchTime(clock string) string {
-	t, err := time.Parse("15:04", clock)
-	if err != nil {
-		return clock
-	}
-	if t.Minute() == 0 {
-		return fmt.Sprintf("%d h", t.Hour())
-	}
-	return fmt.Sprintf("%d h %02d", t.Hour(), t.Minute())
-}
-
-// frenchAmount writes 1000 as "1 000,00 €".
-func frenchAmount(v float64) string {
-	cents := int64(math.Round(math.Abs(v) * 100))
-	sign := ""
-	if v < 0 && cents > 0 {
-		sign = "-"
-	}
-	return fmt.Sprintf("%s%s,%02d €", sign, groupThousands(strconv.FormatInt(cents/100, 10)), cents%100)
-}
-
-// frenchNumber writes a number plainly, with a decimal comma: 3, 2,5, -1.
-func frenchNumber(v float64) string {
-	return strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", ",", 1)
-}
-
-// groupThousands puts a space between the groups of three digits: "1200" → "1 200".
-func groupThousands(digits string) string {
-	for i := len(digits) - 3; i > 0; i -= 3 {
-		digits = digits[:i] + " " + digits[i:]
-	}
-	return digits
 }
 
 // check reports, in French, a limit the slot's type does not use or that cannot be met.
