@@ -41,7 +41,11 @@ func newBot(ctx context.Context, env *Env, st *store.Store) (*dialog.Engine, err
 func trainer(log *slog.Logger) dialog.Trainer {
 	return func(bot *dialog.Bot) (dialog.Classifier, error) {
 		start := time.Now()
-		m, note, err := intents.LoadOrTrain("", bot.Catalogue.Examples(), intents.DefaultTrainConfig())
+		cfg, err := trainConfig(bot.Dir)
+		if err != nil {
+			return nil, err
+		}
+		m, note, err := intents.LoadOrTrain("", bot.Catalogue.Examples(), cfg)
 		if err != nil {
 			return nil, err
 		}

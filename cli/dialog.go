@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/relais/relais/dialog"
+	"github.com/relais/relais/intents"
 )
 
 func runDialog(env *Env, args []string) error {
@@ -51,6 +52,14 @@ func dialogCheck(env *Env, args []string) error {
 	if _, err := readTests(bot); err != nil {
 		fmt.Fprintln(env.Stdout, err)
 		return fmt.Errorf("des tests de conversation sont illisibles")
+	}
+	if _, err := trainConfig(bot.Dir); err != nil {
+		fmt.Fprintln(env.Stdout, err)
+		return fmt.Errorf("des erreurs empêchent de charger le bot")
+	}
+	// Advice, not errors: the bot works, but some intents will be poorly recognised.
+	for _, w := range intents.Warnings(bot.Catalogue) {
+		fmt.Fprintln(env.Stdout, w)
 	}
 	fmt.Fprintf(env.Stdout, "ok : %d intentions, %d réponses\n", len(bot.Catalogue.Intents), len(bot.Entries))
 	return nil

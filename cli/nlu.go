@@ -48,18 +48,23 @@ func nluTrain(env *Env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	cat, err := loadCatalogue(botDir(env, *bot))
+	dir := botDir(env, *bot)
+	cat, err := loadCatalogue(dir)
 	if err != nil {
 		return err
 	}
-	examples, cfg := cat.Examples(), intents.DefaultTrainConfig()
+	cfg, err := trainConfig(dir)
+	if err != nil {
+		return err
+	}
+	examples := cat.Examples()
 	stamp := intents.StampFor(examples, cfg)
 	path := *out
 	if path == "" {
 		path = intents.CachePath(stamp)
 	}
 	start := time.Now()
-	m, err := intents.Train(examples, cfg)
+	m, err := intents.TrainCalibrated(examples, cfg)
 	if err != nil {
 		return err
 	}
@@ -69,6 +74,7 @@ func nluTrain(env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%d exemples, %d intentions, entraîné en %.2f s\nmodèle : %s\n",
 		len(examples), len(m.Labels), took.Seconds(), path)
+	printPolicy(env, m)
 	return nil
 }
 
@@ -83,11 +89,16 @@ func nluClassify(env *Env, args []string) error {
 	if len(words) == 0 {
 		return usageError{"texte à classer attendu"}
 	}
-	cat, err := loadCatalogue(botDir(env, *bot))
+	dir := botDir(env, *bot)
+	cat, err := loadCatalogue(dir)
 	if err != nil {
 		return err
 	}
-	m, note, err := intents.LoadOrTrain("", cat.Examples(), intents.DefaultTrainConfig())
+	cfg, err := trainConfig(dir)
+	if err != nil {
+		return err
+	}
+	m, note, err := intents.LoadOrTrain("", cat.Examples(), cfg)
 	if err != nil {
 		return err
 	}
@@ -116,15 +127,20 @@ func printDecision(env *Env, cat *intents.Catalogue, d intents.Decision) {
 }
 
 func nluEval(env *Env, args []string) error {
-	fs := newFlags(env, "nlu eval", "nlu eval [--train SRC] --test SRC [--json]")
+	fs := newFlags(env, "nlu eval", "nlu eval [--train SRC] --test SRC [--json]  |  nlu eval --cv K [--json] [SRC]")
 	trainSrc := fs.String("train", "", "données d'entraînement (défaut : le catalogue intégré)")
-	testSrc := fs.String("test", "", "données de test (obligatoire)")
+	testSrc := fs.String("test", "", "données de test (obligatoire sans --cv)")
+	folds := fs.Int("cv", 0, "validation croisée en K plis sur les exemples de SRC (défaut : RELAIS_BOT_DIR, sinon le bot intégré)")
 	asJSON := fs.Bool("json", false, "un objet JSON sur la sortie standard")
-	if _, err := parse(fs, args); err != nil {
+	rest, err := parse(fs, args)
+	if err != nil {
 		return err
 	}
+	if *folds != 0 {
+		return nluCrossValidate(env, *folds, rest, *asJSON)
+	}
 	if *testSrc == "" {
-		return usageError{"--test SRC est obligatoire"}
+		return usageError{"--test SRC est obligatoire (ou --cv K)"}
 	}
 	train, cat, err := readTraining(*trainSrc)
 	if err != nil {
@@ -135,7 +151,7 @@ func nluEval(env *Env, args []string) error {
 		return err
 	}
 	start := time.Now()
-	m, err := intents.Train(train, intents.DefaultTrainConfig())
+	m, err := intents.TrainCalibrated(train, intents.DefaultTrainConfig())
 	if err != nil {
 		return err
 	}
@@ -149,6 +165,40 @@ func nluEval(env *Env, args []string) error {
 		return json.NewEncoder(env.Stdout).Encode(r)
 	}
 	printReport(env, r)
+	return nil
+}
+
+// nluCrossValidate runs `nlu eval --cv K [SRC]`.
+func nluCrossValidate(env *Env, k int, rest []string, asJSON bool) error {
+	if k < 2 {
+		return usageError{"--cv K : au moins 2 plis"}
+	}
+	if len(rest) > 1 {
+		return usageError{"une seule source attendue"}
+	}
+	src := botDir(env, "")
+	if len(rest) == 1 {
+		src = rest[0]
+	}
+	examples, _, err := readTraining(src)
+	if err != nil {
+		return err
+	}
+	cfg := intents.DefaultTrainConfig()
+	if st, err := os.Stat(src); err == nil && st.IsDir() {
+		if cfg, err = trainConfig(src); err != nil {
+			return err
+		}
+	}
+	cv, err := intents.CrossValidate(examples, cfg, k)
+	if err != nil {
+		return err
+	}
+	r := cv.Report(cfg)
+	if asJSON {
+		return json.NewEncoder(env.Stdout).Encode(r)
+	}
+	printCVReport(env, r)
 	return nil
 }
 
@@ -196,6 +246,7 @@ func printReport(env *Env, r intents.Report) {
 	fmt.Fprintf(w, "calibration     ECE %.3f\n", r.ECE)
 	fmt.Fprintf(w, "entraînement    %.2f s  (%d exemples)\n", r.TrainSeconds, r.TrainN)
 	fmt.Fprintf(w, "classification  p50 %.1f µs, p99 %.1f µs\n", r.ClassifyUsP50, r.ClassifyUsP99)
+	fmt.Fprintf(w, "politique       %s\n", policyLine(r.Temperature, r.Policy, r.Calibration))
 	if len(r.Confusions) > 0 {
 		fmt.Fprintln(w, "confusions les plus fréquentes (attendu → obtenu) :")
 		for _, c := range r.Confusions {

@@ -7,8 +7,12 @@ type Classifier struct {
 	Policy Policy
 }
 
-// NewClassifier pairs a model with the default policy.
+// NewClassifier pairs a model with its calibrated policy, or the default one when the model
+// has none (a large catalogue, or a model trained without calibration).
 func NewClassifier(m *Model) *Classifier {
+	if m.Policy != nil {
+		return &Classifier{Model: m, Policy: *m.Policy}
+	}
 	return &Classifier{Model: m, Policy: DefaultPolicy()}
 }
 

@@ -21,13 +21,18 @@ type Report struct {
 	// InScopeRejectedRate is the share of texts labelled with a real intent that were rejected.
 	InScopeRejectedRate float64 `json:"in_scope_rejected_rate"`
 	// ECE is the expected calibration error of the top confidence (10 bins).
-	ECE        float64  `json:"ece"`
-	Confusions [][3]any `json:"confusions"` // the ten most frequent [want, got, count]
+	ECE float64 `json:"ece"`
+	// Policy is the decision policy that was applied, and Calibration how it was chosen
+	// (nil: the default policy).
+	Temperature float32            `json:"temperature"`
+	Policy      Policy             `json:"policy"`
+	Calibration *CalibrationReport `json:"calibration,omitempty"`
+	Confusions  [][3]any           `json:"confusions"` // the ten most frequent [want, got, count]
 }
 
 // Evaluate classifies every test text, one at a time, and scores the decisions.
 func Evaluate(c *Classifier, test []Example) Report {
-	r := Report{N: len(test)}
+	r := Report{N: len(test), Temperature: c.Model.Temperature, Policy: c.Policy, Calibration: c.Model.Calibration}
 	got := make([]string, len(test))
 	durations := make([]time.Duration, len(test))
 	confidences := make([]float64, len(test))

@@ -21,6 +21,11 @@ type Model struct {
 	// Temperature divides the scores before the softmax so that confidences match accuracy
 	// (chosen by cross-validation, see TrainConfig); 0 means 1.
 	Temperature float32
+	// Policy is the decision policy chosen for this model by cross-validation on its own
+	// examples (see Calibrate); nil means DefaultPolicy.
+	Policy *Policy
+	// Calibration says how Temperature and Policy were chosen, for `nlu train` and `nlu eval`.
+	Calibration *CalibrationReport
 
 	index []int32 // bucket → row, -1 when unseen: Rows as an array, for speed
 }
@@ -73,6 +78,21 @@ func (m *Model) top(text string, k int) []Score {
 // embeddings; features never seen in training add nothing but still count in the mean, so a
 // text made mostly of unknown words gets a weak bag and low confidence.
 func (m *Model) probabilities(text string) []float32 {
+	z := m.logits(text)
+	if z == nil {
+		return nil
+	}
+	if m.Temperature > 0 && m.Temperature != 1 {
+		for i := range z {
+			z[i] /= m.Temperature
+		}
+	}
+	return softmax(z)
+}
+
+// logits returns the output layer's scores before the temperature and the softmax, or nil
+// for a text with no usable feature.
+func (m *Model) logits(text string) []float32 {
 	x := make([]float32, m.Dim)
 	var total float32
 	m.Spec.each(Normalize(text), func(bucket uint32, w float32) {
@@ -99,13 +119,7 @@ func (m *Model) probabilities(text string) []float32 {
 			x[i] = float32(math.Tanh(float64(v)))
 		}
 	}
-	z := affine(m.W2, m.B2, x)
-	if m.Temperature > 0 && m.Temperature != 1 {
-		for i := range z {
-			z[i] /= m.Temperature
-		}
-	}
-	return softmax(z)
+	return affine(m.W2, m.B2, x)
 }
 
 // affine returns w·x + b for a row-major w of len(b) rows.

@@ -18,7 +18,6 @@ type network struct {
 	Out    *linear.Model
 }
 
-// Train fits a classifier on examples. Labels are taken in order of first appearance.
 func newNetwork(cfg TrainConfig, classes int) *network {
 	rng := spagorand.NewLockedRand(cfg.Seed)
 	net := &network{}

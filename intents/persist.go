@@ -13,7 +13,7 @@ import (
 )
 
 // formatVersion changes whenever Model's fields or their meaning change.
-const formatVersion = 1
+const formatVersion = 2
 
 // Stamp identifies what a saved model was trained from. A model is reused only when its stamp
 // matches the current data, configuration and spago version; otherwise it is retrained.
@@ -144,7 +144,7 @@ func LoadOrTrain(path string, examples []Example, cfg TrainConfig) (*Model, stri
 }
 
 func train(path string, examples []Example, cfg TrainConfig, stamp Stamp, note string) (*Model, string, error) {
-	m, err := Train(examples, cfg)
+	m, err := TrainCalibrated(examples, cfg)
 	if err != nil {
 		return nil, "", err
 	}

@@ -24,12 +24,12 @@ type Decision struct {
 // Policy turns ranked intents into a Decision.
 type Policy struct {
 	// MinConfidence is the probability below which a text is not understood.
-	MinConfidence float64
+	MinConfidence float64 `json:"min_confidence"`
 	// AmbiguityMargin: when the second intent is within this distance of the first (and
 	// itself above MinConfidence/2), the customer is asked to choose.
-	AmbiguityMargin float64
+	AmbiguityMargin float64 `json:"ambiguity_margin"`
 	// OutOfScopeIntent is the intent that means "none of ours" ("aucun" in the catalogue).
-	OutOfScopeIntent string
+	OutOfScopeIntent string `json:"out_of_scope_intent"`
 }
 
 // DefaultPolicy was chosen on the catalogue dev set and the out-of-scope measurements in the

@@ -29,6 +29,7 @@ type TrainConfig struct {
 	Temperature  float32 // of the trained model's softmax (see Model)
 	Average      int     // average the weights over this many last epochs (0: keep the last)
 	Spec         featureSpec
+	Calibration  Calibration // used by TrainCalibrated and LoadOrTrain, not by Train
 }
 
 // DefaultTrainConfig is what `relais nlu train` uses; it was chosen on the catalogue dev set
@@ -39,10 +40,13 @@ func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{
 		Seed: 1, Temperature: 0.8, Epochs: 20, BatchSize: 16, LearningRate: 0.008,
 		Dim: 64, Hidden: 0, Dropout: 0.6, Average: 5,
-		Spec: featureSpec{Buckets: 1 << 18, MinGram: 3, MaxGram: 5, Bigrams: true, CharBias: 0.25},
+		Spec:        featureSpec{Buckets: 1 << 18, MinGram: 3, MaxGram: 5, Bigrams: true, CharBias: 0.25},
+		Calibration: Calibration{Folds: 4, MaxRejected: 0.05, MinExamples: 100, MaxExamples: 3000},
 	}
 }
 
+// Train fits a classifier on examples, with the configured temperature and no calibration
+// (see TrainCalibrated). Labels are taken in order of first appearance.
 func Train(examples []Example, cfg TrainConfig) (*Model, error) {
 	if len(examples) == 0 {
 		return nil, errors.New("aucun exemple d'entraînement")

@@ -1,0 +1,164 @@
+package intents
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Calibration says how a bot's temperature and decision policy are chosen when it is
+// trained: by a K-fold cross-validation on its own examples, for the designer's target of
+// in-scope texts rejected (bot.yaml max_rejected).
+type Calibration struct {
+	Folds int // K; 0 keeps the default temperature and policy
+	// MaxRejected is the target: at most this share of in-scope examples rejected (not
+	// understood or taken for out of scope) in cross-validation.
+	MaxRejected float64
+	// MinExamples: a smaller catalogue keeps the defaults, its folds being too thin to say
+	// anything.
+	MinExamples int
+	// MaxExamples: a catalogue with more examples keeps DefaultPolicy and the configured
+	// temperature, which were chosen by cross-validation on the built-in catalogue (6,029
+	// examples); K more trainings of a catalogue that size would take half a minute.
+	MaxExamples int
+}
+
+// CalibrationReport is what the calibration chose and what it measured out of fold.
+type CalibrationReport struct {
+	Folds           int     `json:"folds"`
+	Target          float64 `json:"target_max_rejected"`
+	Temperature     float32 `json:"temperature"`
+	MinConfidence   float64 `json:"min_confidence"`
+	AmbiguityMargin float64 `json:"ambiguity_margin"`
+	// Out-of-fold figures of the chosen policy.
+	Accuracy        float64 `json:"cv_accuracy"`
+	InScopeRejected float64 `json:"cv_in_scope_rejected"`
+	Ambiguous       float64 `json:"cv_ambiguous"`
+}
+
+// TrainCalibrated trains a model on all the examples and, when cfg.Calibration asks for it
+// and the catalogue is small enough, sets its temperature and policy from a cross-validation
+// (m.Calibration says what was chosen).
+func TrainCalibrated(examples []Example, cfg TrainConfig) (*Model, error) {
+	m, err := Train(examples, cfg)
+	if err != nil || !cfg.Calibration.applies(len(examples)) {
+		return m, err
+	}
+	cv, err := CrossValidate(examples, cfg, cfg.Calibration.Folds)
+	if err != nil {
+		return nil, err
+	}
+	r := cv.Calibrate(cfg.Calibration.MaxRejected)
+	m.Temperature = r.Temperature
+	p := DefaultPolicy()
+	p.MinConfidence, p.AmbiguityMargin = r.MinConfidence, r.AmbiguityMargin
+	m.Policy, m.Calibration = &p, &r
+	return m, nil
+}
+
+// applies says whether a catalogue of n examples is calibrated.
+func (c Calibration) applies(n int) bool {
+	return c.Folds >= 2 && n >= c.MinExamples && n <= c.MaxExamples
+}
+
+// Calibrate chooses, from the out-of-fold scores, the temperature that minimises the
+// held-out log-loss, then the highest not-understood threshold (but not under a floor) whose in-scope rejections stay
+// within maxRejected, then the ambiguity margin that serves customers best: an understood
+// text is worth 1 when right, an ambiguous one 0.6 when the right intent is among the two
+// offered (the customer has one more click), anything else 0.
+func (cv *CrossValidation) Calibrate(maxRejected float64) CalibrationReport {
+	r := CalibrationReport{Folds: cv.Folds, Target: maxRejected, Temperature: cv.bestTemperature()}
+	ranked := make([][]Score, len(cv.Examples))
+	for i := range ranked {
+		ranked[i] = cv.ranked(i, r.Temperature)
+	}
+	p := DefaultPolicy()
+	p.AmbiguityMargin = 0
+	// The threshold stays above the confidence of a text that says nothing (about one over
+	// the number of intents), whatever the target.
+	floor := round2(max(0.05, 1.5/float64(len(cv.Labels))))
+	r.MinConfidence = floor
+	for th := floor; th <= 0.9; th += 0.01 {
+		p.MinConfidence = th
+		if cv.score(ranked, p).InScopeRejected > maxRejected {
+			break
+		}
+		r.MinConfidence = round2(th)
+	}
+	p.MinConfidence = r.MinConfidence
+	best := math.Inf(-1)
+	for mg := 0.0; mg <= 0.3; mg += 0.01 {
+		p.AmbiguityMargin = mg
+		if u := cv.score(ranked, p).utility; u > best+1e-9 {
+			best, r.AmbiguityMargin = u, round2(mg)
+		}
+	}
+	p.AmbiguityMargin = r.AmbiguityMargin
+	s := cv.score(ranked, p)
+	r.Accuracy, r.InScopeRejected, r.Ambiguous = s.Accuracy, s.InScopeRejected, s.Ambiguous
+	return r
+}
+
+type policyScore struct {
+	Accuracy, InScopeRejected, Ambiguous, utility float64
+}
+
+// score applies p to the out-of-fold rankings.
+func (cv *CrossValidation) score(ranked [][]Score, p Policy) policyScore {
+	var s policyScore
+	inScope, rejected, right, ambiguous := 0, 0, 0, 0
+	for i, ex := range cv.Examples {
+		d := p.Decide(ranked[i])
+		got := d.Intent
+		if d.Rejected {
+			got = p.OutOfScopeIntent
+		}
+		if got == ex.Intent {
+			right++
+		}
+		if ex.Intent != p.OutOfScopeIntent {
+			inScope++
+			if d.Rejected {
+				rejected++
+			}
+		}
+		switch {
+		case d.Status == Ambiguous:
+			ambiguous++
+			if d.Pair[0].Intent == ex.Intent || d.Pair[1].Intent == ex.Intent {
+				s.utility += 0.6
+			}
+		case got == ex.Intent:
+			s.utility++
+		}
+	}
+	n := float64(len(cv.Examples))
+	s.Accuracy, s.Ambiguous = float64(right)/n, float64(ambiguous)/n
+	s.InScopeRejected = ratio(rejected, inScope)
+	return s
+}
+
+// bestTemperature returns the temperature, on a grid, with the lowest out-of-fold log-loss.
+func (cv *CrossValidation) bestTemperature() float32 {
+	best, bestT := math.Inf(1), float32(1)
+	for _, t := range []float32{0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.2, 1.4, 1.7, 2, 2.5, 3} {
+		var nll float64
+		for i, ex := range cv.Examples {
+			for _, s := range cv.ranked(i, t) {
+				if s.Intent == ex.Intent {
+					nll -= math.Log(max(s.Confidence, 1e-9))
+				}
+			}
+		}
+		if nll < best {
+			best, bestT = nll, t
+		}
+	}
+	return bestT
+}
+
+func sortScores(s []Score) {
+	slices.SortStableFunc(s, func(a, b Score) int { return cmp.Compare(b.Confidence, a.Confidence) })
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }

@@ -1,0 +1,130 @@
+package intents
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestExpFew trains on FEW_TRAIN (a cut of MASSIVE made by bench/nlu/cut.sh) and prints top-1
+// accuracy on MASSIVE test.tsv. EXP=1 only.
+func TestExpFew(t *testing.T) {
+	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
+		t.Skip()
+	}
+	train := readTSV(t, os.Getenv("FEW_TRAIN"))
+	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
+	cfg := cfgFromEnv()
+	start := time.Now()
+	m, err := Train(train, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	el := time.Since(start)
+	ok := 0
+	for _, ex := range test {
+		r := m.Rank(ex.Text)
+		if len(r) > 0 && r[0].Intent == ex.Intent {
+			ok++
+		}
+	}
+	t.Logf("n=%d train %v, top-1 %.4f", len(train), el, float64(ok)/float64(len(test)))
+}
+
+type sparseVec struct {
+	idx []int32
+	val []float32
+}
+
+func expVec(m *Model, text string, charW float32) sparseVec {
+	acc := map[int32]float32{}
+	spec := m.Spec
+	spec.CharBias = charW
+	spec.each(Normalize(text), func(b uint32, w float32) {
+		r := m.index[b]
+		if r < 0 {
+			return
+		}
+		acc[r] += w * m.IDF[r]
+	})
+	var v sparseVec
+	var n float32
+	for r, w := range acc {
+		v.idx = append(v.idx, r)
+		v.val = append(v.val, w)
+		n += w * w
+	}
+	n = float32(math.Sqrt(float64(n)))
+	for i := range v.val {
+		v.val[i] /= n
+	}
+	return v
+}
+
+func TestExpKNN(t *testing.T) {
+	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
+		t.Skip()
+	}
+	train := readTSV(t, os.Getenv("FEW_TRAIN"))
+	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
+	m, err := Train(train, cfgFromEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	li := map[string]int{}
+	for i, l := range m.Labels {
+		li[l] = i
+	}
+	for _, cw := range []float32{0.1, 0.25, 0.5} {
+		// inverted index
+		inv := map[int32][]int32{}
+		vals := map[int32][]float32{}
+		for i, ex := range train {
+			v := expVec(m, ex.Text, cw)
+			for k, r := range v.idx {
+				inv[r] = append(inv[r], int32(i))
+				vals[r] = append(vals[r], v.val[k])
+			}
+		}
+		for _, alpha := range []float32{0, 0.3, 0.5, 0.7, 1} {
+			for _, temp := range []float32{0.05, 0.1} {
+				ok := 0
+				for _, ex := range test {
+					v := expVec(m, ex.Text, cw)
+					sims := make([]float32, len(train))
+					for k, r := range v.idx {
+						for j, d := range inv[r] {
+							sims[d] += v.val[k] * vals[r][j]
+						}
+					}
+					best := make([]float32, len(m.Labels))
+					for d, s := range sims {
+						c := li[train[d].Intent]
+						best[c] = max(best[c], s)
+					}
+					for c := range best {
+						best[c] /= temp
+					}
+					kp := softmax(best)
+					np := m.probabilities(ex.Text)
+					bi, bv := 0, float32(-1)
+					for c := range kp {
+						p := alpha * kp[c]
+						if np != nil {
+							p += (1 - alpha) * np[c]
+						}
+						if p > bv {
+							bi, bv = c, p
+						}
+					}
+					if m.Labels[bi] == ex.Intent {
+						ok++
+					}
+				}
+				t.Logf("cw %.2f alpha %.1f temp %.2f: top-1 %.4f", cw, alpha, temp, float64(ok)/float64(len(test)))
+			}
+		}
+	}
+}
