@@ -194,15 +194,15 @@ func (t *turn) notAnAnswer(st *Step) bool {
 		return true
 	}
 	d := t.classify()
-	understood := d.Status == intents.Understood && d.Intent != f.Intent && t.entry(d.Intent) != nil
+	other := d.Status == intents.Understood && d.Intent != f.Intent && t.entry(d.Intent) != nil
 	switch {
-	case understood && (t.bot().handoff[d.Intent] && !IsFlow(t.entry(d.Intent)) || t.endsConversation(d.Intent) && t.saysGoodbye()):
+	case other && t.endsFlow(d.Intent):
 		// A human or a goodbye ends the flow: nothing of it is asked again.
 		t.s.Flow, t.s.Later = nil, ""
 		t.out.Understood = true
 		t.startIntent(d.Intent)
 		return true
-	case understood && d.Confidence >= t.bot().Settings.DigressionConfidence && !slots.IsShortAnswer(t.text) && !t.endsConversation(d.Intent):
+	case other && t.digresses(d):
 		if IsFlow(t.entry(d.Intent)) {
 			return false
 		}
@@ -219,6 +219,20 @@ func (t *turn) notAnAnswer(st *Step) bool {
 	t.out.Intent = f.Intent
 	t.retry(st, "")
 	return true
+}
+
+// endsFlow tells whether a request ends the flow in progress: a human asked for, or a goodbye
+// (with words of leave-taking: « merci » alone is no goodbye).
+func (t *turn) endsFlow(intent string) bool {
+	human := t.bot().handoff[intent] && !IsFlow(t.entry(intent))
+	return human || t.endsConversation(intent) && t.saysGoodbye()
+}
+
+// digresses tells whether a message that answers nothing is a new request: the classifier is
+// sure enough, and the message is not shaped like a short answer (« d'accord », « #123 »).
+func (t *turn) digresses(d intents.Decision) bool {
+	return d.Confidence >= t.bot().Settings.DigressionConfidence && !slots.IsShortAnswer(t.text) &&
+		!t.endsConversation(d.Intent)
 }
 
 // endsConversation tells whether an intent's entry closes the conversation (a goodbye).
