@@ -29,6 +29,9 @@ var relativeDays = map[string]int{
 	"aujourd'hui": 0, "aujourd hui": 0, "aujourdhui": 0, "auj": 0, "ajd": 0, "ce matin": 0,
 	"ce midi": 0, "cet apres-midi": 0, "cet apres midi": 0, "cet aprem": 0, "ce soir": 0,
 	"demain": 1, "apres-demain": 2, "apres demain": 2,
+	// In the past: a limit can then say so (« Cette date est déjà passée »), instead of a
+	// date not understood.
+	"hier": -1, "avant-hier": -2, "avant hier": -2,
 }
 
 var (

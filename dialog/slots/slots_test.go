@@ -184,6 +184,8 @@ var findCases = slices.Concat(
 		{"in a sentence", "demain vers 14h30 si possible", "2027-03-11"},
 		{"in three days", "dans 3 jours", "2027-03-13"},
 		{"in a week", "dans une semaine", "2027-03-17"},
+		{"yesterday", "hier", "2027-03-09"},
+		{"the day before yesterday", "c'était avant-hier", "2027-03-08"},
 		{"in two weeks, in words", "d'ici deux semaines", "2027-03-24"},
 		{"in fifteen days", "dans quinze jours", "2027-03-25"},
 		{"in a month", "dans 1 mois", "2027-04-10"},
