@@ -196,6 +196,12 @@ func (t *turn) notAnAnswer(st *Step) bool {
 	d := t.classify()
 	other := d.Status == intents.Understood && d.Intent != f.Intent && t.entry(d.Intent) != nil
 	switch {
+	case saysStop(t.text) && !(d.Status == intents.Understood && d.Intent == f.Intent):
+		// « je veux annuler ma commande » in the cancellation flow is its request again.
+		t.s.Flow, t.s.Later = nil, ""
+		t.out.Understood = true
+		t.say(t.bot().Settings.Cancelled, nil)
+		return true
 	case other && t.endsFlow(d.Intent):
 		// A human or a goodbye ends the flow: nothing of it is asked again.
 		t.s.Flow, t.s.Later = nil, ""

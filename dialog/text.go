@@ -56,9 +56,29 @@ var cancelWords = map[string]bool{
 	"abandonner": true, "abandon": true, "on arrete": true, "arrete": true, "non merci annuler": true,
 }
 
-// isCancel reports whether the customer asks to leave the current flow.
+// isCancel reports whether the customer asks to leave the current flow, in so many words.
 func isCancel(text string) bool {
 	return cancelWords[fold(text)]
+}
+
+// stopPhrases, found in a short reply, say the customer gives up the flow: « en fait non,
+// laissez tomber », « non finalement je reste ».
+var stopPhrases = []string{"laisse tomber", "laissez tomber", "annule", "annuler", "annulez", "j annule",
+	"stop", "abandonne", "abandonner", "on arrete", "arretez", "arrete", "oublie", "oubliez", "tant pis",
+	"finalement non", "non finalement", "je ne veux plus", "je veux plus", "plus besoin", "ca ira", "je reste"}
+
+// saysStop tells whether a short reply gives up the flow (isCancel for whole sentences).
+func saysStop(text string) bool {
+	said := " " + fold(text) + " "
+	if len(strings.Fields(said)) > 8 {
+		return false
+	}
+	for _, p := range stopPhrases {
+		if strings.Contains(said, " "+p+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // fold lowers case, drops accents and punctuation: "Laisse tomber !" → "laisse tomber".
