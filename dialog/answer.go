@@ -41,6 +41,9 @@ func (t *turn) pendingStep() *Step {
 func (t *turn) answerSlot(st *Step) bool {
 	f := t.s.Flow
 	spec := st.slotSpec()
+	if spec.Type == "text" && !t.describes() {
+		return false
+	}
 	v, ok := t.clarified(spec)
 	if !ok {
 		if v, ok = slots.Find(spec, t.text, t.now()); !ok && st.Optional && skips(t.text) {
@@ -65,6 +68,14 @@ func (t *turn) answerSlot(st *Step) bool {
 	f.Step++
 	t.runSteps()
 	return true
+}
+
+// describes tells whether a reply can be the free text a slot asks for (a description, a
+// reason): thanks, a goodbye, a bare yes or no, or giving up are not.
+func (t *turn) describes() bool {
+	short := len(strings.Fields(t.text)) <= 5
+	_, yesNo := slots.YesNo(t.text)
+	return !(thanksOnly(t.text) || short && (yesNo || t.saysGoodbye() || saysStop(t.text)))
 }
 
 // skips tells whether the customer declines to give an optional value.
