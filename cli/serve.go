@@ -8,6 +8,7 @@ import (
 	"net/http/pprof"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/handoff"
@@ -75,6 +76,11 @@ func runServe(env *Env, args []string) error {
 	if pprofAddr := env.Getenv("RELAIS_PPROF_ADDR"); pprofAddr != "" {
 		go servePprof(pprofAddr, log)
 	}
+	if cfg.MetricsAddr != "" {
+		if err := serveMetrics(env, cfg.MetricsAddr, srv, log); err != nil {
+			return err
+		}
+	}
 	log.Info("serveur prêt", "addr", ln.Addr().String(), "embedded_store", st.Embedded)
 	return srv.Serve(env.Ctx, ln)
 }
@@ -105,6 +111,23 @@ func servePprof(addr string, log *slog.Logger) {
 	}
 }
 
+// serveMetrics serves /metrics on its own address (RELAIS_METRICS_ADDR), off the public one,
+// until the command ends; the listener is opened first, so a wrong address fails the start.
+func serveMetrics(env *Env, addr string, srv *server.Server, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("RELAIS_METRICS_ADDR : %w", err)
+	}
+	hs := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-env.Ctx.Done()
+		hs.Close()
+	}()
+	go hs.Serve(ln)
+	log.Info("métriques", "addr", ln.Addr().String())
+	return nil
+}
+
 // serveConfig reads the server's configuration from the environment and checks it.
 func serveConfig(env *Env, addr string) (server.Config, error) {
 	cfg := server.DefaultConfig()
@@ -112,6 +135,9 @@ func serveConfig(env *Env, addr string) (server.Config, error) {
 	cfg.AllowedOrigins = list(env.Getenv("RELAIS_ALLOWED_ORIGINS"))
 	cfg.TrustedProxies = list(env.Getenv("RELAIS_TRUSTED_PROXIES"))
 	cfg.IdentitySecret = env.Getenv("RELAIS_IDENTITY_SECRET")
+	cfg.PublicURL = env.Getenv("RELAIS_PUBLIC_URL")
+	cfg.MetricsAddr = env.Getenv("RELAIS_METRICS_ADDR")
+	cfg.MetricsToken = env.Getenv("RELAIS_METRICS_TOKEN")
 	var err error
 	if cfg.SessionTTL, err = durationEnv(env, "RELAIS_SESSION_TTL", cfg.SessionTTL); err != nil {
 		return cfg, err
@@ -122,6 +148,12 @@ func serveConfig(env *Env, addr string) (server.Config, error) {
 	if cfg.ConversationTTL, err = durationEnv(env, "RELAIS_CONVERSATION_TTL", cfg.ConversationTTL); err != nil {
 		return cfg, err
 	}
+	if cfg.BodyTimeout, err = durationEnv(env, "RELAIS_BODY_TIMEOUT", cfg.BodyTimeout); err != nil {
+		return cfg, err
+	}
+	if cfg.IdentityMaxAge, err = durationEnv(env, "RELAIS_IDENTITY_MAX_AGE", cfg.IdentityMaxAge); err != nil {
+		return cfg, err
+	}
 	limits := []struct {
 		name string
 		to   *int
@@ -129,12 +161,14 @@ func serveConfig(env *Env, addr string) (server.Config, error) {
 		{"RELAIS_RATE_CONVERSATION", &cfg.MessagesPerConversation},
 		{"RELAIS_RATE_IP", &cfg.RequestsPerIP},
 		{"RELAIS_RATE_IP_CONVERSATIONS", &cfg.ConversationsPerIP},
+		{"RELAIS_CONNECTIONS_PER_IP", &cfg.ConnectionsPerIP},
+		{"RELAIS_WEBSOCKETS_PER_IP", &cfg.SocketsPerIP},
 	}
 	for _, l := range limits {
 		if v := env.Getenv(l.name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				return cfg, fmt.Errorf("%s=%q : nombre par minute attendu (0 : sans limite)", l.name, v)
+				return cfg, fmt.Errorf("%s=%q : nombre entier attendu (0 : sans limite)", l.name, v)
 			}
 			*l.to = n
 		}

@@ -107,3 +107,17 @@ func contentOf(text string) []string {
 	slices.Sort(ws)
 	return slices.Compact(ws)
 }
+
+// stopWords are French function words, left out when comparing examples.
+var stopWords = wordSet(`le la les un une des du de d l a au aux et ou en dans sur pour par
+	avec ce cet cette ces mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs je tu
+	il elle on nous vous ils elles me te se moi toi lui y que qu qui quoi est suis es sont etre
+	ai as avez ont c j s t m n ca cela`)
+
+func wordSet(list string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(list) {
+		set[w] = true
+	}
+	return set
+}

@@ -20,18 +20,12 @@ type featureSpec struct {
 	MaxGram  int    // longest character n-gram
 	Bigrams  bool   // word bigrams
 	CharBias float32
-	// StopWeight scales the word and character features of French function words (1 or 0:
-	// unchanged).
-	StopWeight float32
-	// Stems adds each word's light stem (see stem) as a feature of weight StemWeight.
-	StemWeight float32
 }
 
 const (
 	kindWord   = 'w'
 	kindBigram = 'b'
 	kindChar   = 'c'
-	kindStem   = 's'
 )
 
 // extract returns the text's features, merged by bucket, each weighted by its count (and
@@ -52,21 +46,11 @@ func (s featureSpec) extract(words []string) []feature {
 func (s featureSpec) each(words []string, fn func(bucket uint32, weight float32)) {
 	add := func(h uint64, w float32) { fn(uint32(h%uint64(s.Buckets)), w) }
 	for i, w := range words {
-		scale := float32(1)
-		if s.StopWeight > 0 && s.StopWeight != 1 && stopWords[w] {
-			scale = s.StopWeight
-		}
-		add(hashWord(kindWord, w, ""), scale)
+		add(hashWord(kindWord, w, ""), 1)
 		if s.Bigrams && i > 0 {
 			add(hashWord(kindBigram, words[i-1], w), 1)
 		}
-		if s.StemWeight > 0 {
-			if st := stem(w); st != "" {
-				add(hashWord(kindStem, st, ""), s.StemWeight)
-			}
-		}
-		cw := s.CharBias * scale
-		s.charGrams(w, func(h uint64) { add(h, cw) })
+		s.charGrams(w, func(h uint64) { add(h, s.CharBias) })
 	}
 }
 

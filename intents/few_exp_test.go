@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -31,6 +32,17 @@ func TestExpFew(t *testing.T) {
 		}
 	}
 	t.Logf("n=%d train %v, top-1 %.4f", len(train), el, float64(ok)/float64(len(test)))
+	if k, _ := strconv.Atoi(os.Getenv("CALIB")); k > 0 {
+		cfg.Calibration.Folds = k
+		start := time.Now()
+		m, err := TrainCalibrated(train, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		el := time.Since(start)
+		r := Evaluate(NewClassifier(m), test)
+		t.Logf("calibrated in %v: accuracy %.4f, rejected %.3f, %+v", el, r.Accuracy, r.InScopeRejectedRate, *m.Calibration)
+	}
 }
 
 type sparseVec struct {

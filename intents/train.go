@@ -41,7 +41,7 @@ func DefaultTrainConfig() TrainConfig {
 		Seed: 1, Temperature: 0.8, Epochs: 20, BatchSize: 16, LearningRate: 0.008,
 		Dim: 64, Hidden: 0, Dropout: 0.6, Average: 5,
 		Spec:        featureSpec{Buckets: 1 << 18, MinGram: 3, MaxGram: 5, Bigrams: true, CharBias: 0.25},
-		Calibration: Calibration{Folds: 4, MaxRejected: 0.05, MinExamples: 100, MaxExamples: 3000},
+		Calibration: Calibration{Folds: 3, MaxRejected: 0.05, MinExamples: 100, MaxExamples: 3000},
 	}
 }
 

@@ -121,14 +121,6 @@ func cfgFromEnv() TrainConfig {
 		f, _ := strconv.ParseFloat(x, 64)
 		cfg.Spec.CharBias = float32(f)
 	}
-	if x := os.Getenv("STOPW"); x != "" {
-		f, _ := strconv.ParseFloat(x, 64)
-		cfg.Spec.StopWeight = float32(f)
-	}
-	if x := os.Getenv("STEMW"); x != "" {
-		f, _ := strconv.ParseFloat(x, 64)
-		cfg.Spec.StemWeight = float32(f)
-	}
 	if x := os.Getenv("DROP"); x != "" {
 		cfg.Dropout, _ = strconv.ParseFloat(x, 64)
 	}

@@ -5,7 +5,8 @@
 #   bench/nlu/compare.sh
 #
 # Environment: DEV_TSV (catalogue test file, default intents/testdata/dev.tsv),
-# MASSIVE_DIR (default ../shared/data/massive-fr beside the repository).
+# MASSIVE_DIR (default ../shared/data/massive-fr beside the repository), CUTS (examples per
+# intent of the few-example rows, default "5 15").
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -70,6 +71,13 @@ if [ -f "$massive/train.tsv" ]; then
   train=$massive/train.tsv test=$massive/test.tsv
   run "relais (Go)" massive-fr go run . nlu eval --train "$train" --test "$test" --json
   run "nlp.js" massive-fr node "$here/nlpjs.js" --train "$train" --test "$test"
+  # Designer-sized bots: the first N examples of each intent (bench/nlu/cut.sh), scored on
+  # the whole test set. CUTS overrides the sizes.
+  for n in ${CUTS:-5 15}; do
+    "$here/cut.sh" "$n" < "$train" > "$tmp/cut$n.tsv"
+    run "relais (Go)" "massive-fr, $n per intent" go run . nlu eval --train "$tmp/cut$n.tsv" --test "$test" --json
+    run "nlp.js" "massive-fr, $n per intent" node "$here/nlpjs.js" --train "$tmp/cut$n.tsv" --test "$test"
+  done
 else
   echo "skipping MASSIVE: no $massive/train.tsv (set MASSIVE_DIR)" >&2
 fi
