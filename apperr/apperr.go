@@ -29,6 +29,11 @@ const (
 	DuplicateTag         Code = "duplicate_tag"         // the activity already has this tag
 	InvalidIdentity      Code = "invalid_identity"      // a signed customer identity that does not verify
 	AlreadyLinked        Code = "already_linked"        // the interaction belongs to another customer
+
+	// The transport's codes.
+	UnsupportedMedia Code = "unsupported_media_type" // a body that is not JSON where only JSON is accepted
+	RequestTimeout   Code = "request_timeout"        // the request body came too slowly
+	KeyReused        Code = "idempotency_key_reused" // an Idempotency-Key sent again with another text
 )
 
 // Error is an application error. Message is French, for the customer or the agent; Err is

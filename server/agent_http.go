@@ -52,7 +52,7 @@ func (s *Server) agentLogin(c echo.Context) error {
 		return err
 	}
 	c.SetCookie(&http.Cookie{Name: agentCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+		SameSite: http.SameSiteStrictMode, Secure: s.secureCookies(c.Request())})
 	return c.JSON(http.StatusOK, viewOf(a))
 }
 
@@ -63,7 +63,7 @@ func (s *Server) agentLogout(c echo.Context) error {
 		return errNoAgents
 	}
 	c.SetCookie(&http.Cookie{Name: agentCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https"})
+		SameSite: http.SameSiteStrictMode, Secure: s.secureCookies(c.Request())})
 	token := sessionToken(c)
 	if token == "" {
 		return c.NoContent(http.StatusNoContent)

@@ -23,6 +23,11 @@ func (s *Server) openAgentSocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	release, err := s.takeSocket(c)
+	if err != nil {
+		return err
+	}
+	defer release()
 	r := c.Request()
 	conn, err := websocket.Accept(c.Response(), r, nil)
 	if err != nil {

@@ -133,6 +133,43 @@ func TestRetryWithSameKeyStoresOnce(t *testing.T) {
 	}
 }
 
+// TestKeyReusedWithAnotherText: an Idempotency-Key sent again with another text is refused
+// with 422, whether its first message was answered or not; the first text still replays.
+func TestKeyReusedWithAnotherText(t *testing.T) {
+	tests := []struct {
+		name, first string
+		firstStatus int
+	}{
+		{name: "answered", first: "bonjour", firstStatus: http.StatusOK},
+		{name: "not answered (the bot failed)", first: "panne", firstStatus: http.StatusServiceUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := startOne(t, testConfig())
+			c := in.open(t)
+			url := in.url + "/api/v1/conversations/" + c.ID + "/messages"
+			if status, _, body := call(t, "POST", url, c.Token, `{"text":"`+tt.first+`"}`, "Idempotency-Key", "k-1"); status != tt.firstStatus {
+				t.Fatalf("first: got %d %s, want %d", status, body, tt.firstStatus)
+			}
+			status, _, body := call(t, "POST", url, c.Token, `{"text":"autre chose"}`, "Idempotency-Key", "k-1")
+			if status != http.StatusUnprocessableEntity {
+				t.Fatalf("another text: got %d %s, want 422", status, body)
+			}
+			if e := decode[errorBody](t, body); e.Error.Code != "idempotency_key_reused" || !strings.Contains(e.Error.Message, "clé d'idempotence") {
+				t.Errorf("got %s, want idempotency_key_reused with a French message", body)
+			}
+			if status, _, body := call(t, "POST", url, c.Token, `{"text":"`+tt.first+`"}`, "Idempotency-Key", "k-1"); status != tt.firstStatus {
+				t.Fatalf("first text again: got %d %s, want %d", status, body, tt.firstStatus)
+			}
+			for _, ev := range in.events(t, c, "0") {
+				if ev.Text == "autre chose" {
+					t.Errorf("the refused text was stored: %+v", ev)
+				}
+			}
+		})
+	}
+}
+
 func TestRetryAfterBotFailureAnswers(t *testing.T) {
 	in := startOne(t, testConfig())
 	c := in.open(t)

@@ -19,12 +19,27 @@ type Config struct {
 	ConversationTTL time.Duration // a conversation is forgotten this long after its last event
 	TrustedProxies  []string      // CIDRs whose X-Forwarded-For is believed; none: the peer address is the client
 	IdentitySecret  string        // key of the signed customer identities (RELAIS_IDENTITY_SECRET); "": identities refused
+	IdentityMaxAge  time.Duration // the longest an identity may still be valid when received (RELAIS_IDENTITY_MAX_AGE)
+
+	// PublicURL is the server's address as browsers see it (RELAIS_PUBLIC_URL, e.g.
+	// https://relais.example.fr): an https one makes the desk cookie Secure, and it is the
+	// only origin the desk's requests may come from. "": the request's own host, over https
+	// when the connection is TLS or a trusted proxy says so.
+	PublicURL string
+	// MetricsAddr (RELAIS_METRICS_ADDR) moves /metrics to its own listener, served by the
+	// command line; MetricsToken (RELAIS_METRICS_TOKEN) asks for it as a bearer token. With
+	// neither, /metrics answers local connections only.
+	MetricsAddr  string
+	MetricsToken string
 
 	MaxMessageLength        int           // characters of a customer message (2,000)
 	MessagesPerConversation int           // customer messages per conversation per RateWindow; 0: no limit
 	RequestsPerIP           int           // API requests per client address per RateWindow; 0: no limit
 	ConversationsPerIP      int           // conversations opened per client address per RateWindow; 0: no limit
 	RateWindow              time.Duration // the window of the rate limits
+	ConnectionsPerIP        int           // open TCP connections per peer address, trusted proxies apart (RELAIS_CONNECTIONS_PER_IP); 0: no limit
+	SocketsPerIP            int           // open websockets (customers' and agents') per client address (RELAIS_WEBSOCKETS_PER_IP); 0: no limit
+	BodyTimeout             time.Duration // a request body must arrive within it (RELAIS_BODY_TIMEOUT)
 
 	PingInterval    time.Duration // websocket pings
 	WriteTimeout    time.Duration // deadline of every websocket write
@@ -54,6 +69,10 @@ func DefaultConfig() Config {
 		RequestsPerIP:           600,
 		ConversationsPerIP:      30,
 		RateWindow:              time.Minute,
+		ConnectionsPerIP:        100,
+		SocketsPerIP:            50,
+		BodyTimeout:             10 * time.Second,
+		IdentityMaxAge:          24 * time.Hour,
 		PingInterval:            25 * time.Second,
 		WriteTimeout:            10 * time.Second,
 		SocketBuffer:            64,
@@ -93,6 +112,7 @@ func (c Config) Validate() error {
 		"délai d'arrêt": c.ShutdownTimeout, "délai du bot": c.BotTimeout,
 		"intervalle de balayage": c.SweepInterval, "battement des agents": c.AgentHeartbeat,
 		"reprise des notifications": c.NoticeClaim,
+		"RELAIS_BODY_TIMEOUT":       c.BodyTimeout, "RELAIS_IDENTITY_MAX_AGE": c.IdentityMaxAge,
 	}
 	for name, d := range positive {
 		if d <= 0 {
@@ -105,10 +125,28 @@ func (c Config) Validate() error {
 	if c.MaxMessageLength <= 0 || c.SocketBuffer <= 0 {
 		bad("longueur maximale des messages et tampon des websockets : valeurs positives attendues")
 	}
-	if c.MessagesPerConversation < 0 || c.RequestsPerIP < 0 || c.ConversationsPerIP < 0 {
-		bad("limites de débit : 0 (sans limite) ou un nombre positif attendu")
+	if c.MessagesPerConversation < 0 || c.RequestsPerIP < 0 || c.ConversationsPerIP < 0 ||
+		c.ConnectionsPerIP < 0 || c.SocketsPerIP < 0 {
+		bad("limites de débit et de connexions : 0 (sans limite) ou un nombre positif attendu")
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			bad("RELAIS_PUBLIC_URL : %q n'est pas une adresse http(s) complète (https://relais.exemple.fr)", c.PublicURL)
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < minIdentitySecret {
+		bad("RELAIS_METRICS_TOKEN : %d caractères au moins attendus", minIdentitySecret)
 	}
 	return errors.Join(errs...)
+}
+
+// publicOrigin is PublicURL's scheme://host, "" without one.
+func (c Config) publicOrigin() string {
+	if c.PublicURL == "" {
+		return ""
+	}
+	u, _ := url.Parse(c.PublicURL) // checked by Validate
+	return strings.ToLower(u.Scheme + "://" + u.Host)
 }
 
 // originPatterns turns allowed origins into coder/websocket patterns (scheme://host).

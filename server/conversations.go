@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
+	"github.com/relais/relais/dialog"
 )
 
 // maxBody bounds a JSON request body: 2,000 characters escaped as \uXXXX fit well within it.
@@ -100,6 +102,9 @@ func (s *Server) postMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if posted.Message.Text != text { // the key was first sent with another text
+		return s.refuseReusedKey(ctx, id, key, posted, lock)
+	}
 	if posted.Replayed {
 		return c.JSON(http.StatusOK, messageResponse{Message: posted.Message, Events: posted.Answer})
 	}
@@ -112,6 +117,28 @@ func (s *Server) postMessage(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusOK, messageResponse{Message: posted.Message, Events: events})
+}
+
+var errKeyReused = apperr.New(apperr.KeyReused,
+	"Cette clé d'idempotence a déjà servi pour un autre message : utilisez une nouvelle clé par message.")
+
+// refuseReusedKey answers 422 to a message whose idempotency key was first used with another
+// text, stored (the first one) and maybe not answered yet: the lock Post may have taken is
+// given back, and a retry of the first text may still answer it.
+func (s *Server) refuseReusedKey(ctx context.Context, id, key string, posted conversation.Posted, lock *dialog.SessionLock) error {
+	if posted.Replayed || !posted.NeedsAnswer {
+		return errKeyReused
+	}
+	ctx = context.WithoutCancel(ctx)
+	if posted.Held && lock != nil {
+		if err := s.conv.Unlock(ctx, *convLock(lock)); err != nil {
+			s.log.Warn("verrou de session non rendu", "conversation", id, "err", err)
+		}
+	}
+	if err := s.conv.Release(ctx, id, key); err != nil {
+		s.log.Warn("clé d'idempotence non libérée", "conversation", id, "err", err)
+	}
+	return errKeyReused
 }
 
 // checkText enforces the limits on a customer message at the edge.
@@ -170,6 +197,14 @@ func parseAfter(v string) (int64, error) {
 	return n, nil
 }
 
+var errSlowBody = apperr.New(apperr.RequestTimeout, "Le corps de la requête arrive trop lentement : réessayez.")
+
+// isTimeout says whether err is a read deadline passing (bodyDeadline's).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
 // decodeJSON reads a bounded JSON body into v.
 func decodeJSON(c echo.Context, v any) error {
 	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
@@ -180,6 +215,8 @@ func decodeJSON(c echo.Context, v any) error {
 		return nil
 	case errors.As(err, &tooBig):
 		return apperr.New(apperr.Invalid, "Requête trop volumineuse.")
+	case isTimeout(err):
+		return errSlowBody
 	case errors.Is(err, io.EOF):
 		return apperr.New(apperr.Invalid, "Corps de requête vide : un objet JSON est attendu.")
 	}

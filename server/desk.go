@@ -19,7 +19,7 @@ import (
 
 // deskRoutes adds the /api/v1/desk routes to api.
 func (s *Server) deskRoutes(api *echo.Group) {
-	g := api.Group("/desk", s.requireAgent)
+	g := api.Group("/desk", s.sameOrigin, s.requireAgent)
 	g.GET("/customers", s.searchCustomers)
 	g.POST("/customers", s.createCustomer)
 	g.GET("/customers/:id", s.getCustomer)

@@ -26,6 +26,7 @@ func TestConversationIdentity(t *testing.T) {
 		{name: "valid", secret: testIdentitySecret, identity: sign(testIdentitySecret, later), want: http.StatusCreated},
 		{name: "no identity", secret: testIdentitySecret, want: http.StatusCreated},
 		{name: "bad signature", secret: testIdentitySecret, identity: sign("un-autre-secret-assez-long", later), want: http.StatusUnprocessableEntity},
+		{name: "valid for 100 years", secret: testIdentitySecret, identity: sign(testIdentitySecret, time.Now().AddDate(100, 0, 0)), want: http.StatusUnprocessableEntity},
 		{name: "expired", secret: testIdentitySecret, identity: sign(testIdentitySecret, time.Now().Add(-time.Minute)), want: http.StatusUnprocessableEntity},
 		{name: "malformed", secret: testIdentitySecret, identity: "pas-un-jeton", want: http.StatusUnprocessableEntity},
 		{name: "no secret configured", identity: sign(testIdentitySecret, later), want: http.StatusUnprocessableEntity},

@@ -28,6 +28,10 @@ var statusOf = map[apperr.Code]int{
 	apperr.DuplicateTag:         http.StatusConflict,
 	apperr.InvalidIdentity:      http.StatusUnprocessableEntity,
 	apperr.AlreadyLinked:        http.StatusConflict,
+
+	apperr.UnsupportedMedia: http.StatusUnsupportedMediaType,
+	apperr.RequestTimeout:   http.StatusRequestTimeout,
+	apperr.KeyReused:        http.StatusUnprocessableEntity,
 }
 
 // errorBody is the JSON form of every error: {"error": {"code", "message"}}, with the

@@ -66,6 +66,7 @@ func testConfig() server.Config {
 var testStatic = fstest.MapFS{
 	"web/index.html": {Data: []byte("<!doctype html><title>Démo</title>")},
 	"web/widget.js":  {Data: []byte("console.log('widget')")},
+	"web/desk.html":  {Data: []byte("<!doctype html><title>Bureau</title>")},
 }
 
 // instance is one running server.

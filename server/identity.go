@@ -19,6 +19,11 @@ type createConversationRequest struct {
 	Identity string `json:"identity"` // a signed customer identity (docs/desk.md)
 }
 
+// errIdentityTooLong refuses an identity valid for longer than RELAIS_IDENTITY_MAX_AGE: one
+// that leaks (a shared link, a log) would sign its customer in for years.
+var errIdentityTooLong = &apperr.Error{Code: desk.ErrInvalidIdentity.Code, Message: desk.ErrInvalidIdentity.Message,
+	Err: errors.New("identité valable trop longtemps (exp au-delà de RELAIS_IDENTITY_MAX_AGE)")}
+
 // identifiedCustomer reads the signed identity a new conversation may carry and returns
 // its customer's id, created from the identity when new; "" without an identity. An
 // identity that does not verify (or any identity while no secret is configured) refuses
@@ -31,7 +36,11 @@ func (s *Server) identifiedCustomer(c echo.Context) (string, error) {
 	if in.Identity == "" {
 		return "", nil
 	}
-	id, err := desk.VerifyIdentity([]byte(s.cfg.IdentitySecret), in.Identity, time.Now())
+	now := time.Now()
+	id, err := desk.VerifyIdentity([]byte(s.cfg.IdentitySecret), in.Identity, now)
+	if err == nil && time.Unix(id.Exp, 0).After(now.Add(s.cfg.IdentityMaxAge)) {
+		err = errIdentityTooLong
+	}
 	if err != nil {
 		s.logger(c).Info("identité client refusée", "err", err)
 		return "", err
@@ -49,6 +58,9 @@ func optionalJSON(c echo.Context, v any) error {
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return apperr.New(apperr.Invalid, "Requête trop volumineuse.")
+		}
+		if isTimeout(err) {
+			return errSlowBody
 		}
 		return apperr.Wrap(apperr.Invalid, "Corps de requête illisible.", err)
 	}

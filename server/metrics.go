@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/dialog"
 )
 
@@ -89,8 +91,39 @@ func (m *metrics) observeTurn(t dialog.Turn) {
 // QueueLength reports how many conversations wait for an agent (package handoff, later).
 type QueueLength func(ctx context.Context) (int64, error)
 
-// serveMetrics is GET /metrics.
+var (
+	errMetricsToken = apperr.New(apperr.Unauthorized, "Jeton des métriques manquant ou invalide (Authorization: Bearer).")
+	errMetricsLocal = apperr.New(apperr.Forbidden, "Les métriques ne sont servies qu'aux connexions locales : "+
+		"définissez RELAIS_METRICS_TOKEN ou RELAIS_METRICS_ADDR pour les lire d'ailleurs.")
+)
+
+// serveMetrics is GET /metrics on the public address: with RELAIS_METRICS_TOKEN, for whoever
+// shows the token; without, for local connections that no proxy forwarded.
 func (s *Server) serveMetrics(c echo.Context) error {
+	r := c.Request()
+	switch {
+	case s.cfg.MetricsToken != "":
+		if subtle.ConstantTimeCompare([]byte(bearer(c)), []byte(s.cfg.MetricsToken)) != 1 {
+			return errMetricsToken
+		}
+	case !peerIP(r.RemoteAddr).IsLoopback() || r.Header.Get(echo.HeaderXForwardedFor) != "" ||
+		r.Header.Get("Forwarded") != "":
+		return errMetricsLocal
+	}
+	return s.writeMetrics(c)
+}
+
+// MetricsHandler serves GET /metrics alone, with no check: for its own private address
+// (RELAIS_METRICS_ADDR).
+func (s *Server) MetricsHandler() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.GET("/metrics", s.writeMetrics)
+	return e
+}
+
+func (s *Server) writeMetrics(c echo.Context) error {
 	w := c.Response()
 	w.Header().Set(echo.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
 	w.WriteHeader(http.StatusOK)

@@ -51,22 +51,24 @@ type Deps struct {
 
 // Server is Relais's HTTP server.
 type Server struct {
-	cfg         Config
-	store       *store.Store
-	conv        *conversation.Store
-	hub         *conversation.Hub
-	bot         Bot
-	queue       Queue
-	queueLength QueueLength
-	log         *slog.Logger
-	static      fs.FS
-	echo        *echo.Echo
-	metrics     *metrics
-	sockets     sockets
-	agents      *agents // nil without a Router
-	records     *desk.Desk
-	known       *knownSessions
-	closeOnce   sync.Once
+	cfg          Config
+	store        *store.Store
+	conv         *conversation.Store
+	hub          *conversation.Hub
+	bot          Bot
+	queue        Queue
+	queueLength  QueueLength
+	log          *slog.Logger
+	static       fs.FS
+	echo         *echo.Echo
+	metrics      *metrics
+	sockets      sockets
+	agents       *agents // nil without a Router
+	records      *desk.Desk
+	known        *knownSessions
+	proxies      []*net.IPNet // the trusted proxies
+	socketsPerIP *perAddress  // open websockets per client address
+	closeOnce    sync.Once
 }
 
 // New checks cfg and builds the server. Close releases what it holds.
@@ -88,8 +90,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, store: deps.Store, conv: conv, bot: deps.Bot, queue: deps.Queue,
 		queueLength: deps.QueueLength, log: deps.Logger, static: deps.Static, metrics: newMetrics(),
-		known: newKnownSessions(),
-		hub:   conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil),
+		known: newKnownSessions(), proxies: parseCIDRs(cfg.TrustedProxies), socketsPerIP: newPerAddress(cfg.SocketsPerIP),
+		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil),
 	}
 	s.sockets.m = map[*socket]struct{}{}
 	if deps.Router != nil {
@@ -118,11 +120,13 @@ func (s *Server) routes() *echo.Echo {
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(s.cfg.TrustedProxies)
 	e.Pre(s.cors) // before routing: preflight requests have no route of their own
-	e.Use(s.observe, s.recoverPanics)
+	e.Use(s.securityHeaders, s.observe, s.recoverPanics, s.bodyDeadline)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.serveMetrics)
+	if s.cfg.MetricsAddr == "" {
+		e.GET("/metrics", s.serveMetrics)
+	}
 	e.GET("/api/openapi.yaml", s.openAPI)
 
 	api := e.Group("/api/v1", s.limitIP)
@@ -132,10 +136,10 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/conversations/:id/ws", s.openSocket)
 	api.POST("/conversations/:id/leave", s.leaveConversation)
 	api.POST("/conversations/:id/typing", s.customerTyping)
-	api.POST("/agent/login", s.agentLogin)
-	api.POST("/agent/logout", s.agentLogout)
-	api.GET("/agent/me", s.agentMe)
-	api.GET("/agent/ws", s.openAgentSocket)
+	api.POST("/agent/login", s.agentLogin, s.sameOrigin)
+	api.POST("/agent/logout", s.agentLogout, s.sameOrigin)
+	api.GET("/agent/me", s.agentMe, s.sameOrigin)
+	api.GET("/agent/ws", s.openAgentSocket, s.sameOrigin)
 	s.deskRoutes(api)
 
 	if s.static != nil {
@@ -152,11 +156,19 @@ func ipExtractor(trusted []string) echo.IPExtractor {
 		return echo.ExtractIPDirect()
 	}
 	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
-	for _, cidr := range trusted {
-		_, ipnet, _ := net.ParseCIDR(cidr) // checked by Validate
+	for _, ipnet := range parseCIDRs(trusted) {
 		opts = append(opts, echo.TrustIPRange(ipnet))
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+func parseCIDRs(cidrs []string) []*net.IPNet {
+	out := make([]*net.IPNet, 0, len(cidrs))
+	for _, cidr := range cidrs {
+		_, ipnet, _ := net.ParseCIDR(cidr) // checked by Validate
+		out = append(out, ipnet)
+	}
+	return out
 }
 
 // Handler returns the server's HTTP handler.
@@ -173,7 +185,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	limited := &limitListener{Listener: ln, conns: newPerAddress(s.cfg.ConnectionsPerIP), trusted: s.trusted}
+	go func() { errc <- hs.Serve(limited) }()
 	select {
 	case err := <-errc:
 		return err

@@ -11,11 +11,16 @@ import (
 	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
 
+	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
 )
 
 // fetchBatch is how many events one stream read returns.
 const fetchBatch = 100
+
+// statusConversationGone closes a customer socket whose conversation no longer exists
+// (expired or removed): the widget offers a new one instead of reconnecting.
+const statusConversationGone websocket.StatusCode = 4404
 
 // socket is one open customer websocket.
 type socket struct {
@@ -90,6 +95,11 @@ func (s *Server) openSocket(c echo.Context) error {
 	if _, err := s.conv.Authorize(r.Context(), id, token); err != nil {
 		return err
 	}
+	release, err := s.takeSocket(c)
+	if err != nil {
+		return err
+	}
+	defer release()
 	w := &batchHijacker{ResponseWriter: c.Response()}
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		OriginPatterns: originPatterns(s.cfg.AllowedOrigins),
@@ -206,6 +216,10 @@ func (s *Server) fetch(ctx context.Context, sock *socket, sub *conversation.Subs
 			}
 			return
 		}
+		if len(events) == 0 && s.conversationGone(ctx, sock.id) {
+			sock.conn.Close(statusConversationGone, "conversation introuvable : elle a expiré, commencez-en une nouvelle")
+			return
+		}
 		frames := s.frames(sock.id, &last, events)
 		for _, f := range frames {
 			slow.Reset(s.cfg.SlowTimeout)
@@ -220,6 +234,14 @@ func (s *Server) fetch(ctx context.Context, sock *socket, sub *conversation.Subs
 			}
 		}
 	}
+}
+
+// conversationGone says whether conversation id no longer exists. A wake with nothing new
+// (the Hub's safety poll wakes every socket regularly) is when a socket checks: a conversation
+// that expires or is removed announces nothing. A Redis error is not "gone".
+func (s *Server) conversationGone(ctx context.Context, id string) bool {
+	_, err := s.conv.Owner(ctx, id)
+	return apperr.CodeOf(err) == apperr.NotFound
 }
 
 // frames encodes events read after *last, advancing it; all but the last frame say more
