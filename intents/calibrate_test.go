@@ -1,6 +1,7 @@
 package intents_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -107,5 +108,28 @@ func TestWarnings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCalibratedModelIsSaved: a model loaded from its file decides with the policy the
+// calibration chose, not the default.
+func TestCalibratedModelIsSaved(t *testing.T) {
+	cfg := intents.DefaultTrainConfig()
+	cfg.Epochs = 2
+	examples := smallBot(t, 10)
+	path := filepath.Join(t.TempDir(), "model.gob")
+	m1, _, err := intents.LoadOrTrain(path, examples, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, note, err := intents.LoadOrTrain(path, examples, cfg)
+	if err != nil || !strings.HasPrefix(note, "modèle chargé") {
+		t.Fatalf("second call: %q, %v; want a load", note, err)
+	}
+	if m1.Calibration == nil || m2.Calibration == nil || *m1.Calibration != *m2.Calibration {
+		t.Fatalf("calibration: trained %+v, loaded %+v; want the same", m1.Calibration, m2.Calibration)
+	}
+	if got, want := intents.NewClassifier(m2).Policy, intents.NewClassifier(m1).Policy; got != want || m2.Temperature != m1.Temperature {
+		t.Errorf("loaded policy %+v at temperature %v, want %+v at %v", got, m2.Temperature, want, m1.Temperature)
 	}
 }
