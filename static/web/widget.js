@@ -688,9 +688,11 @@
         handleEvent(data.event && data.type === "event" ? data.event : data, true, true);
       }
     };
-    sock.onclose = () => {
+    sock.onclose = (e) => {
       if (ws !== sock) return;
       ws = null;
+      // 4404: the conversation is gone (expired or removed): offer a new one, do not retry.
+      if (e.code === 4404 && conv) return expired();
       if (!closedConv && conv) scheduleReconnect();
     };
   }
