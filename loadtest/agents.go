@@ -228,7 +228,7 @@ func (r *run) agentURL(i int) string {
 }
 
 // agentLogin returns the desk session of agent i (1-based): POST /api/v1/agent/login, or
-// cfg.AgentSession when the server refuses the attempt (429: its per-address login limit).
+// cfg.AgentSession when the server refuses the attempt (429: its login limits).
 func (r *run) agentLogin(ctx context.Context, i int) (string, error) {
 	login := r.cfg.AgentLoginPrefix + strconv.Itoa(i)
 	body, _ := json.Marshal(map[string]string{"login": login, "password": r.cfg.AgentPassword})

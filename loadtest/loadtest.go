@@ -47,7 +47,7 @@ type Config struct {
 	HandoffMessages  int     // messages a customer then sends to the agent (0: 5)
 	AgentExchanges   int     // answers after which the agent closes (0: HandoffMessages)
 	// AgentSession, when set, gives a desk session for a login the server refuses to log in
-	// (429: it allows 5 login attempts a minute per address, fewer than a bench's agents).
+	// (429: its per-address login limit, after failed attempts from the bench's address).
 	AgentSession func(ctx context.Context, login string) (string, error)
 }
 

@@ -91,7 +91,7 @@ func TestRunWithAgents(t *testing.T) {
 	cfg := server.DefaultConfig()
 	cfg.RequestsPerIP, cfg.ConversationsPerIP, cfg.MessagesPerConversation = 0, 0, 0
 	router := handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout})
-	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
+	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10, AddressAttempts: 3, FirstDelay: time.Minute})
 	srv, err := server.New(cfg, server.Deps{Store: st, Bot: bot{}, Router: router, Accounts: accounts})
 	if err != nil {
 		t.Fatal(err)
@@ -110,6 +110,9 @@ func TestRunWithAgents(t *testing.T) {
 		if _, err := accounts.Add(ctx, handoff.NewAgent{Login: fmt.Sprintf("bench-agent-%d", i), Name: "Agent", Password: password, Capacity: 2}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for range 3 { // the bench's address reaches its login limit: the agents log in through AgentSession
+		accounts.Authenticate(ctx, "personne", "faux-mot-de-passe", "127.0.0.1")
 	}
 	var fallbacks atomic.Int64
 	res, err := loadtest.Run(context.Background(), loadtest.Config{
@@ -136,7 +139,7 @@ func TestRunWithAgents(t *testing.T) {
 		t.Fatalf("got %+v, want agent messages and ordered latencies", res)
 	}
 	if fallbacks.Load() == 0 {
-		t.Errorf("no login went through AgentSession, want the agents past the 5th (per-address limit)")
+		t.Errorf("no login went through AgentSession, want the agents refused by the per-address limit")
 	}
 	var out bytes.Buffer
 	res.Print(&out)
