@@ -122,6 +122,8 @@ usage : relais [commande] [options]
                                 affiche les 3 intentions les plus probables
   nlu eval [--train SRC] --test SRC [--json]
                                 entraîne sur SRC et mesure sur le SRC de test
+  nlu eval --cv K [--json] [SRC]
+                                validation croisée du bot sur ses propres exemples
   identity sign --sub ID [--name NOM] [--email E] [--phone TEL] [--ttl 1h]
                                 signe une identité client pour le widget
   dialog check|test [DIR], chat, agent add, bench

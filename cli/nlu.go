@@ -150,8 +150,14 @@ func nluEval(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg := intents.DefaultTrainConfig()
+	if st, err := os.Stat(*trainSrc); err == nil && st.IsDir() {
+		if cfg, err = trainConfig(*trainSrc); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
-	m, err := intents.TrainCalibrated(train, intents.DefaultTrainConfig())
+	m, err := intents.TrainCalibrated(train, cfg)
 	if err != nil {
 		return err
 	}

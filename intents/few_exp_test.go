@@ -140,3 +140,31 @@ func TestExpKNN(t *testing.T) {
 		}
 	}
 }
+
+// TestExpCalibrateBuiltin prints what the calibration would choose for the built-in
+// catalogue, which keeps DefaultPolicy (it has more than Calibration.MaxExamples examples).
+func TestExpCalibrateBuiltin(t *testing.T) {
+	if os.Getenv("EXP") == "" {
+		t.Skip()
+	}
+	cat, _ := Builtin()
+	dev, _ := ReadSource("testdata/dev.tsv", cat)
+	near, _ := ReadSource("testdata/near_domain.tsv", cat)
+	cfg := DefaultTrainConfig()
+	cv, err := CrossValidate(cat.Examples(), cfg, cfg.Calibration.Folds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cv.Calibrate(cfg.Calibration.MaxRejected)
+	t.Logf("%+v", r)
+	m, _ := Train(cat.Examples(), cfg)
+	for _, calibrated := range []bool{false, true} {
+		c := NewClassifier(m)
+		if calibrated {
+			m.Temperature = r.Temperature
+			c.Policy.MinConfidence, c.Policy.AmbiguityMargin = r.MinConfidence, r.AmbiguityMargin
+		}
+		d, n := Evaluate(c, dev), Evaluate(c, near)
+		t.Logf("calibrated %v: dev %.4f (in-scope rejected %.3f), near-domain rejected %.3f", calibrated, d.Accuracy, d.InScopeRejectedRate, n.RejectedRate)
+	}
+}
