@@ -552,7 +552,7 @@ func (res Result) Print(w io.Writer) {
 	if res.Errors > 0 {
 		fmt.Fprintf(w, "erreurs          %d %v\n", res.Errors, res.ErrorKinds)
 		if res.ErrorKinds["429"] > 0 {
-			fmt.Fprintln(w, "  (429 : limites de débit du serveur ; pour mesurer, lancez-le avec RELAIS_RATE_IP=0 RELAIS_RATE_IP_CONVERSATIONS=0 RELAIS_RATE_CONVERSATION=0)")
+			fmt.Fprintln(w, "  (429 : limites de débit du serveur ; pour mesurer, lancez-le avec RELAIS_RATE_IP=0 RELAIS_RATE_IP_CONVERSATIONS=0 RELAIS_RATE_CONVERSATION=0, et au-delà de 50 clients RELAIS_CONNECTIONS_PER_IP=0 RELAIS_WEBSOCKETS_PER_IP=0)")
 		}
 	}
 }
