@@ -60,7 +60,7 @@ func runServe(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	router := handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout})
+	router := handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout, SocketLease: cfg.AgentLease})
 	accounts := handoff.NewAccounts(st, handoff.AccountOptions{})
 	if st.Embedded {
 		if err := addDemoAgent(env, accounts); err != nil {
@@ -152,6 +152,12 @@ func serveConfig(env *Env, addr string) (server.Config, error) {
 		return cfg, err
 	}
 	if cfg.IdentityMaxAge, err = durationEnv(env, "RELAIS_IDENTITY_MAX_AGE", cfg.IdentityMaxAge); err != nil {
+		return cfg, err
+	}
+	if cfg.AgentHeartbeat, err = durationEnv(env, "RELAIS_AGENT_HEARTBEAT", cfg.AgentHeartbeat); err != nil {
+		return cfg, err
+	}
+	if cfg.AgentLease, err = durationEnv(env, "RELAIS_AGENT_LEASE", cfg.AgentLease); err != nil {
 		return cfg, err
 	}
 	limits := []struct {

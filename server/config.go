@@ -49,8 +49,12 @@ type Config struct {
 	ShutdownTimeout time.Duration // graceful shutdown ends within it
 	BotTimeout      time.Duration // deadline of one bot turn
 	SweepInterval   time.Duration // how often each instance applies the routing deadlines
-	AgentHeartbeat  time.Duration // agent sockets renew their lease and re-check their session this often
-	NoticeClaim     time.Duration // a routing notice left unacknowledged this long by an instance is taken over by another
+	AgentHeartbeat  time.Duration // agent sockets renew their lease and re-check their session this often (RELAIS_AGENT_HEARTBEAT)
+	// AgentLease is how long a desk socket counts without a heartbeat (RELAIS_AGENT_LEASE),
+	// given to the router (handoff.Options.SocketLease) by the command line: the sockets of a
+	// process that died stop counting, and stop receiving offers, within it.
+	AgentLease  time.Duration
+	NoticeClaim time.Duration // a routing notice left unacknowledged this long by an instance is taken over by another
 }
 
 // minIdentitySecret is the shortest identity secret accepted: an HMAC key that can be
@@ -81,7 +85,8 @@ func DefaultConfig() Config {
 		ShutdownTimeout:         10 * time.Second,
 		BotTimeout:              10 * time.Second,
 		SweepInterval:           500 * time.Millisecond,
-		AgentHeartbeat:          15 * time.Second,
+		AgentHeartbeat:          2 * time.Second,
+		AgentLease:              6 * time.Second,
 		NoticeClaim:             30 * time.Second,
 	}
 }
@@ -110,9 +115,10 @@ func (c Config) Validate() error {
 		"intervalle de ping": c.PingInterval, "délai d'écriture": c.WriteTimeout,
 		"délai client lent": c.SlowTimeout, "relecture de sécurité": c.SafetyPoll,
 		"délai d'arrêt": c.ShutdownTimeout, "délai du bot": c.BotTimeout,
-		"intervalle de balayage": c.SweepInterval, "battement des agents": c.AgentHeartbeat,
+		"intervalle de balayage": c.SweepInterval, "RELAIS_AGENT_HEARTBEAT": c.AgentHeartbeat,
 		"reprise des notifications": c.NoticeClaim,
 		"RELAIS_BODY_TIMEOUT":       c.BodyTimeout, "RELAIS_IDENTITY_MAX_AGE": c.IdentityMaxAge,
+		"RELAIS_AGENT_LEASE": c.AgentLease,
 	}
 	for name, d := range positive {
 		if d <= 0 {
@@ -128,6 +134,9 @@ func (c Config) Validate() error {
 	if c.MessagesPerConversation < 0 || c.RequestsPerIP < 0 || c.ConversationsPerIP < 0 ||
 		c.ConnectionsPerIP < 0 || c.SocketsPerIP < 0 {
 		bad("limites de débit et de connexions : 0 (sans limite) ou un nombre positif attendu")
+	}
+	if c.AgentLease > 0 && c.AgentLease < 2*c.AgentHeartbeat {
+		bad("RELAIS_AGENT_LEASE (%s) : au moins deux battements des agents (RELAIS_AGENT_HEARTBEAT, %s) attendus", c.AgentLease, c.AgentHeartbeat)
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
