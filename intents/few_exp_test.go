@@ -45,6 +45,7 @@ func TestExpFew(t *testing.T) {
 	}
 }
 
+// sparseVec is a text's L2-normalised TF-IDF vector over the model's rows.
 type sparseVec struct {
 	idx []int32
 	val []float32
@@ -75,6 +76,10 @@ func expVec(m *Model, text string, charW float32) sparseVec {
 	return v
 }
 
+// TestExpKNN mixes a nearest-neighbour vote over the training examples (cosine of TF-IDF
+// vectors, best example per intent, softmax at temp) with the network's probabilities, in
+// the share alpha. Measured on MASSIVE 15 per intent: alone 0.45–0.49, mixed never above the
+// network alone (0.610); not kept.
 func TestExpKNN(t *testing.T) {
 	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
 		t.Skip()

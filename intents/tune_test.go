@@ -121,6 +121,9 @@ func cfgFromEnv() TrainConfig {
 		f, _ := strconv.ParseFloat(x, 64)
 		cfg.Spec.CharBias = float32(f)
 	}
+	if os.Getenv("BIGRAMS") == "0" {
+		cfg.Spec.Bigrams = false
+	}
 	if x := os.Getenv("DROP"); x != "" {
 		cfg.Dropout, _ = strconv.ParseFloat(x, 64)
 	}
