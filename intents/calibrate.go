@@ -74,10 +74,13 @@ func (c Calibration) applies(n int) bool {
 }
 
 // Calibrate chooses, from the out-of-fold scores, the temperature that minimises the
-// held-out log-loss, then the highest not-understood threshold (but not under a floor) whose in-scope rejections stay
-// within maxRejected, then the ambiguity margin that serves customers best: an understood
-// text is worth 1 when right, an ambiguous one 0.6 when the right intent is among the two
-// offered (the customer has one more click), anything else 0.
+// held-out log-loss, then the threshold and the margin that serve customers best within
+// bounds. Each text is worth 1 when understood right, -1 when understood wrong (a wrong
+// answer undoes as much as a right one does), 0.6 when ambiguous with the right intent among
+// the two offered (the customer has one more click) and 0 otherwise. The threshold is the
+// lowest that earns the most without rejecting more than maxRejected of the in-scope
+// examples, and never under the confidence of a text that says nothing; the margin earns the
+// most without asking more than maxAmbiguous of the texts to choose.
 func (cv *CrossValidation) Calibrate(maxRejected float64) CalibrationReport {
 	r := CalibrationReport{Folds: cv.Folds, Target: maxRejected, Temperature: cv.bestTemperature()}
 	ranked := make([][]Score, len(cv.Examples))
@@ -90,19 +93,27 @@ func (cv *CrossValidation) Calibrate(maxRejected float64) CalibrationReport {
 	// the number of intents), whatever the target.
 	floor := round2(max(0.05, 1.5/float64(len(cv.Labels))))
 	r.MinConfidence = floor
+	best := math.Inf(-1)
 	for th := floor; th <= 0.9; th += 0.01 {
 		p.MinConfidence = th
-		if cv.score(ranked, p).InScopeRejected > maxRejected {
+		s := cv.score(ranked, p)
+		if s.InScopeRejected > maxRejected {
 			break
 		}
-		r.MinConfidence = round2(th)
+		if s.utility > best+1e-9 {
+			best, r.MinConfidence = s.utility, round2(th)
+		}
 	}
 	p.MinConfidence = r.MinConfidence
-	best := math.Inf(-1)
+	best = math.Inf(-1)
 	for mg := 0.0; mg <= 0.3; mg += 0.01 {
 		p.AmbiguityMargin = mg
-		if u := cv.score(ranked, p).utility; u > best+1e-9 {
-			best, r.AmbiguityMargin = u, round2(mg)
+		s := cv.score(ranked, p)
+		if s.Ambiguous > maxAmbiguous {
+			break
+		}
+		if s.utility > best+1e-9 {
+			best, r.AmbiguityMargin = s.utility, round2(mg)
 		}
 	}
 	p.AmbiguityMargin = r.AmbiguityMargin
@@ -110,6 +121,10 @@ func (cv *CrossValidation) Calibrate(maxRejected float64) CalibrationReport {
 	r.Accuracy, r.InScopeRejected, r.Ambiguous = s.Accuracy, s.InScopeRejected, s.Ambiguous
 	return r
 }
+
+// maxAmbiguous bounds the share of texts the calibrated policy answers with a question
+// (« A ou B ? »): past it the hedge costs the customer more than it saves.
+const maxAmbiguous = 0.1
 
 type policyScore struct {
 	Accuracy, InScopeRejected, Ambiguous, utility float64
@@ -140,8 +155,11 @@ func (cv *CrossValidation) score(ranked [][]Score, p Policy) policyScore {
 			if d.Pair[0].Intent == ex.Intent || d.Pair[1].Intent == ex.Intent {
 				s.utility += 0.6
 			}
+		case d.Rejected:
 		case got == ex.Intent:
 			s.utility++
+		default:
+			s.utility-- // a wrong answer costs as much as a right one serves
 		}
 	}
 	n := float64(len(cv.Examples))
