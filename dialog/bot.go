@@ -120,6 +120,9 @@ func (c *compiler) settings() {
 		c.at(s.file, s.line, "bot.yaml : time_zone : fuseau horaire inconnu %q (par exemple Europe/Paris)", s.TimeZone)
 	}
 	c.bot.loc = s.location()
+	if _, err := s.RejectTarget(); err != nil {
+		c.at(s.file, s.line, "bot.yaml : %v", err)
+	}
 	if s.OrderNumberPattern != "" {
 		if err := slots.Check(slots.Spec{Type: "order_number", Pattern: s.OrderNumberPattern}); err != nil {
 			c.at(s.file, s.line, "bot.yaml : order_number_pattern : %v", err)

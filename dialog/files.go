@@ -56,6 +56,9 @@ type Settings struct {
 	// DigressionConfidence is the classifier's confidence above which a reply that does not
 	// answer the pending question is a new request rather than a failed answer.
 	DigressionConfidence float64 `yaml:"digression_confidence"`
+	// MaxRejected is the share of in-scope texts the designer accepts to see rejected when the
+	// classifier's policy is calibrated on the bot's examples (relais nlu train); 0: 5 %.
+	MaxRejected float64 `yaml:"max_rejected"`
 	// TimeZone is where relative dates (« demain ») and date limits are read; default Europe/Paris.
 	TimeZone string `yaml:"time_zone"`
 	// OrderNumberPattern, a regular expression, replaces the default order number formats.
@@ -63,6 +66,17 @@ type Settings struct {
 
 	file string
 	line int
+}
+
+// RejectTarget is MaxRejected checked: a share between 0 and 0.5, 0.05 when unset.
+func (s *Settings) RejectTarget() (float64, error) {
+	switch {
+	case s.MaxRejected == 0:
+		return 0.05, nil
+	case s.MaxRejected < 0 || s.MaxRejected >= 0.5:
+		return 0, fmt.Errorf("max_rejected : %v, une part entre 0 et 0.5 attendue (0.05 pour 5 %%)", s.MaxRejected)
+	}
+	return s.MaxRejected, nil
 }
 
 // Message is a text with optional quick replies.
