@@ -44,20 +44,12 @@ func runAgentAdd(env *Env, args []string, stdin io.Reader) error {
 	if *login == "" || *name == "" {
 		return usageError{"--login et --name sont obligatoires"}
 	}
-	url := env.Getenv("REDIS_URL")
-	if url == "" {
-		return errNoRedis
-	}
-	password, generated, err := readPassword(*fromStdin, stdin)
+	acc, password, generated, err := openAccounts(env, *fromStdin, stdin)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(env.Ctx, url, env.logger())
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	ag, err := handoff.NewAccounts(st, handoff.AccountOptions{}).Add(env.Ctx, handoff.NewAgent{
+	defer acc.close()
+	ag, err := acc.Add(env.Ctx, handoff.NewAgent{
 		Login: *login, Name: *name, Password: password, Skills: list(*skills), Capacity: *capacity})
 	if err != nil {
 		return accountError(err)
@@ -73,6 +65,28 @@ func runAgentAdd(env *Env, args []string, stdin io.Reader) error {
 var errNoRedis = errors.New("REDIS_URL n'est pas défini : un compte du stockage en mémoire intégré disparaîtrait " +
 	"à la fin de cette commande. Définissez REDIS_URL (le Redis du serveur). Sans Redis, « relais serve » " +
 	"crée lui-même un agent de démonstration et affiche son mot de passe au démarrage")
+
+// accounts are the agent accounts in the Redis of REDIS_URL, open for one command.
+type accounts struct {
+	*handoff.Accounts
+	close func() error
+}
+
+// openAccounts opens the accounts of REDIS_URL and reads the password to set (see readPassword).
+func openAccounts(env *Env, fromStdin bool, stdin io.Reader) (acc accounts, password string, generated bool, err error) {
+	url := env.Getenv("REDIS_URL")
+	if url == "" {
+		return acc, "", false, errNoRedis
+	}
+	if password, generated, err = readPassword(fromStdin, stdin); err != nil {
+		return acc, "", false, err
+	}
+	st, err := store.Open(env.Ctx, url, env.logger())
+	if err != nil {
+		return acc, "", false, err
+	}
+	return accounts{handoff.NewAccounts(st, handoff.AccountOptions{}), st.Close}, password, generated, nil
+}
 
 // readPassword reads the password from the first line of stdin when fromStdin, or makes a
 // random one (generated true: to print once).
@@ -111,20 +125,11 @@ func runAgentPassword(env *Env, args []string, stdin io.Reader) error {
 	if *login == "" {
 		return usageError{"--login est obligatoire"}
 	}
-	url := env.Getenv("REDIS_URL")
-	if url == "" {
-		return errNoRedis
-	}
-	password, generated, err := readPassword(*fromStdin, stdin)
+	acc, password, generated, err := openAccounts(env, *fromStdin, stdin)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(env.Ctx, url, env.logger())
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	acc := handoff.NewAccounts(st, handoff.AccountOptions{})
+	defer acc.close()
 	ag, err := acc.ByLogin(env.Ctx, *login)
 	if err == nil {
 		err = acc.SetPassword(env.Ctx, ag.ID, password)
