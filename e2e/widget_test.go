@@ -438,3 +438,17 @@ func TestLongAnswerReadFromItsStart(t *testing.T) {
 	waitUntil(t, ctx, "the answer's first line is at the top of the view", lastTop+` >= 0 && `+lastTop+` < 40`)
 	screenshot(t, ctx, "long-answer-from-its-start")
 }
+
+// TestFavicon: the pages name their icon, and /favicon.ico (which browsers ask for anyway)
+// answers with an image instead of a 404.
+func TestFavicon(t *testing.T) {
+	srv := startServer(t)
+	resp, err := http.Get(srv.URL + "/favicon.ico")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/") {
+		t.Errorf("got %d %q for /favicon.ico, want 200 and an image", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
