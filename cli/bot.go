@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/relais/relais/demo"
 	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/intents"
 	"github.com/relais/relais/store"
@@ -14,7 +15,8 @@ import (
 // newBot builds the dialog engine that `relais serve` runs: the bot of RELAIS_BOT_DIR (or the
 // built-in one), its classifier (from the model cache when the catalogue did not change),
 // sessions in Redis expiring after RELAIS_SESSION_TTL, and, for a designer's folder, hot
-// reload of every saved edit.
+// reload of every saved edit. On the embedded store, webhooks left unconfigured answer from the
+// demo backend (package demo).
 func newBot(ctx context.Context, env *Env, st *store.Store) (*dialog.Engine, error) {
 	dir := botDir(env, "")
 	bot, err := dialog.LoadBot(dir)
@@ -30,7 +32,12 @@ func newBot(ctx context.Context, env *Env, st *store.Store) (*dialog.Engine, err
 	if err != nil {
 		return nil, err
 	}
-	e := dialog.NewEngine(bot, c, &dialog.RedisSessions{Store: st, TTL: ttl}, dialog.Options{Log: env.logger()})
+	opts := dialog.Options{Log: env.logger()}
+	if st.Embedded {
+		// A newcomer's `go run .`: the showcase flows end well without a company backend.
+		opts.Caller = demo.Caller{Next: dialog.NewHTTPCaller(), Getenv: env.Getenv}
+	}
+	e := dialog.NewEngine(bot, c, &dialog.RedisSessions{Store: st, TTL: ttl}, opts)
 	if dir != "" {
 		e.Watch(ctx, dir, 500*time.Millisecond, train)
 	}
