@@ -160,6 +160,9 @@ func serveConfig(env *Env, addr string) (server.Config, error) {
 	if cfg.AgentLease, err = durationEnv(env, "RELAIS_AGENT_LEASE", cfg.AgentLease); err != nil {
 		return cfg, err
 	}
+	if cfg.RedisReplicaTimeout, err = durationEnv(env, "RELAIS_REDIS_REPLICA_TIMEOUT", cfg.RedisReplicaTimeout); err != nil {
+		return cfg, err
+	}
 	limits := []struct {
 		name string
 		to   *int
@@ -169,6 +172,8 @@ func serveConfig(env *Env, addr string) (server.Config, error) {
 		{"RELAIS_RATE_IP_CONVERSATIONS", &cfg.ConversationsPerIP},
 		{"RELAIS_CONNECTIONS_PER_IP", &cfg.ConnectionsPerIP},
 		{"RELAIS_WEBSOCKETS_PER_IP", &cfg.SocketsPerIP},
+		{"RELAIS_CONVERSATION_MAX_EVENTS", &cfg.MaxEvents},
+		{"RELAIS_REDIS_MIN_REPLICAS", &cfg.RedisMinReplicas},
 	}
 	for _, l := range limits {
 		if v := env.Getenv(l.name); v != "" {

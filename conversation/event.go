@@ -10,6 +10,9 @@ const (
 	TypeAgentJoined = "agent_joined"
 	TypeAgentLeft   = "agent_left"
 	TypeClosed      = "closed"
+	// TypeReset is sent to a reader only, never stored: the store lost events it had shown
+	// (a Redis failover), so it drops all it shows; the transcript follows from the start.
+	TypeReset = "reset"
 )
 
 // Authors of a message event.
@@ -24,6 +27,7 @@ const (
 // starting at 1; fields that do not apply to a type are left empty.
 type Event struct {
 	Seq                  int64     `json:"seq"`
+	ID                   string    `json:"id,omitempty"` // the stream entry, "SEQ-TAG": a reader resumes with after=ID, which detects a rollback (see ErrRolledBack)
 	Type                 string    `json:"type"`
 	At                   time.Time `json:"at"`
 	From                 string    `json:"from,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -46,7 +47,9 @@ type Exchange struct {
 // idempotency record, rate counter, lock, lock data. ARGV: token hash, "1" when there is an
 // idempotency key, record TTL (s), rate limit (0: none), rate window (ms), conversation TTL
 // (s), channel, old data, new data, its TTL (ms), new owner ("" keep), metadata field (""
-// none), its value, then one JSON per event (the customer's message first).
+// none), its value, entry tag, cap of events (0: none), then one JSON per event (the
+// customer's message first). An exchange that does not fit under the cap is 'stale': the
+// locked path ends the conversation.
 var exchangeScript = redis.NewScript(`
 local meta = redis.call('HMGET', KEYS[1], 'token', 'owner')
 if meta[1] ~= ARGV[1] or meta[2] ~= 'bot' then return {'stale'} end
@@ -59,11 +62,13 @@ if limit > 0 then
   if tonumber(redis.call('GET', KEYS[4]) or '0') >= limit then return {'stale'} end
   if redis.call('INCR', KEYS[4]) == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[5]) end
 end
-local n = #ARGV - 13
+local n = #ARGV - 15
+local cap = tonumber(ARGV[15])
+if cap > 0 and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') + n > cap - 2 then return {'stale'} end
 local last = redis.call('HINCRBY', KEYS[1], 'seq', n)
 local first = last - n + 1
 for i = 1, n do
-  redis.call('XADD', KEYS[2], (first + i - 1) .. '-0', 'e', ARGV[13 + i])
+  redis.call('XADD', KEYS[2], (first + i - 1) .. '-' .. ARGV[14], 'e', ARGV[15 + i])
 end
 if ARGV[2] == '1' then
   redis.call('HSET', KEYS[3], 'seq', first, 'from', first + 1, 'to', last)
@@ -99,7 +104,7 @@ func (s *Store) Exchange(ctx context.Context, id string, x Exchange) (_ Event, _
 		if ev.At.IsZero() {
 			ev.At = now
 		}
-		ev.Seq = 0
+		ev.Seq, ev.ID = 0, ""
 		events = append(events, ev)
 	}
 	args, err := s.exchangeArgs(id, x, events)
@@ -107,8 +112,10 @@ func (s *Store) Exchange(ctx context.Context, id string, x Exchange) (_ Event, _
 		return Event{}, nil, err
 	}
 	keys := []string{s.metaKey(id), s.streamKey(id), s.idemKey(id, x.Key), s.rateKey(id), x.Lock.Key, x.Lock.DataKey}
-	res, err := exchangeScript.Run(ctx, s.st.Client, keys, args...).Slice()
-	if err != nil {
+	tag := newTag()
+	args = slices.Insert(args, 13, any(tag), any(s.maxEvents()))
+	res, err := s.st.RunScript(ctx, s.opts.Replicas, exchangeScript, keys, args...)
+	if err != nil && res == nil {
 		return Event{}, nil, unavailable(err)
 	}
 	switch res[0] {
@@ -122,8 +129,12 @@ func (s *Store) Exchange(ctx context.Context, id string, x Exchange) (_ Event, _
 	first := toInt(res[1])
 	for i := range events {
 		events[i].Seq = first + int64(i)
+		events[i].ID = entryID(events[i].Seq, tag)
 	}
 	stored = events
+	if err != nil { // stored on the master, not confirmed by the replicas
+		return Event{}, nil, unavailable(err)
+	}
 	return events[0], events[1:], nil
 }
 

@@ -57,12 +57,17 @@ func (s *Store) Post(ctx context.Context, id, token, text, key string, lock *Loc
 	var stored []Event
 	done := s.appending(id)
 	defer func() { done(stored) }()
-	res, err := postScript.Run(ctx, s.st.Client, keys, HashToken(token), data, hasKey,
+	tag := newTag()
+	ending, closing := s.endingEvents()
+	res, err := s.runPost(ctx, keys, HashToken(token), data, hasKey,
 		s.now().UnixMilli(), s.opts.Lease.Milliseconds(), seconds(s.opts.IdempotencyTTL),
 		s.opts.MessagesPerWindow, s.opts.RateWindow.Milliseconds(), seconds(s.opts.TTL),
-		s.channel(id), lockToken, lockTTL).Slice()
+		s.channel(id), lockToken, lockTTL, tag, s.maxEvents(), ending, closing)
 	if err != nil {
 		return Posted{}, unavailable(err)
+	}
+	if res[0] == "new" {
+		msg.ID = entryID(toInt(res[1]), tag)
 	}
 	p, err := s.posted(ctx, id, key, msg, res)
 	if err == nil && !p.Replayed && len(res) > 3 {
@@ -74,6 +79,42 @@ func (s *Store) Post(ctx context.Context, id, token, text, key string, lock *Loc
 	return p, err
 }
 
+// runPost runs postScript and, with Options.Replicas, waits for the replicas unless the bot
+// is to answer: the answer's Append waits then, for the message and the answer together
+// (replication follows one offset: replicas that have the answer have the message).
+func (s *Store) runPost(ctx context.Context, keys []string, args ...any) ([]any, error) {
+	r := s.opts.Replicas
+	if r.MinReplicas <= 0 {
+		return postScript.Run(ctx, s.st.Client, keys, args...).Slice()
+	}
+	conn, err := s.st.Conn(ctx, keys[0])
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	res, err := postScript.Run(ctx, conn, keys, args...).Slice()
+	if err != nil {
+		return nil, err
+	}
+	switch res[0] {
+	case "new", "retake":
+		if res[2] == string(OwnerBot) {
+			return res, nil
+		}
+	case "done", "full":
+	default:
+		return res, nil
+	}
+	if err := r.Wait(ctx, conn); err != nil {
+		if res[0] == "new" && len(keys) > 2 && args[2] == "1" {
+			// a retry must not wait for the lease: the message is there, its answer too
+			conn.HSet(ctx, keys[2], "lease", 0)
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
 func (s *Store) posted(ctx context.Context, id, key string, msg Event, res []any) (Posted, error) {
 	status, _ := res[0].(string)
 	switch status {
@@ -83,6 +124,8 @@ func (s *Store) posted(ctx context.Context, id, key string, msg Event, res []any
 		return Posted{}, errForbidden
 	case "closed":
 		return Posted{}, apperr.New(apperr.Conflict, "La conversation est terminée.")
+	case "full":
+		return Posted{}, ErrFull
 	case "limited":
 		return Posted{}, apperr.Limited("Trop de messages dans cette conversation. Patientez un instant.",
 			time.Duration(toInt(res[1]))*time.Millisecond)
@@ -175,13 +218,16 @@ func (s *Store) Append(ctx context.Context, id string, events []Event, o AppendO
 	args = append(args, string(o.IfOwner), string(o.SetOwner), hasKey, seconds(s.opts.TTL),
 		s.channel(id), o.Field, o.Value)
 	args = appendRelease(args, o.Release)
+	tag := newTag()
+	ending, closing := s.endingEvents()
+	args = append(args, tag, s.maxEvents(), ending, closing)
 	now := s.now().UTC()
 	out := make([]Event, len(events))
 	for i, ev := range events {
 		if ev.At.IsZero() {
 			ev.At = now
 		}
-		ev.Seq = 0
+		ev.Seq, ev.ID = 0, ""
 		data, err := json.Marshal(ev)
 		if err != nil {
 			return nil, err
@@ -196,8 +242,8 @@ func (s *Store) Append(ctx context.Context, id string, events []Event, o AppendO
 	var stored []Event
 	done := s.appending(id)
 	defer func() { done(stored) }()
-	res, err := appendScript.Run(ctx, s.st.Client, keys, args...).Slice()
-	if err != nil {
+	res, err := s.st.RunScript(ctx, s.opts.Replicas, appendScript, keys, args...)
+	if err != nil && res == nil {
 		return nil, unavailable(err)
 	}
 	switch res[0] {
@@ -208,12 +254,18 @@ func (s *Store) Append(ctx context.Context, id string, events []Event, o AppendO
 			return nil, errors.Join(ErrOwnerChanged, ErrLockLost)
 		}
 		return nil, ErrOwnerChanged
+	case "full":
+		return nil, ErrFull
 	}
 	first := toInt(res[1])
 	for i := range out {
 		out[i].Seq = first + int64(i)
+		out[i].ID = entryID(out[i].Seq, tag)
 	}
 	stored = out
+	if err != nil { // stored on the master, not confirmed by the replicas
+		return nil, unavailable(err)
+	}
 	if toInt(res[4]) == 1 {
 		return out, ErrLockLost
 	}
@@ -239,7 +291,7 @@ func decodeEntry(m redis.XMessage) (Event, error) {
 	if err := json.Unmarshal([]byte(data), &ev); err != nil {
 		return ev, fmt.Errorf("conversation: événement %d illisible : %w", seq, err)
 	}
-	ev.Seq = seq
+	ev.Seq, ev.ID = seq, m.ID
 	return ev, nil
 }
 

@@ -25,7 +25,17 @@ type Options struct {
 	Lease             time.Duration // how long a message being answered blocks its retries (default 30 s)
 	MessagesPerWindow int           // customer messages per conversation per RateWindow; 0: no limit
 	RateWindow        time.Duration // default 1 min
+	// MaxEvents caps the events of one conversation (default 2,000; < 0: no cap). The write
+	// that would pass it ends the conversation instead, with a system message (ErrFull).
+	MaxEvents int
+	// Replicas, when set, make every write of a conversation wait for replicas (WAIT) before
+	// it is acknowledged; a write they do not confirm is refused as unavailable (503).
+	Replicas store.Replicas
 }
+
+// DefaultMaxEvents is the cap on the events of a conversation: about 1,000 exchanges, and at
+// most 2,000 × 2,000 characters.
+const DefaultMaxEvents = 2000
 
 // Store keeps conversations in Redis. It is safe for concurrent use.
 type Store struct {
@@ -48,6 +58,9 @@ func NewStore(st *store.Store, opts Options) *Store {
 	}
 	if opts.RateWindow <= 0 {
 		opts.RateWindow = time.Minute
+	}
+	if opts.MaxEvents == 0 {
+		opts.MaxEvents = DefaultMaxEvents
 	}
 	return &Store{st: st, opts: opts, now: time.Now}
 }
@@ -121,7 +134,7 @@ func (s *Store) Events(ctx context.Context, id string, after int64, limit int) (
 func (s *Store) rangeEvents(ctx context.Context, id string, from, to int64, limit int) ([]Event, error) {
 	end := "+"
 	if to >= 0 {
-		end = strconv.FormatInt(to, 10) + "-0"
+		end = strconv.FormatInt(to, 10) // every entry of seq to, whatever its tag
 	}
 	start := strconv.FormatInt(max(from, 1), 10) + "-0"
 	var msgs []redis.XMessage
@@ -180,6 +193,9 @@ var (
 func unavailable(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
+	}
+	if errors.Is(err, store.ErrNotReplicated) {
+		return apperr.Wrap(apperr.Unavailable, "Votre message n'a pas pu être mis en sécurité sur nos serveurs de secours. Réessayez dans un instant.", err)
 	}
 	return apperr.Wrap(apperr.Unavailable, "Le service est momentanément indisponible. Veuillez réessayer.", err)
 }

@@ -30,6 +30,9 @@ type Subscription struct {
 	lastAt    time.Time // time of the last stored event Next returned
 }
 
+// Wake makes the next Next read the stream, whatever it was told: a reader that starts over.
+func (sub *Subscription) Wake() { sub.reread() }
+
 // Close ends the subscription.
 func (sub *Subscription) Close() {
 	sub.once.Do(func() { sub.hub.remove(sub) })
@@ -38,6 +41,13 @@ func (sub *Subscription) Close() {
 // Next waits for news, then returns, in order, the transient events received meanwhile (Seq 0)
 // and up to limit stored events after seq after. It may return none (nothing new after all).
 func (sub *Subscription) Next(ctx context.Context, after int64, limit int) ([]Event, error) {
+	return sub.NextAfter(ctx, after, "", limit)
+}
+
+// NextAfter is Next for a reader that knows the stream entry of its last event (Event.ID;
+// "" when it does not): a read of the stream that does not find it there answers
+// ErrRolledBack. A wake with nothing new does not tell: the reader asks Store.Verify.
+func (sub *Subscription) NextAfter(ctx context.Context, after int64, entry string, limit int) ([]Event, error) {
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -54,7 +64,7 @@ func (sub *Subscription) Next(ctx context.Context, after int64, limit int) ([]Ev
 	}
 	if n := len(stored); mustRead || notified > after+int64(n) {
 		var err error
-		if stored, err = sub.hub.s.Events(ctx, sub.id, after, limit); err != nil {
+		if stored, err = sub.hub.s.eventsAfter(ctx, sub.id, after, entry, limit); err != nil {
 			return nil, err
 		}
 		if len(stored) == limit {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
@@ -89,8 +90,9 @@ func (sock *agentSocket) end(code websocket.StatusCode, reason string) {
 	}()
 }
 
-// follow starts forwarding conversation id's events after seq, unless already done.
-func (s *Server) follow(sock *agentSocket, id string, after int64) {
+// follow starts forwarding conversation id's events after seq (stream entry entry), unless
+// already done.
+func (s *Server) follow(sock *agentSocket, id string, after int64, entry string) {
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
 	if _, ok := sock.follows[id]; ok || sock.ctx.Err() != nil {
@@ -98,7 +100,7 @@ func (s *Server) follow(sock *agentSocket, id string, after int64) {
 	}
 	ctx, cancel := context.WithCancel(sock.ctx)
 	sock.follows[id] = cancel
-	go s.forward(ctx, sock, id, after)
+	go s.forward(ctx, sock, id, after, entry)
 }
 
 // unfollow stops forwarding conversation id.
@@ -113,8 +115,10 @@ func (sock *agentSocket) unfollow(id string) {
 
 // forward sends the conversation's new events to the agent as "event" envelopes, from
 // whichever instance appends them, in order, and the customer's typing; the agent's own
-// typing is left out.
-func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, after int64) {
+// typing is left out. When the store no longer holds the last event sent (a Redis failover
+// lost it, see conversation.ErrRolledBack), the desk gets a "reset" envelope with the whole
+// transcript as it now is, to show instead of what it holds.
+func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, after int64, entry string) {
 	sub, err := s.hub.Subscribe(ctx, id)
 	if err != nil {
 		sock.end(websocket.StatusTryAgainLater, "service indisponible, réessayez")
@@ -122,7 +126,26 @@ func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, afte
 	}
 	defer sub.Close()
 	for {
-		events, err := sub.Next(ctx, after, fetchBatch)
+		events, err := sub.NextAfter(ctx, after, entry, fetchBatch)
+		if err == nil && len(events) == 0 {
+			if err = s.conv.Verify(ctx, id, after, entry); err != nil && !errors.Is(err, conversation.ErrRolledBack) {
+				continue // gone (the router tells the desk) or Redis unreachable (the next read says so)
+			}
+		}
+		if errors.Is(err, conversation.ErrRolledBack) {
+			tr, last, err := s.readTranscript(ctx, id)
+			if err != nil {
+				continue
+			}
+			s.log.Warn("conversation en retard sur le bureau : recharge", "conversation", id, "seq", after)
+			s.metrics.socketsReset.Add(1)
+			after, entry = last, ""
+			if n := len(tr.Events); n > 0 {
+				entry = tr.Events[n-1].ID
+			}
+			sock.send(envelope{Type: "reset", ConversationID: id, Conversation: &tr})
+			continue
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				sock.end(websocket.StatusTryAgainLater, "service indisponible, réessayez")
@@ -136,7 +159,7 @@ func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, afte
 				}
 				continue
 			}
-			after = ev.Seq
+			after, entry = ev.Seq, ev.ID
 			if ev.Type == conversation.TypeTyping && ev.From == conversation.FromAgent {
 				continue
 			}

@@ -114,7 +114,11 @@ func (s *Server) assignTo(ctx context.Context, sock *agentSocket, t handoff.Task
 		return
 	}
 	sock.send(envelope{Type: "assigned", Task: &t, Conversation: &tr, Desk: s.attachTask(ctx, t, sock.agent)})
-	s.follow(sock, t.ConversationID, after)
+	entry := ""
+	if n := len(tr.Events); n > 0 {
+		entry = tr.Events[n-1].ID
+	}
+	s.follow(sock, t.ConversationID, after, entry)
 }
 
 // readTranscript reads the whole of conversation id, page by page, and the sequence number

@@ -40,6 +40,14 @@ type Config struct {
 	ConnectionsPerIP        int           // open TCP connections per peer address, trusted proxies apart (RELAIS_CONNECTIONS_PER_IP); 0: no limit
 	SocketsPerIP            int           // open websockets (customers' and agents') per client address (RELAIS_WEBSOCKETS_PER_IP); 0: no limit
 	BodyTimeout             time.Duration // a request body must arrive within it (RELAIS_BODY_TIMEOUT)
+	// MaxEvents caps the events of one conversation (RELAIS_CONVERSATION_MAX_EVENTS, 2,000):
+	// the write that would pass it ends the conversation with a message to the customer.
+	MaxEvents int
+	// RedisMinReplicas (RELAIS_REDIS_MIN_REPLICAS): a conversation's write is acknowledged
+	// only once this many replicas have it (WAIT), within RedisReplicaTimeout
+	// (RELAIS_REDIS_REPLICA_TIMEOUT), else 503. 0: no wait.
+	RedisMinReplicas    int
+	RedisReplicaTimeout time.Duration
 
 	PingInterval    time.Duration // websocket pings
 	WriteTimeout    time.Duration // deadline of every websocket write
@@ -76,6 +84,8 @@ func DefaultConfig() Config {
 		ConnectionsPerIP:        100,
 		SocketsPerIP:            50,
 		BodyTimeout:             10 * time.Second,
+		MaxEvents:               2000,
+		RedisReplicaTimeout:     time.Second,
 		IdentityMaxAge:          24 * time.Hour,
 		PingInterval:            25 * time.Second,
 		WriteTimeout:            10 * time.Second,
@@ -130,6 +140,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxMessageLength <= 0 || c.SocketBuffer <= 0 {
 		bad("longueur maximale des messages et tampon des websockets : valeurs positives attendues")
+	}
+	if c.MaxEvents != 0 && c.MaxEvents < 20 {
+		bad("RELAIS_CONVERSATION_MAX_EVENTS (%d) : 20 au moins, ou 0 pour ne pas limiter", c.MaxEvents)
+	}
+	if c.RedisMinReplicas > 0 && c.RedisReplicaTimeout <= 0 {
+		bad("RELAIS_REDIS_REPLICA_TIMEOUT : une durée positive est attendue avec RELAIS_REDIS_MIN_REPLICAS")
 	}
 	if c.MessagesPerConversation < 0 || c.RequestsPerIP < 0 || c.ConversationsPerIP < 0 ||
 		c.ConnectionsPerIP < 0 || c.SocketsPerIP < 0 {

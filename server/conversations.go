@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -100,7 +99,7 @@ func (s *Server) postMessage(c echo.Context) error {
 	lock := s.sessionLock(id)
 	posted, err := s.conv.Post(ctx, id, token, text, key, convLock(lock))
 	if err != nil {
-		return err
+		return s.endedFull(ctx, id, err)
 	}
 	if posted.Message.Text != text { // the key was first sent with another text
 		return s.refuseReusedKey(ctx, id, key, posted, lock)
@@ -113,7 +112,7 @@ func (s *Server) postMessage(c echo.Context) error {
 		events, err = s.converse(ctx, id, token, key, true, s.handle(id, posted, lock))
 		if err != nil {
 			s.conv.Release(context.WithoutCancel(ctx), id, key) // a retry may answer at once
-			return err
+			return s.endedFull(ctx, id, err)
 		}
 	}
 	return c.JSON(http.StatusOK, messageResponse{Message: posted.Message, Events: events})
@@ -187,14 +186,20 @@ func bearer(c echo.Context) string {
 }
 
 func parseAfter(v string) (int64, error) {
+	n, _, err := parsePosition(v)
+	return n, err
+}
+
+// parsePosition reads after=SEQ or after=SEQ-TAG (the id of the client's last event).
+func parsePosition(v string) (int64, string, error) {
 	if v == "" {
-		return 0, nil
+		return 0, "", nil
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, apperr.New(apperr.Invalid, "Le paramètre after doit être un numéro d'événement (entier positif).")
+	n, entry, ok := conversation.ParseAfter(v)
+	if !ok {
+		return 0, "", apperr.New(apperr.Invalid, "Le paramètre after doit être un numéro d'événement (entier positif) ou l'identifiant du dernier événement reçu.")
 	}
-	return n, nil
+	return n, entry, nil
 }
 
 var errSlowBody = apperr.New(apperr.RequestTimeout, "Le corps de la requête arrive trop lentement : réessayez.")

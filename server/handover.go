@@ -257,6 +257,22 @@ func (s *Server) leaveConversation(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// endedFull passes err on; when it says that a write found conversation id at its cap
+// (conversation.ErrFull: the store ended it), the conversation's task, if any, is cancelled
+// first, as when the customer leaves: the agent who held it sees it end.
+func (s *Server) endedFull(ctx context.Context, id string, err error) error {
+	if !errors.Is(err, conversation.ErrFull) || s.agents == nil {
+		return err
+	}
+	ctx = context.WithoutCancel(ctx)
+	notices, cerr := s.agents.router.Cancel(ctx, id)
+	if cerr != nil && apperr.CodeOf(cerr) != apperr.NotFound {
+		s.log.Warn("tâche d'une conversation pleine", "conversation", id, "err", cerr)
+	}
+	s.endActivities(ctx, notices, "")
+	return err
+}
+
 // leaveMessage files the customer's message for the desk, with what the conversation's task
 // and signed identity say.
 func (s *Server) leaveMessage(ctx context.Context, convID, text string) error {

@@ -32,6 +32,7 @@ type metrics struct {
 	notUnderstood atomic.Uint64
 	sockets       atomic.Int64
 	socketsSlow   atomic.Uint64
+	socketsReset  atomic.Uint64 // sockets told to reload: the store was behind them (a failover)
 	handoffs      atomic.Uint64
 	ahead         atomic.Uint64 // bot turns stored with their message in one round trip
 	staleAhead    atomic.Uint64 // answers computed ahead and dropped: the locked path answered
@@ -179,6 +180,7 @@ func (m *metrics) write(w io.Writer) {
 	fmt.Fprintf(w, "# HELP relais_bot_turns_ahead_stale_total Answers computed ahead and dropped because the conversation changed meanwhile (answered again under the lock).\n# TYPE relais_bot_turns_ahead_stale_total counter\nrelais_bot_turns_ahead_stale_total %d\n", m.staleAhead.Load())
 	fmt.Fprintf(w, "# HELP relais_websockets_active Open customer websockets on this instance.\n# TYPE relais_websockets_active gauge\nrelais_websockets_active %d\n", m.sockets.Load())
 	fmt.Fprintf(w, "# HELP relais_websockets_slow_closed_total Websockets closed because the client could not keep up.\n# TYPE relais_websockets_slow_closed_total counter\nrelais_websockets_slow_closed_total %d\n", m.socketsSlow.Load())
+	fmt.Fprintf(w, "# HELP relais_websockets_reset_total Websockets told to reload their conversation because the store was behind them (a Redis failover lost events).\n# TYPE relais_websockets_reset_total counter\nrelais_websockets_reset_total %d\n", m.socketsReset.Load())
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io/fs"
@@ -86,6 +87,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		TTL:               cfg.ConversationTTL,
 		MessagesPerWindow: cfg.MessagesPerConversation,
 		RateWindow:        cfg.RateWindow,
+		MaxEvents:         cmp.Or(cfg.MaxEvents, -1),
+		Replicas:          store.Replicas{MinReplicas: cfg.RedisMinReplicas, Timeout: cfg.RedisReplicaTimeout},
 	})
 	s := &Server{
 		cfg: cfg, store: deps.Store, conv: conv, bot: deps.Bot, queue: deps.Queue,

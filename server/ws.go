@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,7 @@ type socket struct {
 	raw       *batchConn // under conn: the frames of one batch of events leave together
 	id        string
 	delivered atomic.Int64 // the last sequence number written to the client
+	entry     string       // the stream entry of the client's last event, when it said (after=SEQ-TAG)
 }
 
 // sockets are the websockets this instance holds, closed together at shutdown.
@@ -82,7 +84,7 @@ func (ss *sockets) closeAll(ctx context.Context) {
 // openSocket is GET /api/v1/conversations/{id}/ws?token=…&after=SEQ: the events after SEQ,
 // then the new ones as they come, from whichever instance appends them.
 func (s *Server) openSocket(c echo.Context) error {
-	after, err := parseAfter(c.QueryParam("after"))
+	after, entry, err := parsePosition(c.QueryParam("after"))
 	if err != nil {
 		return err
 	}
@@ -108,7 +110,7 @@ func (s *Server) openSocket(c echo.Context) error {
 		s.logger(c).Info("websocket refusée", "err", err)
 		return nil // Accept has answered
 	}
-	sock := &socket{conn: conn, raw: w.conn, id: id}
+	sock := &socket{conn: conn, raw: w.conn, id: id, entry: entry}
 	sock.delivered.Store(after)
 	if !s.sockets.add(sock) {
 		conn.Close(websocket.StatusGoingAway, "serveur en cours d'arrêt")
@@ -203,12 +205,61 @@ func (s *Server) write(ctx context.Context, sock *socket, f frame) error {
 // events (the bot's typing, no sequence number) pass between them. When the writer cannot
 // take an event within SlowTimeout, the client is too slow: it is closed with "policy
 // violation" and resumes with after=.
+//
+// When the store no longer holds the client's last event (a Redis failover lost it, see
+// conversation.ErrRolledBack), the client gets a "reset" event, then the whole transcript
+// again: it drops what it shows, and never keeps events that no longer exist nor skips the
+// new ones that reuse their numbers.
 func (s *Server) fetch(ctx context.Context, sock *socket, sub *conversation.Subscription, out chan<- frame) {
-	last := sock.delivered.Load()
+	pos := cursor{seq: sock.delivered.Load(), entry: sock.entry}
 	slow := time.NewTimer(s.cfg.SlowTimeout)
 	defer slow.Stop()
+	send := func(frames []frame) bool {
+		for _, f := range frames {
+			slow.Reset(s.cfg.SlowTimeout)
+			select {
+			case out <- f:
+			case <-ctx.Done():
+				return false
+			case <-slow.C:
+				s.metrics.socketsSlow.Add(1)
+				sock.conn.Close(websocket.StatusPolicyViolation, fmt.Sprintf("client trop lent : reconnectez-vous avec after=%d", sock.delivered.Load()))
+				return false
+			}
+		}
+		return true
+	}
+	check := pos.seq > 0 // a resuming client: is its last event still there?
 	for {
-		events, err := sub.Next(ctx, last, fetchBatch)
+		var events []conversation.Event
+		var err error
+		if !check {
+			events, err = sub.NextAfter(ctx, pos.seq, pos.entry, fetchBatch)
+		}
+		if check || err == nil && len(events) == 0 {
+			// A wake with nothing new (the Hub's safety poll wakes every socket regularly) is
+			// when a socket checks: a conversation that expires, or is rolled back, announces
+			// nothing.
+			check = false
+			err = s.conv.Verify(ctx, sock.id, pos.seq, pos.entry)
+			if apperr.CodeOf(err) == apperr.NotFound {
+				sock.conn.Close(statusConversationGone, "conversation introuvable : elle a expiré, commencez-en une nouvelle")
+				return
+			}
+			if err != nil && !errors.Is(err, conversation.ErrRolledBack) {
+				continue // Redis unreachable: the next read says so
+			}
+		}
+		if errors.Is(err, conversation.ErrRolledBack) {
+			s.log.Warn("conversation en retard sur le client : recharge", "conversation", sock.id, "seq", pos.seq)
+			s.metrics.socketsReset.Add(1)
+			pos = cursor{}
+			sub.Wake()
+			if !send(s.frames(sock.id, &pos, []conversation.Event{{Type: conversation.TypeReset, At: time.Now().UTC()}})) {
+				return
+			}
+			continue
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Warn("lecture des événements", "conversation", sock.id, "err", err)
@@ -216,37 +267,22 @@ func (s *Server) fetch(ctx context.Context, sock *socket, sub *conversation.Subs
 			}
 			return
 		}
-		if len(events) == 0 && s.conversationGone(ctx, sock.id) {
-			sock.conn.Close(statusConversationGone, "conversation introuvable : elle a expiré, commencez-en une nouvelle")
+		if !send(s.frames(sock.id, &pos, events)) {
 			return
-		}
-		frames := s.frames(sock.id, &last, events)
-		for _, f := range frames {
-			slow.Reset(s.cfg.SlowTimeout)
-			select {
-			case out <- f:
-			case <-ctx.Done():
-				return
-			case <-slow.C:
-				s.metrics.socketsSlow.Add(1)
-				sock.conn.Close(websocket.StatusPolicyViolation, fmt.Sprintf("client trop lent : reconnectez-vous avec after=%d", sock.delivered.Load()))
-				return
-			}
 		}
 	}
 }
 
-// conversationGone says whether conversation id no longer exists. A wake with nothing new
-// (the Hub's safety poll wakes every socket regularly) is when a socket checks: a conversation
-// that expires or is removed announces nothing. A Redis error is not "gone".
-func (s *Server) conversationGone(ctx context.Context, id string) bool {
-	_, err := s.conv.Owner(ctx, id)
-	return apperr.CodeOf(err) == apperr.NotFound
+// cursor is a reader's place: its last event's seq and stream entry.
+type cursor struct {
+	seq   int64
+	entry string
 }
 
-// frames encodes events read after *last, advancing it; all but the last frame say more
-// follow, so that the writer sends them together.
-func (s *Server) frames(id string, last *int64, events []conversation.Event) []frame {
+// frames encodes events read after *pos, advancing it; all but the last frame say more
+// follow, so that the writer sends them together. A reset frame carries seq 0: the client's
+// place goes back to the start.
+func (s *Server) frames(id string, pos *cursor, events []conversation.Event) []frame {
 	frames := make([]frame, 0, len(events))
 	for _, ev := range events {
 		data, err := json.Marshal(ev)
@@ -254,8 +290,10 @@ func (s *Server) frames(id string, last *int64, events []conversation.Event) []f
 			s.log.Error("encodage d'un événement", "conversation", id, "seq", ev.Seq, "err", err)
 			continue
 		}
-		*last = max(*last, ev.Seq) // a transient event (Seq 0) leaves the position as it is
-		frames = append(frames, frame{seq: *last, closed: ev.Type == conversation.TypeClosed, more: true, data: data})
+		if ev.Seq > pos.seq { // a transient event (Seq 0) leaves the position as it is
+			*pos = cursor{seq: ev.Seq, entry: ev.ID}
+		}
+		frames = append(frames, frame{seq: pos.seq, closed: ev.Type == conversation.TypeClosed, more: true, data: data})
 	}
 	if n := len(frames); n > 0 {
 		frames[n-1].more = false

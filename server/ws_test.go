@@ -140,6 +140,7 @@ func TestWebsocketSlowConsumerIsClosed(t *testing.T) {
 	cfg := testConfig()
 	cfg.SocketBuffer = 1
 	cfg.SlowTimeout = 50 * time.Millisecond
+	cfg.MaxEvents = 0 // the socket buffers may take more than the cap's 2,000 events to fill
 	in := startOne(t, cfg)
 	c := in.open(t)
 	ws := in.dial(t, c, "0")

@@ -148,6 +148,10 @@ function handle(msg) {
     case "event":
       if (convs.has(msg.conversation_id)) showEvent(convs.get(msg.conversation_id), msg.event);
       break;
+    case "reset":
+      // The server lost events shown here (a storage failover): the transcript as it now is.
+      if (convs.has(msg.conversation_id) && msg.conversation) resetConv(convs.get(msg.conversation_id), msg.conversation);
+      break;
     case "released":
       released(msg.conversation_id, msg.reason);
       break;
@@ -365,6 +369,15 @@ function assigned(task, conv, desk) {
   selectConv(conv.id);
   announce("Conversation acceptée : " + describe(task));
   $("reply-text").focus();
+}
+
+/** resetConv shows conv's transcript instead of what c shows. */
+function resetConv(c, conv) {
+  c.seen.clear();
+  c.log.replaceChildren();
+  stopTyping(c);
+  for (const ev of conv.events || []) showEvent(c, ev);
+  announce("Conversation rechargée après un incident du serveur.");
 }
 
 function showEvent(c, ev) {

@@ -10,7 +10,9 @@
  *
  * Contract (DESIGN.md): POST api/v1/conversations → {id, token, events};
  * POST …/{id}/messages {text} with Idempotency-Key → {events}; GET …/{id}/events?after=SEQ;
- * websocket …/{id}/ws?token=…&after=SEQ. Events: {seq, type, at, …}.
+ * websocket …/{id}/ws?token=…&after=ID (the id of the last event, or its seq). Events: {seq, id,
+ * type, at, …}; a "reset" event on the websocket means the server lost events shown: the
+ * widget drops them and the transcript follows from the start.
  *
  * Every piece of text that comes from people or from the server is put in the page with
  * textContent, never with innerHTML.
@@ -435,9 +437,16 @@
    */
   function handleEvent(ev, ordered, live) {
     if (!ev || typeof ev !== "object") return;
+    if (ev.type === "reset") {
+      // The server lost events this page shows (a storage failover): drop them all, the
+      // transcript follows from the start on the same socket.
+      if (ordered) resetView();
+      return;
+    }
     const seq = Number(ev.seq) || 0;
     if (seq && ordered && seq > (conv.lastSeq || 0)) {
       conv.lastSeq = seq;
+      conv.lastId = typeof ev.id === "string" ? ev.id : "";
       saveState();
     }
     if (ev.type === "typing") {
@@ -574,6 +583,7 @@
         try {
           const data = await api("GET", convPath("/events?after=0"), { token: conv.token });
           conv.lastSeq = 0;
+          conv.lastId = "";
           for (const ev of eventsOf(data)) handleEvent(ev, true, false);
         } finally {
           log.removeAttribute("aria-busy");
@@ -616,6 +626,23 @@
     conv = { id: String(data.id), token: String(data.token), lastSeq: 0, open: panelOpen };
     saveState();
     for (const ev of eventsOf(data)) handleEvent(ev, false, false);
+  }
+
+  /** resetView forgets what the page shows of the conversation, which stays open. */
+  function resetView() {
+    conv.lastSeq = 0;
+    conv.lastId = "";
+    saveState();
+    seen.clear();
+    pending.length = 0;
+    closedConv = false;
+    agentName = "";
+    queueNotice = null;
+    log.replaceChildren();
+    hideTyping();
+    restartBox.hidden = true;
+    subtitle.textContent = T.subtitleBot;
+    setComposerEnabled(true);
   }
 
   function forget() {
@@ -662,7 +689,8 @@
     const u = new URL(convPath("/ws"), base);
     u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
     u.searchParams.set("token", conv.token);
-    u.searchParams.set("after", String(conv.lastSeq || 0));
+    // The id of the last event, not only its seq: the server tells whether it still has it.
+    u.searchParams.set("after", conv.lastSeq && conv.lastId ? conv.lastId : String(conv.lastSeq || 0));
     let sock;
     try {
       sock = new WebSocket(u);

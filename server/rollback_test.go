@@ -1,0 +1,91 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais/relais/conversation"
+	"github.com/relais/relais/store"
+	"github.com/relais/relais/store/storetest"
+)
+
+// rollBack does to conversation id what a failover to a replica that missed its last n
+// events does: the events and the seq counter go back.
+func rollBack(t *testing.T, st *store.Store, id string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	meta, stream := st.Key("conv", "{"+id+"}"), st.Key("conv", "{"+id+"}", "events")
+	msgs, err := st.Client.XRange(ctx, stream, "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Client.Del(ctx, stream)
+	for _, m := range msgs[:len(msgs)-n] {
+		st.Client.XAdd(ctx, &redis.XAddArgs{Stream: stream, ID: m.ID, Values: m.Values})
+	}
+	st.Client.HIncrBy(ctx, meta, "seq", -int64(n))
+}
+
+func TestASocketAheadOfTheStoreIsReset(t *testing.T) {
+	st := storetest.Open(t)
+	in := start(t, st, testConfig())
+	c := in.open(t)
+	ws := in.dial(t, c, "0")
+	expectSeqs(t, ws, 1, 1) // the welcome
+	in.say(t, c, "un")
+	in.say(t, c, "deux")
+	seen := expectSeqs(t, ws, 2, 5)
+	rollBack(t, st, c.ID, 2) // « deux » and its answer are lost
+	in.say(t, c, "trois")    // seq 4 and 5 again, other events
+	if ev := next(t, ws); ev.Type != conversation.TypeReset {
+		t.Fatalf("got %+v, want a reset", ev)
+	}
+	again := expectSeqs(t, ws, 1, 5)
+	if again[3].Text != "trois" {
+		t.Fatalf("after the reset: got %q at seq 4, want « trois »", again[3].Text)
+	}
+	t.Logf("the socket held %d events the store lost: reset, transcript read again", 2)
+
+	// A client that comes back with the id of a lost event is reset at once.
+	ws2 := in.dial(t, c, seen[3].ID)
+	if ev := next(t, ws2); ev.Type != conversation.TypeReset {
+		t.Fatalf("resuming after a lost event: got %+v, want a reset", ev)
+	}
+	expectSeqs(t, ws2, 1, 5)
+	// With the id of an event still there, it resumes as before.
+	ws3 := in.dial(t, c, again[4].ID)
+	in.say(t, c, "quatre")
+	if ev := next(t, ws3); ev.Seq != 6 {
+		t.Fatalf("resuming after a kept event: got %+v, want seq 6", ev)
+	}
+}
+
+func TestTheCapEndsTheConversationForTheCustomer(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxEvents = 20
+	cfg.MessagesPerConversation = 0
+	in := startOne(t, cfg)
+	c := in.open(t)
+	var status int
+	var data []byte
+	for i := 0; i < 20; i++ {
+		status, _, data = call(t, "POST", in.url+"/api/v1/conversations/"+c.ID+"/messages", c.Token, `{"text":"message `+strconv.Itoa(i)+`"}`)
+		if status != http.StatusOK {
+			break
+		}
+	}
+	if status != http.StatusConflict || !strings.Contains(string(data), "taille maximale") {
+		t.Fatalf("got %d %s, want 409 with a French message", status, data)
+	}
+	evs := in.events(t, c, "0")
+	n := len(evs)
+	if n > cfg.MaxEvents || evs[n-2].From != conversation.FromSystem || evs[n-1].Type != conversation.TypeClosed {
+		t.Fatalf("got %d events ending with %+v, want at most %d ending with a system message and closed", n, evs[n-2:], cfg.MaxEvents)
+	}
+	t.Logf("customer told: %s; transcript: %d events, ends with « %s »", data, n, evs[n-2].Text)
+}
