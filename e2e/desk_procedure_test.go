@@ -84,6 +84,8 @@ func TestProcedurePickFromQueue(t *testing.T) {
 	// 3. The title: click it, type, Enter.
 	do(t, tab, "click the title", chromedp.Click(chromedp.ID("request-title-btn")))
 	waitPage(t, tab, "the title field", `document.activeElement.id === "request-title"`)
+	// The seed: « Les champs … ont une limite de 2 000 caractères »; the counter has it from the server.
+	waitPage(t, tab, "the title's counter says 2 000", `/\/\s2\s000$/.test(document.getElementById("request-title-count").textContent)`)
 	do(t, tab, "type a title", setValue("request-title", "Colis non livré"), enter)
 	waitPage(t, tab, "the title is saved", `document.getElementById("request-saved").textContent === "Demande enregistrée." && document.getElementById("request-title-btn").textContent === "Colis non livré"`)
 

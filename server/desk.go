@@ -38,6 +38,7 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.GET("/messages/:id", s.getMessage)
 	g.POST("/messages/:id/customer", s.linkMessage)
 	g.GET("/intents", s.deskIntents)
+	g.GET("/limits", s.deskLimits)
 }
 
 // agentKey is where requireAgent leaves the agent in the request's context.

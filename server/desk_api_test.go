@@ -19,7 +19,7 @@ func TestDeskRoutesNeedAnAgent(t *testing.T) {
 		{"PUT", "/customers/x"}, {"GET", "/customers/x/journey"}, {"POST", "/customers/x/requests"},
 		{"GET", "/requests/x"}, {"PATCH", "/requests/x"}, {"GET", "/activities/x"},
 		{"POST", "/activities/x/tags"}, {"DELETE", "/activities/x/tags/y"},
-		{"GET", "/conversations/x"}, {"POST", "/conversations/x/customer"},
+		{"GET", "/conversations/x"}, {"POST", "/conversations/x/customer"}, {"GET", "/limits"},
 	}
 	bogus := &http.Cookie{Name: "relais_agent", Value: "pas-une-session"}
 	for _, r := range routes {
@@ -31,6 +31,16 @@ func TestDeskRoutesNeedAnAgent(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDeskLimits: the page's counters read the records' limits from the server.
+func TestDeskLimits(t *testing.T) {
+	d := startDesk(t, storetest.Open(t), testConfig())
+	a := d.session(t, d.addAgent(t, "alice").ID)
+	got, _ := mustDesk[struct{ Limits map[string]int }](t, d, a, http.StatusOK, "GET", "/limits", "")
+	if got.Limits["title"] != 2000 || got.Limits["text"] != 2000 || got.Limits["name"] != 200 || got.Limits["tag"] != 50 {
+		t.Errorf("got %v, want title 2000, text 2000, name 200, tag 50", got.Limits)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relais/relais/dialog"
+	"github.com/relais/relais/handoff/desk"
 )
 
 // catalogued is a Bot that knows its intents (dialog.Engine): the desk shows their French
@@ -32,4 +33,10 @@ func (s *Server) deskIntents(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusOK, map[string][]intentName{"intents": out})
+}
+
+// deskLimits is GET /api/v1/desk/limits: the desk records' field limits, in characters, for the
+// page's counters (handoff/desk owns them).
+func (s *Server) deskLimits(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]map[string]int{"limits": desk.FieldLimits()})
 }

@@ -14,7 +14,7 @@ import (
 // The limits of docs/desk.md, in characters (runes).
 const (
 	MaxName     = 200
-	MaxTitle    = 200
+	MaxTitle    = 2000 // « Les champs … ont une limite de 2 000 caractères » (the agent's guide)
 	MaxText     = 2000 // address, notes, description, a left message
 	MaxAccount  = 50
 	MaxTag      = 50
@@ -24,6 +24,13 @@ const (
 	maxEmail    = 254
 	maxSearched = 20 // customers one search returns
 )
+
+// FieldLimits are the limits the desk page shows in its counters, by field kind: the page
+// reads them from the server (GET /api/v1/desk/limits), it does not write them again.
+func FieldLimits() map[string]int {
+	return map[string]int{"name": MaxName, "title": MaxTitle, "text": MaxText, "account": MaxAccount,
+		"tag": MaxTag, "tags": MaxTags, "email": maxEmail, "phone_digits_min": minPhone, "phone_digits_max": maxPhone}
+}
 
 // DefaultTitle is the title of a request the server opens on its own.
 const DefaultTitle = "Nouvelle demande"

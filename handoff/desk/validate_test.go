@@ -106,9 +106,16 @@ func TestRequestPatchValidation(t *testing.T) {
 		want  string
 	}{
 		{name: "empty title", patch: desk.RequestPatch{Title: str(" ")}, want: "title"},
-		{name: "title of 201 characters", patch: desk.RequestPatch{Title: str(strings.Repeat("a", 201))}, want: "title"},
+		{name: "title of 2001 characters", patch: desk.RequestPatch{Title: str(strings.Repeat("é", 2001))}, want: "title"},
 		{name: "description of 2001 characters", patch: desk.RequestPatch{Description: str(strings.Repeat("é", 2001))}, want: "description"},
 		{name: "unknown status", patch: desk.RequestPatch{Status: status("pending")}, want: "status"},
+	}
+	long := strings.Repeat("é", desk.MaxTitle)
+	if _, err := d.PatchRequest(ctx, r.ID, r.Version, desk.RequestPatch{Title: &long}, "agent-1"); err != nil {
+		t.Errorf("a title of 2,000 characters: %v, want it saved (the desk's fields take 2,000)", err)
+	}
+	if r, err = d.Request(ctx, r.ID); err != nil {
+		t.Fatal(err)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,7 +4,7 @@
  * and the search that links an existing customer. Updates send If-Match; a 409 conflict
  * shows « Modifié par un autre agent. » with « Charger ».
  */
-import { $, el, button, counter, api, isConflict, showFieldError, checkCustomer, CUSTOMER_FIELDS, LANGUAGES } from "./desk-util.js";
+import { $, el, button, counter, api, isConflict, showFieldError, checkCustomer, CUSTOMER_FIELDS, LANGUAGES, limits } from "./desk-util.js";
 import { shown, load, contextPath, renderIfShown } from "./desk-context.js";
 
 // ------------------------------------------------------------------- card
@@ -63,7 +63,7 @@ function fillForm(values) {
 function updateCounters() {
   for (const f of CUSTOMER_FIELDS) {
     const c = $("cf-" + f + "-count");
-    if (c) counter(c, field(f).value, Number(field(f).dataset.max));
+    if (c) counter(c, field(f).value, limits[field(f).dataset.limit]);
   }
 }
 

@@ -4,11 +4,8 @@
  * edits are a draft, saved with If-Match on the version they were made on; a 409 conflict
  * shows « Modifié par un autre agent. » with « Charger ».
  */
-import { $, el, chars, counter, tooLong, date, api, isConflict, CONFLICT, showFieldError, statusLabel } from "./desk-util.js";
+import { $, el, chars, counter, tooLong, date, api, isConflict, CONFLICT, showFieldError, statusLabel, limits } from "./desk-util.js";
 import { shown, render } from "./desk-context.js";
-
-const TITLE_MAX = 200;
-const TEXT_MAX = 2000;
 
 export function requestDirty(ctx) {
   const d = ctx.draft, r = ctx.request;
@@ -64,14 +61,14 @@ function renderTitle(ctx) {
   tb.classList.toggle("dirty", titleEdited(ctx));
   if (ti.value !== title) ti.value = title;
   $("request-title-count").hidden = !ctx.editingTitle;
-  counter($("request-title-count"), title, TITLE_MAX);
+  counter($("request-title-count"), title, limits.title);
 }
 
 function renderDescription(ctx) {
   const desc = $("request-description");
   const d = draftDescription(ctx);
   if (desc.value !== d) desc.value = d;
-  counter($("request-description-count"), d, TEXT_MAX);
+  counter($("request-description-count"), d, limits.text);
 }
 
 // --------------------------------------------------------------------- wire
@@ -105,7 +102,7 @@ function wireTitle() {
   ti.addEventListener("input", () => {
     if (!shown) return;
     ensureDraft(shown).title = ti.value;
-    counter($("request-title-count"), ti.value, TITLE_MAX);
+    counter($("request-title-count"), ti.value, limits.title);
     $("request-save").disabled = !requestDirty(shown);
   });
   ti.addEventListener("keydown", (e) => {
@@ -147,7 +144,7 @@ function wireDescription() {
     ensureDraft(shown).description = desc.value;
     shown.savedNote = "";
     $("request-saved").textContent = "";
-    counter($("request-description-count"), desc.value, TEXT_MAX);
+    counter($("request-description-count"), desc.value, limits.text);
     $("request-save").disabled = !requestDirty(shown);
   });
 }
@@ -192,12 +189,12 @@ function checkDraft(ctx) {
   if (d.title !== undefined && d.title !== ctx.request.title) {
     body.title = d.title.trim();
     if (!body.title) errs.title = "Le titre est obligatoire.";
-    else if (chars(body.title) > TITLE_MAX) errs.title = tooLong(TITLE_MAX, chars(body.title));
+    else if (chars(body.title) > limits.title) errs.title = tooLong(limits.title, chars(body.title));
   }
   if (d.description !== undefined && d.description !== (ctx.request.description || "")) {
     body.description = d.description;
     const n = chars(d.description.trim()); // the server trims, then counts
-    if (n > TEXT_MAX) errs.description = tooLong(TEXT_MAX, n);
+    if (n > limits.text) errs.description = tooLong(limits.text, n);
   }
   return { body, errs };
 }

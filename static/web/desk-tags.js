@@ -4,11 +4,9 @@
  * one. Writes send If-Match; a 409 conflict shows « Modifié par un autre agent. » with
  * « Charger ».
  */
-import { $, el, button, chars, counter, tooLong, date, foldTag, api, isConflict, CONFLICT, kindLabel } from "./desk-util.js";
+import { $, el, button, chars, counter, tooLong, date, foldTag, api, isConflict, CONFLICT, kindLabel, limits } from "./desk-util.js";
 import { shown, render } from "./desk-context.js";
 
-const TAG_MAX = 50;
-const TAGS_PER_ACTIVITY = 30;
 const DUPLICATE_TAG = "Ce tag existe déjà sur cette activité.";
 
 export function renderActivity(ctx) {
@@ -23,7 +21,7 @@ export function renderActivity(ctx) {
   $("activity-summary").textContent = kindLabel(a.kind) + (a.agent_name ? " avec " + a.agent_name : "") + (a.started_at ? ", commencée le " + date(a.started_at) : "");
   $("tags").replaceChildren(...(a.tags || []).map((t) => tagItem(ctx, t)));
   $("tag-error").textContent = ctx.tagError || "";
-  counter($("tag-count"), $("tag-input").value, TAG_MAX);
+  counter($("tag-count"), $("tag-input").value, limits.tag);
 }
 
 function tagItem(ctx, tag) {
@@ -38,7 +36,7 @@ function tagItem(ctx, tag) {
 export function wireTags() {
   const input = $("tag-input");
   input.addEventListener("input", () => {
-    counter($("tag-count"), input.value, TAG_MAX);
+    counter($("tag-count"), input.value, limits.tag);
     if (shown && shown.tagError) {
       shown.tagError = "";
       $("tag-error").textContent = "";
@@ -73,9 +71,9 @@ function tagRefused(ctx, msg) {
 // tagProblem is why tag cannot go on activity a, or "".
 function tagProblem(a, tag) {
   const n = chars(tag);
-  if (n > TAG_MAX) return tooLong(TAG_MAX, n);
+  if (n > limits.tag) return tooLong(limits.tag, n);
   if ((a.tags || []).some((t) => foldTag(t) === foldTag(tag))) return DUPLICATE_TAG;
-  if ((a.tags || []).length >= TAGS_PER_ACTIVITY) return TAGS_PER_ACTIVITY + " tags au plus sur une activité.";
+  if ((a.tags || []).length >= limits.tags) return limits.tags + " tags au plus sur une activité.";
   return "";
 }
 

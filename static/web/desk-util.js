@@ -73,20 +73,22 @@ export function checkCustomer(c) {
   const errs = {};
   const name = c.name.trim();
   if (!name) errs.name = "Le nom est obligatoire.";
-  else if (chars(name) > 200) errs.name = tooLong(200, chars(name));
+  else if (chars(name) > limits.name) errs.name = tooLong(limits.name, chars(name));
   const email = c.email.trim();
   if (email && !looksLikeEmail(email)) errs.email = "Adresse e-mail invalide.";
   const phone = c.phone.trim();
   if (phone) {
     const rest = phone.replace(/^\+/, "");
     const digits = /^[\d .\-()]*$/.test(rest) ? rest.replace(/\D/g, "") : "";
-    if (digits.length < 6 || digits.length > 20) errs.phone = "Numéro de téléphone invalide : de 6 à 20 chiffres.";
+    if (digits.length < limits.phone_digits_min || digits.length > limits.phone_digits_max) {
+      errs.phone = `Numéro de téléphone invalide : de ${limits.phone_digits_min} à ${limits.phone_digits_max} chiffres.`;
+    }
   }
   const account = c.account_number.trim();
-  if (chars(account) > 50 || !/^[\p{L}\p{Nd}-]*$/u.test(account)) errs.account_number = "Numéro de compte invalide : 50 lettres, chiffres ou tirets au plus.";
+  if (chars(account) > limits.account || !/^[\p{L}\p{Nd}-]*$/u.test(account)) errs.account_number = `Numéro de compte invalide : ${limits.account} lettres, chiffres ou tirets au plus.`;
   if (!(c.language in LANGUAGES)) errs.language = "Langue inconnue.";
-  if (chars(c.address.trim()) > 2000) errs.address = tooLong(2000, chars(c.address.trim()));
-  if (chars(c.notes.trim()) > 2000) errs.notes = tooLong(2000, chars(c.notes.trim()));
+  if (chars(c.address.trim()) > limits.text) errs.address = tooLong(limits.text, chars(c.address.trim()));
+  if (chars(c.notes.trim()) > limits.text) errs.notes = tooLong(limits.text, chars(c.notes.trim()));
   return errs;
 }
 
@@ -123,6 +125,15 @@ export async function api(method, path, { body, version } = {}) {
     if (r.status === 401) onUnauthorized();
   }
   return res;
+}
+
+// limits are the records' field limits in characters (GET /desk/limits, handoff/desk owns
+// them), loaded once signed in; the values here only serve until they arrive.
+export const limits = { name: 200, title: 2000, text: 2000, account: 50, tag: 50, tags: 30, email: 254, phone_digits_min: 6, phone_digits_max: 20 };
+
+export async function loadLimits() {
+  const res = await api("GET", "/limits");
+  if (res.ok && res.data && res.data.limits) Object.assign(limits, res.data.limits);
 }
 
 // intentNames are the bot's intents' French names (GET /desk/intents), loaded once signed in.

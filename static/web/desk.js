@@ -8,7 +8,7 @@
  * left messages (« Messages laissés ») desk-messages.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
-import { $, el, button, chars, counter, tooLong, api, whenUnauthorized, loadIntents, intentLabel } from "./desk-util.js";
+import { $, el, button, chars, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, intentLabel } from "./desk-util.js";
 import * as records from "./desk-records.js";
 import * as messages from "./desk-messages.js";
 
@@ -86,7 +86,7 @@ function signedIn(agent) {
   $("desk").hidden = false;
   for (const id of ["ready", "not-ready", "logout"]) $(id).hidden = false;
   $("who").textContent = agent.name;
-  loadIntents().finally(connect); // the names first: the first offer or queue shows them
+  Promise.all([loadIntents(), loadLimits()]).finally(connect); // names first: the first offer or queue shows them
 }
 
 // ---------------------------------------------------------------- websocket
