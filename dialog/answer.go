@@ -214,10 +214,14 @@ func (t *turn) notAnAnswer(st *Step) bool {
 		t.say(t.bot().Settings.Cancelled, nil)
 		return true
 	case other && t.endsFlow(d.Intent):
-		// A human or a goodbye ends the flow: nothing of it is asked again.
+		// A human or a goodbye ends the flow: nothing of it is asked again. The agent learns
+		// what the customer was doing.
 		t.s.Flow, t.s.Later = nil, ""
 		t.out.Understood = true
 		t.startIntent(d.Intent)
+		if h := t.out.Handoff; h != nil {
+			h.Summary += " — pendant « " + t.intentName(f.Intent) + " »" + t.given(f.Intent)
+		}
 		return true
 	case other && t.digresses(d):
 		if IsFlow(t.entry(d.Intent)) {
@@ -236,6 +240,20 @@ func (t *turn) notAnAnswer(st *Step) bool {
 	t.out.Intent = f.Intent
 	t.retry(st, "")
 	return true
+}
+
+// given lists the values the customer gave in a flow: " (order_number : CMD-48213)".
+func (t *turn) given(intent string) string {
+	var parts []string
+	for _, st := range t.entry(intent).Steps {
+		if v := t.s.Slots[st.Slot]; st.Slot != "" && v != "" {
+			parts = append(parts, st.Slot+" : "+v)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 // endsFlow tells whether a request ends the flow in progress: a human asked for, or a goodbye
@@ -275,7 +293,8 @@ func (t *turn) retry(st *Step, why string) {
 	f.Tries++
 	if f.Tries >= set.MaxRetries {
 		f.Tries = 0
-		t.offer(set.RetriesExhausted, f.Intent, "Le client a besoin d'aide pour « "+t.intentName(f.Intent)+" » : l'assistant n'a pas compris ses réponses.")
+		t.offer(set.RetriesExhausted, f.Intent, "Le client a besoin d'aide pour « "+t.intentName(f.Intent)+" »"+t.given(f.Intent)+
+			" : l'assistant n'a pas compris ses réponses, la dernière : « "+t.text+" ».")
 		return
 	}
 	question := st.Retry

@@ -132,11 +132,22 @@ func TestInterpretationOrder(t *testing.T) {
 	}
 }
 
+// TestHandoffInAFlowSummary: a human asked for in the middle of a flow learns what the
+// customer was doing and what they gave.
+func TestHandoffInAFlowSummary(t *testing.T) {
+	e := dialog.NewEngine(testBot(t), misleading(), dialog.NewMemorySessions(), dialog.Options{})
+	turn := say(t, e, "c1", "payer", "20 euros", "je veux parler à un conseiller")
+	if turn.Handoff == nil || !strings.Contains(turn.Handoff.Summary, "pendant « Effectuer un paiement » (somme : 20.00)") {
+		t.Errorf("got %+v, want a summary naming the payment and its amount", turn.Handoff)
+	}
+}
+
 // TestOfferHandoffSummary: the agent learns what the customer was stuck on.
 func TestOfferHandoffSummary(t *testing.T) {
 	e := dialog.NewEngine(testBot(t), misleading(), dialog.NewMemorySessions(), dialog.Options{})
 	turn := say(t, e, "c1", "où en est ma commande", "#1", "#2", "#3", "ouais")
-	if turn.Handoff == nil || turn.Handoff.Intent != "statut_commande" || !strings.Contains(turn.Handoff.Summary, "Statut de la commande") {
+	if turn.Handoff == nil || turn.Handoff.Intent != "statut_commande" || !strings.Contains(turn.Handoff.Summary, "Statut de la commande") ||
+		!strings.Contains(turn.Handoff.Summary, "« #3 »") {
 		t.Errorf("got %+v, want a handoff about « Statut de la commande »", turn.Handoff)
 	}
 }
