@@ -94,7 +94,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		cfg: cfg, store: deps.Store, conv: conv, bot: deps.Bot, queue: deps.Queue,
 		queueLength: deps.QueueLength, log: deps.Logger, static: deps.Static, metrics: newMetrics(),
 		known: newKnownSessions(), proxies: parseCIDRs(cfg.TrustedProxies), socketsPerIP: newPerAddress(cfg.SocketsPerIP),
-		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil),
+		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil).WithIndexTTL(cfg.ConversationTTL),
 	}
 	s.sockets.m = map[*socket]struct{}{}
 	if deps.Router != nil {

@@ -70,7 +70,8 @@ type Taken struct {
 // agent updated), so a retry, a reconnection or a transfer never makes a second one.
 func (d *Desk) Attach(ctx context.Context, t Taken) (Interaction, error) {
 	r, err := d.run(ctx, attachScript, t.AgentID, t.TaskID, t.ConversationID, t.CustomerID,
-		t.AgentID, t.AgentName, t.Intent, t.Summary, newID(), newID(), DefaultTitle)
+		t.AgentID, t.AgentName, t.Intent, t.Summary, newID(), newID(), DefaultTitle,
+		d.indexEnd(), d.now().Unix())
 	return interactionOf(r, err)
 }
 
@@ -88,13 +89,13 @@ func (d *Desk) Link(ctx context.Context, convID, customerID string, ttl time.Dur
 
 // EndActivity records that the task's interaction ended (close, hand back), once.
 func (d *Desk) EndActivity(ctx context.Context, taskID, by string) (Interaction, error) {
-	r, err := d.run(ctx, endScript, by, taskID)
+	r, err := d.run(ctx, endScript, by, taskID, d.indexEnd())
 	return interactionOf(r, err)
 }
 
 // ChangeAgent gives the task's activity to another agent (a transfer).
 func (d *Desk) ChangeAgent(ctx context.Context, taskID, agentID, agentName, by string) (Interaction, error) {
-	r, err := d.run(ctx, changeAgentScript, by, taskID, agentID, agentName)
+	r, err := d.run(ctx, changeAgentScript, by, taskID, agentID, agentName, d.indexEnd())
 	return interactionOf(r, err)
 }
 

@@ -19,18 +19,35 @@ import (
 // Desk is the desk's records in Redis. It holds no state of its own: any number of Desks, in
 // one process or many, on the same Redis act as one. It is safe for concurrent use.
 type Desk struct {
-	st     *store.Store
-	prefix string // "<store prefix>{desk}:"
-	now    func() time.Time
+	st       *store.Store
+	prefix   string // "<store prefix>{desk}:"
+	now      func() time.Time
+	indexTTL time.Duration
 }
+
+// DefaultIndexTTL is how long the indexes from a task or a conversation to its interaction
+// keep an entry after its last change: a conversation's default lifetime after its last event.
+const DefaultIndexTTL = 7 * 24 * time.Hour
 
 // New returns the Desk on st; now is the clock (nil: time.Now).
 func New(st *store.Store, now func() time.Time) *Desk {
 	if now == nil {
 		now = time.Now
 	}
-	return &Desk{st: st, prefix: st.Key("{desk}") + ":", now: now}
+	return &Desk{st: st, prefix: st.Key("{desk}") + ":", now: now, indexTTL: DefaultIndexTTL}
 }
+
+// WithIndexTTL makes the entries of the task and conversation indexes last ttl after their
+// interaction's last change (the conversations' lifetime): they go with what they point to.
+func (d *Desk) WithIndexTTL(ttl time.Duration) *Desk {
+	if ttl > 0 {
+		d.indexTTL = ttl
+	}
+	return d
+}
+
+// indexEnd is when index entries written now end, in unix seconds.
+func (d *Desk) indexEnd() int64 { return d.now().Add(d.indexTTL).Unix() }
 
 // reply is what a desk script answered.
 type reply struct {

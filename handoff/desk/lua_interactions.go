@@ -4,14 +4,18 @@ package desk
 // prelude's; each answers with interaction() (request, activity, customer).
 var (
 	// attachScript: task, conversation, customer ('' unknown), agent, agent's name, intent,
-	// summary, new request id, new activity id, title of a new request. The task's activity,
+	// summary, new request id, new activity id, title of a new request, end of the index
+	// entries (unix s), now (unix s). The task's activity,
 	// when it exists, is kept (a reconnecting desk, a transfer, a re-pick) and only changes
 	// agent; otherwise a chat activity goes to the customer's most recent open request, or to
 	// a new one.
 	attachScript = script(`
 local t, c, cu, agent = arg(1), arg(2), arg(3), arg(4)
+sweepIndex(TASKS, TASKS_END, arg(12))
+sweepIndex(CONVS, CONVS_END, arg(12))
 local existing = redis.call('HGET', TASKS, t)
 if existing then
+  keepInteraction(existing, t, arg(11))
   if redis.call('HGET', act(existing), 'agent_id') ~= agent then
     redis.call('HSET', act(existing), 'agent_id', agent, 'agent_name', arg(5))
     touch(act(existing))
@@ -28,6 +32,8 @@ newActivity(arg(9), r, cu, {'conversation_id', c, 'task_id', t, 'kind', 'chat',
   'agent_id', agent, 'agent_name', arg(5), 'intent', arg(6), 'summary', arg(7), 'message', ''})
 redis.call('HSET', TASKS, t, arg(9))
 redis.call('HSET', CONVS, c, arg(9))
+keepIndexed(TASKS_END, t, arg(11))
+keepIndexed(CONVS_END, c, arg(11))
 return interaction(arg(9))
 `)
 
@@ -53,10 +59,11 @@ if refused then return refused end
 return interaction(aid)
 `)
 
-	// endScript: task. Sets the activity's ended_at, once.
+	// endScript: task, end of its index entries (unix s). Sets the activity's ended_at, once.
 	endScript = script(`
 local aid = redis.call('HGET', TASKS, arg(1))
 if not aid then return {'no_interaction'} end
+keepInteraction(aid, arg(1), arg(2))
 if (redis.call('HGET', act(aid), 'ended_at') or '') == '' then
   redis.call('HSET', act(aid), 'ended_at', NOW)
   touch(act(aid))
@@ -64,10 +71,11 @@ end
 return interaction(aid)
 `)
 
-	// changeAgentScript: task, agent, agent's name.
+	// changeAgentScript: task, agent, agent's name, end of its index entries (unix s).
 	changeAgentScript = script(`
 local aid = redis.call('HGET', TASKS, arg(1))
 if not aid then return {'no_interaction'} end
+keepInteraction(aid, arg(1), arg(4))
 if redis.call('HGET', act(aid), 'agent_id') ~= arg(2) then
   redis.call('HSET', act(aid), 'agent_id', arg(2), 'agent_name', arg(3))
   touch(act(aid))

@@ -23,6 +23,21 @@ local function phonek(d) return P .. 'idx:phone:' .. d end
 local function req(id) return P .. 'request:' .. id end
 local function reqacts(id) return P .. 'request:' .. id .. ':activities' end
 local function act(id) return P .. 'activity:' .. id end
+-- TASKS and CONVS point to activities while their conversation lives: each field's end (unix
+-- seconds) in a sorted set beside them, renewed when the interaction changes, swept as new
+-- ones come (Redis 7.0 has no per-field TTL).
+local TASKS_END, CONVS_END = P .. 'idx:task:end', P .. 'idx:conv:end'
+local function keepIndexed(ends, field, at) redis.call('ZADD', ends, at, field) end
+local function keepInteraction(aid, task, at)
+  keepIndexed(TASKS_END, task, at)
+  local c = redis.call('HGET', act(aid), 'conversation_id')
+  if c and redis.call('HGET', CONVS, c) == aid then keepIndexed(CONVS_END, c, at) end
+end
+local function sweepIndex(idx, ends, now)
+  local old = redis.call('ZRANGEBYSCORE', ends, '-inf', now, 'LIMIT', 0, 20)
+  for _, f in ipairs(old) do redis.call('HDEL', idx, f) end
+  if #old > 0 then redis.call('ZREM', ends, unpack(old)) end
+end
 local function convcus(c) return P .. 'conv:' .. c .. ':customer' end
 local function all(k) return redis.call('HGETALL', k) end
 
