@@ -89,3 +89,29 @@ func TestTheCapEndsTheConversationForTheCustomer(t *testing.T) {
 	}
 	t.Logf("customer told: %s; transcript: %d events, ends with « %s »", data, n, evs[n-2].Text)
 }
+
+func TestADeskAheadOfTheStoreIsReset(t *testing.T) {
+	st := storetest.Open(t)
+	d := startDesk(t, st, testConfig())
+	dk := d.openDesk(t, d.session(t, d.addAgent(t, "alice").ID))
+	dk.setReady(t)
+	c := d.open(t)
+	d.takeOver(t, dk, c)
+	d.say(t, c, "un")
+	d.say(t, c, "deux")
+	dk.await(t, "« deux »", func(m deskMsg) bool { return m.Type == "event" && m.Event.Text == "deux" })
+	rollBack(t, st, c.ID, 1) // « deux » is lost
+	d.say(t, c, "trois")     // at the seq « deux » had
+	got := dk.await(t, "a reset", func(m deskMsg) bool { return m.Type == "reset" || m.Type == "event" && m.Event.Text == "trois" })
+	if got.Type != "reset" || got.ConversationID != c.ID || got.Conversation == nil {
+		t.Fatalf("got %+v, want a reset with the transcript", got)
+	}
+	evs := got.Conversation.Events
+	if last := evs[len(evs)-1]; last.Text != "trois" || evs[len(evs)-2].Text != "un" {
+		t.Fatalf("reset transcript ends with %q, %q; want « un », « trois »", evs[len(evs)-2].Text, last.Text)
+	}
+	d.say(t, c, "quatre")
+	if m := dk.await(t, "« quatre »", func(m deskMsg) bool { return m.Type == "event" }); m.Event.Text != "quatre" {
+		t.Fatalf("after the reset: got %+v, want « quatre »", m.Event)
+	}
+}
