@@ -9,34 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/store"
 	"github.com/relais/relais/store/storetest"
 )
-
-// rollBack does to conversation id what a failover to a replica that missed its last n
-// events does: the events and the seq counter go back.
-func rollBack(t *testing.T, st *store.Store, id string, n int) {
-	t.Helper()
-	ctx := context.Background()
-	meta, stream := st.Key("conv", "{"+id+"}"), st.Key("conv", "{"+id+"}", "events")
-	seq, err := st.Client.HGet(ctx, meta, "seq").Int64()
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := st.Client.XRange(ctx, stream, "-", "+").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Client.Del(ctx, stream) // (XDEL would keep the stream's last id: a replica has the older one)
-	for _, m := range msgs[:len(msgs)-n] {
-		st.Client.XAdd(ctx, &redis.XAddArgs{Stream: stream, ID: m.ID, Values: m.Values})
-	}
-	st.Client.HSet(ctx, meta, "seq", seq-int64(n))
-}
 
 func say(t *testing.T, s *conversation.Store, id string, texts ...string) []conversation.Event {
 	t.Helper()
@@ -81,7 +58,7 @@ func TestVerifyDetectsARollback(t *testing.T) {
 	if err := s.Verify(ctx, c.ID, last.Seq, last.ID); err != nil {
 		t.Fatalf("before the rollback: got %v, want nil", err)
 	}
-	rollBack(t, st, c.ID, 2)
+	storetest.RollBack(t, st, c.ID, 2)
 	tests := []struct {
 		name  string
 		after int64
@@ -125,7 +102,7 @@ func TestNextAfterDetectsARollbackOnRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := say(t, s, c.ID, "un", "deux", "trois")[2]
-	rollBack(t, st, c.ID, 2)
+	storetest.RollBack(t, st, c.ID, 2)
 	say(t, s, c.ID, "deux bis", "trois bis", "quatre")
 	sub, err := h.Subscribe(ctx, c.ID)
 	if err != nil {

@@ -1,35 +1,14 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/relais/relais/conversation"
-	"github.com/relais/relais/store"
 	"github.com/relais/relais/store/storetest"
 )
-
-// rollBack does to conversation id what a failover to a replica that missed its last n
-// events does: the events and the seq counter go back.
-func rollBack(t *testing.T, st *store.Store, id string, n int) {
-	t.Helper()
-	ctx := context.Background()
-	meta, stream := st.Key("conv", "{"+id+"}"), st.Key("conv", "{"+id+"}", "events")
-	msgs, err := st.Client.XRange(ctx, stream, "-", "+").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Client.Del(ctx, stream)
-	for _, m := range msgs[:len(msgs)-n] {
-		st.Client.XAdd(ctx, &redis.XAddArgs{Stream: stream, ID: m.ID, Values: m.Values})
-	}
-	st.Client.HIncrBy(ctx, meta, "seq", -int64(n))
-}
 
 func TestASocketAheadOfTheStoreIsReset(t *testing.T) {
 	st := storetest.Open(t)
@@ -40,7 +19,7 @@ func TestASocketAheadOfTheStoreIsReset(t *testing.T) {
 	in.say(t, c, "un")
 	in.say(t, c, "deux")
 	seen := expectSeqs(t, ws, 2, 5)
-	rollBack(t, st, c.ID, 2) // « deux » and its answer are lost
+	storetest.RollBack(t, st, c.ID, 2) // « deux » and its answer are lost
 	in.say(t, c, "trois")    // seq 4 and 5 again, other events
 	if ev := next(t, ws); ev.Type != conversation.TypeReset {
 		t.Fatalf("got %+v, want a reset", ev)
@@ -100,7 +79,7 @@ func TestADeskAheadOfTheStoreIsReset(t *testing.T) {
 	d.say(t, c, "un")
 	d.say(t, c, "deux")
 	dk.await(t, "« deux »", func(m deskMsg) bool { return m.Type == "event" && m.Event.Text == "deux" })
-	rollBack(t, st, c.ID, 1) // « deux » is lost
+	storetest.RollBack(t, st, c.ID, 1) // « deux » is lost
 	d.say(t, c, "trois")     // at the seq « deux » had
 	got := dk.await(t, "a reset", func(m deskMsg) bool { return m.Type == "reset" || m.Type == "event" && m.Event.Text == "trois" })
 	if got.Type != "reset" || got.ConversationID != c.ID || got.Conversation == nil {
