@@ -20,7 +20,7 @@ func TestASocketAheadOfTheStoreIsReset(t *testing.T) {
 	in.say(t, c, "deux")
 	seen := expectSeqs(t, ws, 2, 5)
 	storetest.RollBack(t, st, c.ID, 2) // « deux » and its answer are lost
-	in.say(t, c, "trois")    // seq 4 and 5 again, other events
+	in.say(t, c, "trois")              // seq 4 and 5 again, other events
 	if ev := next(t, ws); ev.Type != conversation.TypeReset {
 		t.Fatalf("got %+v, want a reset", ev)
 	}
@@ -80,7 +80,7 @@ func TestADeskAheadOfTheStoreIsReset(t *testing.T) {
 	d.say(t, c, "deux")
 	dk.await(t, "« deux »", func(m deskMsg) bool { return m.Type == "event" && m.Event.Text == "deux" })
 	storetest.RollBack(t, st, c.ID, 1) // « deux » is lost
-	d.say(t, c, "trois")     // at the seq « deux » had
+	d.say(t, c, "trois")               // at the seq « deux » had
 	got := dk.await(t, "a reset", func(m deskMsg) bool { return m.Type == "reset" || m.Type == "event" && m.Event.Text == "trois" })
 	if got.Type != "reset" || got.ConversationID != c.ID || got.Conversation == nil {
 		t.Fatalf("got %+v, want a reset with the transcript", got)
