@@ -105,11 +105,9 @@ func (s *Store) runPost(ctx context.Context, keys []string, args ...any) ([]any,
 	default:
 		return res, nil
 	}
+	// Not confirmed: the message may stay on the master; its record is complete (no answer
+	// is due), so a retry with its key replays it, and waits again.
 	if err := r.Wait(ctx, conn); err != nil {
-		if res[0] == "new" && len(keys) > 2 && args[2] == "1" {
-			// a retry must not wait for the lease: the message is there, its answer too
-			conn.HSet(ctx, keys[2], "lease", 0)
-		}
 		return nil, err
 	}
 	return res, nil

@@ -364,6 +364,10 @@ function assigned(task, conv, desk) {
   }
   c.task = task;
   c.ended = false;
+  // The whole transcript comes with every assignment (a reconnection too): it replaces what
+  // is shown, which may hold events the store has lost since (a storage failover).
+  c.seen.clear();
+  c.log.replaceChildren();
   for (const ev of conv.events || []) showEvent(c, ev);
   records.showActive(task, desk, false);
   selectConv(conv.id);
