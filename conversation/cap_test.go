@@ -54,3 +54,19 @@ func TestTheCapEndsTheConversation(t *testing.T) {
 		})
 	}
 }
+
+func TestAClosingFitsUnderTheCap(t *testing.T) {
+	const maxEvents = 20
+	s, c := open(t, conversation.Options{MaxEvents: maxEvents})
+	ctx := context.Background()
+	for range maxEvents - 2 { // the last places before the two kept
+		if _, err := s.Append(ctx, c.ID, []conversation.Event{conversation.Message("agent", "x", nil)}, conversation.AppendOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := s.Append(ctx, c.ID, []conversation.Event{{Type: conversation.TypeClosed}},
+		conversation.AppendOptions{SetOwner: conversation.OwnerClosed})
+	if err != nil || len(out) != 1 || out[0].Seq != maxEvents-1 {
+		t.Fatalf("got %+v, %v; want the closing event at seq %d", out, err, maxEvents-1)
+	}
+}

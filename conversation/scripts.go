@@ -90,7 +90,7 @@ return {'new', seq, owner, hold(owner)}
 // ("" none), its value, lock token, lock data ("" keep), its TTL (ms), entry tag, cap of
 // events (0: none), the JSON of the message and of the closing event that end a full
 // conversation, then one JSON per event. When the events do not fit under the cap, the
-// conversation ends instead ('full'), unless it is already closed.
+// conversation ends instead ('full'), unless it is closed or being closed (it has the room).
 var appendScript = redis.NewScript(fullLua + `
 local lost = 0
 if #KEYS > 3 then
@@ -108,7 +108,7 @@ if ARGV[1] ~= '' and owner ~= ARGV[1] then
   return {'owner', owner, lost}
 end
 local cur = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
-if owner ~= 'closed' and #ARGV > 14 then
+if owner ~= 'closed' and ARGV[2] ~= 'closed' and #ARGV > 14 then -- (a close fits in the two places kept)
   local ended = full(KEYS[1], KEYS[2], cur, #ARGV - 14, ARGV[11], ARGV[12], ARGV[13], ARGV[14])
   if ended then
     if ARGV[3] == '1' then redis.call('HSET', KEYS[3], 'from', ended[1], 'to', ended[2]) end

@@ -277,7 +277,7 @@ func (s *Server) appendAsAgent(ctx context.Context, t handoff.Task, ev conversat
 		}
 		_, err = s.conv.Append(ctx, t.ConversationID, []conversation.Event{ev}, opts)
 	}
-	return err
+	return s.endedFull(ctx, t.ConversationID, err)
 }
 
 // errorEnvelope is an error for the desk: its code and French message.

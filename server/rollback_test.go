@@ -94,3 +94,24 @@ func TestADeskAheadOfTheStoreIsReset(t *testing.T) {
 		t.Fatalf("after the reset: got %+v, want « quatre »", m.Event)
 	}
 }
+
+func TestAFullConversationEndsForTheAgentToo(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxEvents = 20
+	d := startDesk(t, storetest.Open(t), cfg)
+	dk := d.openDesk(t, d.session(t, d.addAgent(t, "alice").ID))
+	dk.setReady(t)
+	c := d.open(t)
+	d.takeOver(t, dk, c)
+	var status int
+	for i := 0; i < 20; i++ {
+		if status, _, _ = call(t, "POST", d.url+"/api/v1/conversations/"+c.ID+"/messages", c.Token, `{"text":"encore"}`); status != http.StatusOK {
+			break
+		}
+	}
+	if status != http.StatusConflict {
+		t.Fatalf("got %d, want 409 at the cap", status)
+	}
+	// The task is cancelled, as when the customer leaves: the desk lets the conversation go.
+	dk.await(t, "the task released", func(m deskMsg) bool { return m.Type == "released" && m.ConversationID == c.ID })
+}
