@@ -116,6 +116,7 @@ func TestQuickReply(t *testing.T) {
 	if n := eval[int](t, ctx, shadow+`.querySelectorAll(".quick").length`); n > 1 {
 		t.Errorf("%d groups of quick replies on screen, want at most the last message's", n)
 	}
+	waitUntil(t, ctx, "the focus is back in the input", `r.activeElement === r.querySelector("textarea")`)
 	screenshot(t, ctx, "quick-reply")
 }
 

@@ -786,6 +786,9 @@
     } else {
       send(c);
     }
+    // The clicked button is gone with the quick replies: the focus goes back to the input,
+    // not to <body>, so that a keyboard or screen-reader user goes on typing.
+    if (!textarea.disabled) textarea.focus();
   }
 
   /** leaveMessage sends the customer's message for the agents; the conversation then ends. */
