@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,7 +26,9 @@ func (s *Server) customerTyping(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ev := conversation.Event{Type: conversation.TypeTyping, From: conversation.FromCustomer}
+	// Its time matters: a reader drops transient events older than the last stored one it
+	// returned (conversation.Subscription), and a zero time is older than any.
+	ev := conversation.Event{Type: conversation.TypeTyping, From: conversation.FromCustomer, At: time.Now().UTC()}
 	if err := s.hub.Broadcast(ctx, id, ev); err != nil {
 		return err
 	}

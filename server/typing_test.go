@@ -51,6 +51,12 @@ func TestCustomerTypingReachesTheAgent(t *testing.T) {
 		t.Errorf("typing with a bad token: got %d, want 403", status)
 	}
 	d.takeOver(t, dk, c)
+	// A typing event is transient (at most once, never replayed): wait until the desk's
+	// subscription to the conversation delivers, with a message the agent must receive.
+	d.say(t, c, "bonjour")
+	dk.await(t, "the customer's message", func(m deskMsg) bool {
+		return m.Type == "event" && m.Event.From == conversation.FromCustomer && m.Event.Text == "bonjour"
+	})
 	if status, _, data := call(t, "POST", typing, c.Token, ""); status != http.StatusNoContent {
 		t.Fatalf("typing with the agent: got %d %s, want 204", status, data)
 	}
