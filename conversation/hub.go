@@ -95,6 +95,11 @@ func (h *Hub) Subscribe(ctx context.Context, id string) (*Subscription, error) {
 // readers of conversation id on every instance, at most once.
 func (h *Hub) Broadcast(ctx context.Context, id string, ev Event) error {
 	ev.Seq = 0
+	if ev.At.IsZero() {
+		// Readers drop a transient event older than the last stored one they returned
+		// (Subscription.fresh): an event without a time would never be read.
+		ev.At = time.Now().UTC()
+	}
 	data, err := json.Marshal(ev)
 	if err != nil {
 		return err

@@ -92,34 +92,32 @@ func (cv *CrossValidation) Calibrate(maxRejected float64) CalibrationReport {
 	// The threshold stays above the confidence of a text that says nothing (about one over
 	// the number of intents), whatever the target.
 	floor := round2(max(0.05, 1.5/float64(len(cv.Labels))))
-	r.MinConfidence = floor
-	best := math.Inf(-1)
-	for th := floor; th <= 0.9; th += 0.01 {
-		p.MinConfidence = th
-		s := cv.score(ranked, p)
-		if s.InScopeRejected > maxRejected {
-			break
-		}
-		if s.utility > best+1e-9 {
-			best, r.MinConfidence = s.utility, round2(th)
-		}
-	}
+	r.MinConfidence = cv.sweep(ranked, &p, &p.MinConfidence, floor, 0.9,
+		func(s policyScore) bool { return s.InScopeRejected <= maxRejected })
 	p.MinConfidence = r.MinConfidence
-	best = math.Inf(-1)
-	for mg := 0.0; mg <= 0.3; mg += 0.01 {
-		p.AmbiguityMargin = mg
-		s := cv.score(ranked, p)
-		if s.Ambiguous > maxAmbiguous {
-			break
-		}
-		if s.utility > best+1e-9 {
-			best, r.AmbiguityMargin = s.utility, round2(mg)
-		}
-	}
+	r.AmbiguityMargin = cv.sweep(ranked, &p, &p.AmbiguityMargin, 0, 0.3,
+		func(s policyScore) bool { return s.Ambiguous <= maxAmbiguous })
 	p.AmbiguityMargin = r.AmbiguityMargin
 	s := cv.score(ranked, p)
 	r.Accuracy, r.InScopeRejected, r.Ambiguous = s.Accuracy, s.InScopeRejected, s.Ambiguous
 	return r
+}
+
+// sweep raises *knob of policy p from `from` to `to` by 0.01 while within holds, and returns
+// the value that earns the most (the first of equals; `from` when none is within).
+func (cv *CrossValidation) sweep(ranked [][]Score, p *Policy, knob *float64, from, to float64, within func(policyScore) bool) float64 {
+	best, chosen := math.Inf(-1), from
+	for v := from; v <= to; v += 0.01 {
+		*knob = v
+		s := cv.score(ranked, *p)
+		if !within(s) {
+			break
+		}
+		if s.utility > best+1e-9 {
+			best, chosen = s.utility, round2(v)
+		}
+	}
+	return chosen
 }
 
 // maxAmbiguous bounds the share of texts the calibrated policy answers with a question

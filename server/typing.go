@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,9 +25,7 @@ func (s *Server) customerTyping(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Its time matters: a reader drops transient events older than the last stored one it
-	// returned (conversation.Subscription), and a zero time is older than any.
-	ev := conversation.Event{Type: conversation.TypeTyping, From: conversation.FromCustomer, At: time.Now().UTC()}
+	ev := conversation.Event{Type: conversation.TypeTyping, From: conversation.FromCustomer}
 	if err := s.hub.Broadcast(ctx, id, ev); err != nil {
 		return err
 	}

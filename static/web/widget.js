@@ -633,22 +633,20 @@
     conv.lastSeq = 0;
     conv.lastId = "";
     saveState();
-    seen.clear();
-    pending.length = 0;
-    closedConv = false;
-    agentName = "";
-    queueNotice = null;
-    log.replaceChildren();
-    hideTyping();
-    restartBox.hidden = true;
-    subtitle.textContent = T.subtitleBot;
-    setComposerEnabled(true);
+    clearView();
   }
 
+  /** forget leaves the conversation: a new one starts from scratch. */
   function forget() {
     disconnect();
     conv = null;
     saveState();
+    clearView();
+    showAlert("");
+  }
+
+  /** clearView empties the panel of everything a conversation put there. */
+  function clearView() {
     seen.clear();
     pending.length = 0;
     closedConv = false;
@@ -656,7 +654,6 @@
     queueNotice = null;
     log.replaceChildren();
     hideTyping();
-    showAlert("");
     restartBox.hidden = true;
     subtitle.textContent = T.subtitleBot;
     setComposerEnabled(true);
