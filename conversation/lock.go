@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -46,6 +47,34 @@ func lockArgs(l *Lock) (token, ttl string) {
 var unlockScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`)
+
+// takeScript takes a free lock and returns its data. KEYS: lock, lock data. ARGV: token,
+// lock TTL (ms).
+var takeScript = redis.NewScript(`
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+return redis.call('GET', KEYS[2]) or ''`)
+
+// Take waits until the lock is free, takes it and returns its data: for a message Post
+// stored while another turn of the conversation held the lock (Posted.Held false). It
+// retries until ctx ends.
+func (s *Store) Take(ctx context.Context, l Lock) (string, error) {
+	for wait := time.Millisecond; ; wait = min(2*wait, 20*time.Millisecond) {
+		data, err := takeScript.Run(ctx, s.st.Client, []string{l.Key, l.DataKey}, l.Token, l.TTL.Milliseconds()).Text()
+		if err == nil {
+			return data, nil
+		}
+		if !errors.Is(err, redis.Nil) {
+			return "", unavailable(err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", unavailable(ctx.Err())
+		case <-t.C:
+		}
+	}
+}
 
 // Unlock releases a lock Post took, keeping its data as it was: after a failed turn.
 func (s *Store) Unlock(ctx context.Context, l Lock) error {
