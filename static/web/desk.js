@@ -11,6 +11,7 @@
 import { $, el, button, chars, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, intentLabel } from "./desk-util.js";
 import * as records from "./desk-records.js";
 import * as messages from "./desk-messages.js";
+import * as alerts from "./desk-alerts.js";
 
 const FROM = { customer: "Client", bot: "Assistant", agent: "Vous", system: "Système" };
 const MESSAGE_MAX = 2000;
@@ -43,7 +44,7 @@ function showLogin() {
   const wasShown = !$("login").hidden; // never steal the focus from someone typing
   $("login").hidden = false;
   $("desk").hidden = true;
-  for (const id of ["ready", "not-ready", "logout"]) $(id).hidden = true;
+  for (const id of ["ready", "not-ready", "sound-toggle", "logout"]) $(id).hidden = true;
   $("who").textContent = "";
   $("state-label").textContent = "";
   if (!wasShown) $("login-id").focus();
@@ -84,7 +85,7 @@ function signedIn(agent) {
   loggedOut = false;
   $("login").hidden = true;
   $("desk").hidden = false;
-  for (const id of ["ready", "not-ready", "logout"]) $(id).hidden = false;
+  for (const id of ["ready", "not-ready", "sound-toggle", "logout"]) $(id).hidden = false;
   $("who").textContent = agent.name;
   Promise.all([loadIntents(), loadLimits()]).finally(connect); // names first: the first offer or queue shows them
 }
@@ -176,7 +177,10 @@ function showState(state, label) {
   $("not-ready").setAttribute("aria-pressed", String(state === "not_ready"));
 }
 
-$("ready").addEventListener("click", () => send({ type: "set_state", state: "ready" }));
+$("ready").addEventListener("click", () => {
+  alerts.prime(); // the click lets the page ask for notifications and play sounds
+  send({ type: "set_state", state: "ready" });
+});
 $("not-ready").addEventListener("click", () => send({ type: "set_state", state: "not_ready" }));
 
 // -------------------------------------------------------------------- offer
@@ -199,6 +203,7 @@ async function showOffer(task, expiresAt) {
   tick();
   clearInterval(countdownTimer);
   countdownTimer = setInterval(tick, 250);
+  alerts.offerShown(describe(task), $("offer-countdown").textContent);
   announce("Nouvelle tâche : " + describe(task) + ". Acceptez dans les " + $("offer-countdown").textContent + " secondes.");
   const res = await api("GET", "/conversations/" + encodeURIComponent(task.conversation_id));
   if (res.ok && offer && offer.task.id === task.id) {
@@ -211,6 +216,7 @@ function tick() {
   if (!offer) return;
   const left = Math.max(0, Math.ceil((offer.deadline - Date.now()) / 1000));
   $("offer-countdown").textContent = String(left);
+  alerts.offerTick(left);
   if (left === 0) hideOffer();
 }
 
@@ -218,6 +224,7 @@ function hideOffer() {
   const hadFocus = $("offer-box").contains(document.activeElement);
   offer = null;
   clearInterval(countdownTimer);
+  alerts.offerEnded();
   $("offer-box").hidden = true;
   if (hadFocus) $("not-ready").focus();
 }
@@ -229,6 +236,11 @@ $("offer-reject").addEventListener("click", () => {
   hideOffer();
 });
 $("offer-preview").addEventListener("click", () => offer && selectQueued(offer.task));
+alerts.wire({
+  accept: () => $("offer-accept").click(),
+  reject: () => $("offer-reject").click(),
+  active: () => !!offer,
+});
 $("offer-box").addEventListener("keydown", (e) => {
   if (e.key === "Escape" && offer) {
     e.preventDefault();
