@@ -12,13 +12,14 @@ import (
 
 	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/relay"
 	"github.com/relais/relais/server"
 	"github.com/relais/relais/static"
 	"github.com/relais/relais/store"
 )
 
 // The dialog engine is the server's bot.
-var _ server.Bot = (*dialog.Engine)(nil)
+var _ relay.Bot = (*dialog.Engine)(nil)
 
 // runServe is `relais serve`: the listener first (its address printed at once), then the
 // store, the bot and the server, until SIGTERM or SIGINT.

@@ -126,9 +126,6 @@ type turn struct {
 	s    *Session
 	text string
 	out  Turn
-	// ahead: the session is a copy the caller may discard (HandleAhead); blocked: the turn
-	// stopped at a webhook for that reason.
-	ahead, blocked bool
 }
 
 func (t *turn) bot() *Bot { return t.brain.bot }

@@ -56,9 +56,6 @@ func (t *turn) runSteps() {
 		case st.Confirm != "":
 			t.say(t.renderStep(st.Confirm), []string{"Oui", "Non"})
 			return
-		case st.Webhook != "" && t.ahead:
-			t.blocked = true
-			return
 		case st.Webhook != "":
 			if !t.callWebhook(e, st) {
 				t.s.Flow, t.s.Later = nil, ""

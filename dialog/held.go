@@ -3,7 +3,6 @@ package dialog
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 )
@@ -11,9 +10,7 @@ import (
 // SessionLock is how a Redis script of another package takes and releases a conversation's
 // session lock with the protocol of RedisSessions, in the same round trip as its own work:
 // the server takes it with the customer's message and releases it, saving the session, with
-// the bot's answer (two round trips per turn instead of four), or, with HandleAhead, stores
-// the new session only if the stored one is still the one the turn read (one round trip).
-// Both keys carry the hash tag
+// the bot's answer (two round trips per turn instead of four). Both keys carry the hash tag
 // {conversation id}, like the conversation's own keys, so the scripts also run on a cluster.
 //
 // The protocol: take with SET Key Token NX PX TTL, then read SessionKey ("" or missing: a
@@ -32,8 +29,13 @@ func (e *Engine) SessionLock(id string) (SessionLock, bool) {
 	if !ok {
 		return SessionLock{}, false
 	}
+	return r.Lock(id), true
+}
+
+// Lock returns a fresh SessionLock of conversation id's session.
+func (r *RedisSessions) Lock(id string) SessionLock {
 	lock, session := r.keys(id)
-	return SessionLock{Key: lock, SessionKey: session, Token: randomToken(), TTL: lockTTL, SessionTTL: r.TTL}, true
+	return SessionLock{Key: lock, SessionKey: session, Token: randomToken(), TTL: lockTTL, SessionTTL: r.TTL}
 }
 
 // HandleHeld answers one customer message on a session its caller holds under the
@@ -43,28 +45,6 @@ func (e *Engine) HandleHeld(ctx context.Context, id, text, data string) (Turn, [
 		t.text = strings.TrimSpace(text)
 		t.run()
 	})
-}
-
-// ErrNeedsLock is returned by HandleAhead when the turn reaches a webhook: a call with effects
-// outside Relais must run only on a session its caller holds, never on one it may discard.
-var ErrNeedsLock = errors.New("dialog : ce tour appelle un webhook, il doit tenir le verrou de session")
-
-// HandleAhead answers one customer message on a copy of the session (data as stored) that
-// its caller does not hold, and returns the session to save: the caller keeps the answer only
-// if the stored session is still data when it saves it (a compare-and-swap), else it answers
-// again under the lock. A turn that would call a webhook stops with ErrNeedsLock instead.
-func (e *Engine) HandleAhead(ctx context.Context, id, text, data string) (Turn, []byte, error) {
-	blocked := false
-	out, saved, err := e.held(ctx, id, data, func(t *turn) {
-		t.text = strings.TrimSpace(text)
-		t.ahead = true
-		t.run()
-		blocked = t.blocked
-	})
-	if err == nil && blocked {
-		return Turn{}, nil, ErrNeedsLock
-	}
-	return out, saved, err
 }
 
 // StartHeld opens a conversation whose session lock its caller holds: a new session and the

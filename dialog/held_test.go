@@ -2,7 +2,6 @@ package dialog_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -54,42 +53,4 @@ func TestHeldSessionSharesTheLock(t *testing.T) {
 	}
 }
 
-// countingCaller counts the webhook calls it answers.
-type countingCaller struct {
-	dialog.CannedCaller
-	calls int
-}
 
-func (c *countingCaller) Call(ctx context.Context, call dialog.Call) (map[string]any, error) {
-	c.calls++
-	return c.CannedCaller.Call(ctx, call)
-}
-
-// TestHandleAheadAnswersLikeHeldButNeverCallsAWebhook: on a session copy, a turn answers as
-// under the lock; a turn that reaches a webhook stops with ErrNeedsLock before calling it.
-func TestHandleAheadAnswersLikeHeldButNeverCallsAWebhook(t *testing.T) {
-	ctx := context.Background()
-	caller := &countingCaller{CannedCaller: dialog.CannedCaller{"order_status": {"status": "expédiée"}}}
-	e := dialog.NewEngine(testBot(t), classifier, dialog.NewMemorySessions(), dialog.Options{Caller: caller})
-	held, session, err := e.HandleHeld(ctx, "c1", "où en est ma commande", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ahead, aheadSession, err := e.HandleAhead(ctx, "c1", "où en est ma commande", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if text(ahead) != text(held) || string(aheadSession) != string(session) {
-		t.Errorf("ahead: got %q / %s, want %q / %s", text(ahead), aheadSession, text(held), session)
-	}
-	if _, _, err := e.HandleAhead(ctx, "c1", "CMD-48213", string(session)); !errors.Is(err, dialog.ErrNeedsLock) {
-		t.Fatalf("ahead at the webhook: got %v, want ErrNeedsLock", err)
-	}
-	if caller.calls != 0 {
-		t.Fatalf("webhook called %d times ahead, want 0", caller.calls)
-	}
-	turn, _, err := e.HandleHeld(ctx, "c1", "CMD-48213", string(session))
-	if err != nil || text(turn) != "Votre commande CMD-48213 est expédiée." || caller.calls != 1 {
-		t.Errorf("held at the webhook: got %q (%v), %d calls, want the status and 1 call", text(turn), err, caller.calls)
-	}
-}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/intents"
-	"github.com/relais/relais/server"
+	"github.com/relais/relais/relay"
 	"github.com/relais/relais/store"
 )
 
@@ -30,7 +30,7 @@ const orderStatus = "expédiée, livraison prévue le 14 mars"
 
 // newBot returns the built-in French bot, as `relais serve` runs it, with its sessions in st
 // and a canned answer for the order-status webhook.
-func newBot(t *testing.T, st *store.Store) server.Bot {
+func newBot(t *testing.T, st *store.Store) relay.Bot {
 	t.Helper()
 	bot, err := dialog.LoadBot("")
 	if err != nil {

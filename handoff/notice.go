@@ -117,8 +117,7 @@ func (r *Router) Notices(ctx context.Context, after string, block time.Duration)
 	var out []Notice
 	for _, s := range streams {
 		for _, m := range s.Messages {
-			v := func(k string) string { s, _ := m.Values[k].(string); return s }
-			out = append(out, newNotice(m.ID, v("k"), v("t"), v("c"), v("a"), v("x"), v("at")))
+			out = append(out, noticeOf(m))
 			after = m.ID
 		}
 	}

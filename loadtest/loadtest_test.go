@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,11 +21,22 @@ import (
 // bot answers every message and ends the conversation on "au revoir".
 type bot struct{}
 
-func (bot) Start(context.Context, string) (dialog.Turn, error) {
-	return dialog.Turn{Replies: []dialog.Reply{{Text: "Bonjour !"}}}, nil
+// SessionLock gives keys with the conversation's hash tag: this bot keeps no session.
+func (bot) SessionLock(id string) (dialog.SessionLock, bool) {
+	return dialog.SessionLock{Key: "loadtest:lock:{" + id + "}", SessionKey: "loadtest:session:{" + id + "}",
+		Token: strconv.FormatInt(time.Now().UnixNano(), 36), TTL: 30 * time.Second, SessionTTL: time.Minute}, true
 }
 
-func (bot) Handle(_ context.Context, _, text string) (dialog.Turn, error) {
+func (bot) StartHeld(context.Context, string) (dialog.Turn, []byte, error) {
+	return dialog.Turn{Replies: []dialog.Reply{{Text: "Bonjour !"}}}, nil, nil
+}
+
+func (b bot) HandleHeld(_ context.Context, _, text, _ string) (dialog.Turn, []byte, error) {
+	t, err := b.handle(text)
+	return t, nil, err
+}
+
+func (bot) handle(text string) (dialog.Turn, error) {
 	if text == loadtest.DefaultHandoffText {
 		return dialog.Turn{Understood: true, Replies: []dialog.Reply{{Text: "Je vous passe un conseiller."}},
 			Handoff: &dialog.Handoff{Intent: "mise_en_relation_agent", Priority: "normal", Summary: "demande un conseiller"}}, nil

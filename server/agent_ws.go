@@ -11,6 +11,7 @@ import (
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/relay"
 )
 
 // typingEvery bounds the typing events an agent's desk makes the customer receive.
@@ -113,7 +114,7 @@ func (s *Server) assignTo(ctx context.Context, sock *agentSocket, t handoff.Task
 		sock.send(errorEnvelope(err, ""))
 		return
 	}
-	sock.send(envelope{Type: "assigned", Task: &t, Conversation: &tr, Desk: s.attachTask(ctx, t, sock.agent)})
+	sock.send(envelope{Type: "assigned", Task: &t, Conversation: &tr, Desk: s.relay.Attach(ctx, t, sock.agent)})
 	entry := ""
 	if n := len(tr.Events); n > 0 {
 		entry = tr.Events[n-1].ID
@@ -152,62 +153,25 @@ func (s *Server) queueEnvelope(ctx context.Context) (queueMessage, error) {
 	return queueMessage{Type: "queue", Tasks: v.Entries, Length: v.Length}, nil
 }
 
-// agentCommand is what a desk sends.
-type agentCommand struct {
-	Type           string `json:"type"`
-	State          string `json:"state"`
-	TaskID         string `json:"task_id"`
-	ConversationID string `json:"conversation_id"`
-	Text           string `json:"text"`
-	AgentID        string `json:"agent_id"` // transfer: the agent to hand over to; "" back to the queue
-}
-
 // command runs one command of the desk; a refusal comes back as an error envelope.
 func (s *Server) command(sock *agentSocket, data []byte) {
-	var cmd agentCommand
+	var cmd relay.Command
 	if err := json.Unmarshal(data, &cmd); err != nil {
 		sock.send(errorEnvelope(apperr.New(apperr.Invalid, "Message illisible : un objet JSON {\"type\": …} est attendu."), ""))
 		return
 	}
+	if cmd.Type == "typing" && !sock.mayType() {
+		return
+	}
 	ctx, cancel := context.WithTimeout(sock.ctx, 10*time.Second)
 	defer cancel()
-	r, id := s.agents.router, sock.agent.ID
-	var err error
-	switch cmd.Type {
-	case "set_state":
-		var st handoff.AgentState
-		if st, err = handoff.ParseState(cmd.State); err == nil {
-			_, err = r.SetState(ctx, id, st)
-		}
-	case "accept":
-		_, _, err = r.Accept(ctx, id, cmd.TaskID) // the "assigned" envelope files the desk activity
-	case "reject":
-		_, err = r.Reject(ctx, id, cmd.TaskID)
-	case "pick":
-		_, _, err = r.Pick(ctx, id, cmd.TaskID) // the "assigned" envelope files the desk activity
-	case "close":
-		var notices []handoff.Notice
-		notices, err = r.Close(ctx, id, cmd.ConversationID)
-		s.endActivities(ctx, notices, id)
-	case "transfer":
-		var t handoff.Task
-		if t, _, err = r.Transfer(ctx, id, cmd.ConversationID, cmd.AgentID); err == nil {
-			s.transferActivity(ctx, t, id)
-		}
-	case "hand_back":
-		var notices []handoff.Notice
-		notices, err = r.HandBack(ctx, id, cmd.ConversationID)
-		s.endActivities(ctx, notices, id)
-	case "message":
-		err = s.agentMessage(ctx, sock, cmd)
-	case "typing":
-		err = s.agentTyping(ctx, sock, cmd)
-	default:
-		err = apperr.Errorf(apperr.Invalid, "Commande inconnue : « %s ».", cmd.Type)
+	err := s.checkCommand(&cmd)
+	if err == nil {
+		err = s.relay.Do(ctx, sock.agent, cmd)
 	}
 	if err != nil {
 		if apperr.CodeOf(err) == apperr.Internal {
-			s.log.Error("commande du bureau", "agent", id, "type", cmd.Type, "err", err)
+			s.log.Error("commande du bureau", "agent", sock.agent.ID, "type", cmd.Type, "err", err)
 		}
 		e := errorEnvelope(err, cmd.Type)
 		e.TaskID, e.ConversationID = cmd.TaskID, cmd.ConversationID
@@ -215,69 +179,26 @@ func (s *Server) command(sock *agentSocket, data []byte) {
 	}
 }
 
-var errNotYours = apperr.New(apperr.Forbidden, "Cette conversation ne vous est pas attribuée.")
-
-// ownTask checks that the conversation is assigned to the socket's agent.
-func (s *Server) ownTask(ctx context.Context, sock *agentSocket, convID string) (handoff.Task, error) {
-	if !conversation.ValidID(convID) {
-		return handoff.Task{}, apperr.New(apperr.NotFound, "Conversation introuvable.")
-	}
-	t, err := s.agents.router.TaskOf(ctx, convID)
-	if err != nil {
-		return t, err
-	}
-	if t.State != handoff.TaskAssigned || t.AgentID != sock.agent.ID {
-		return t, errNotYours
-	}
-	return t, nil
-}
-
-// agentMessage appends the agent's message to their conversation.
-func (s *Server) agentMessage(ctx context.Context, sock *agentSocket, cmd agentCommand) error {
-	text, err := s.checkText(cmd.Text)
-	if err != nil {
-		return err
-	}
-	t, err := s.ownTask(ctx, sock, cmd.ConversationID)
-	if err != nil {
-		return err
-	}
-	ev := conversation.Message(conversation.FromAgent, text, nil)
-	ev.Agent = sock.agent.Name
-	return s.appendAsAgent(ctx, t, ev)
-}
-
-// agentTyping tells the customer the agent is writing, at most every typingEvery.
-func (s *Server) agentTyping(ctx context.Context, sock *agentSocket, cmd agentCommand) error {
-	sock.mu.Lock()
-	recent := time.Since(sock.typedAt) < typingEvery
-	if !recent {
-		sock.typedAt = time.Now()
-	}
-	sock.mu.Unlock()
-	if recent {
+// checkCommand enforces the limits on what a desk sends at the edge.
+func (s *Server) checkCommand(cmd *relay.Command) error {
+	if cmd.Type != "message" {
 		return nil
 	}
-	t, err := s.ownTask(ctx, sock, cmd.ConversationID)
-	if err != nil {
-		return err
-	}
-	return s.appendAsAgent(ctx, t, conversation.Event{Type: conversation.TypeTyping, From: conversation.FromAgent, Agent: sock.agent.Name})
+	text, err := s.checkText(cmd.Text)
+	cmd.Text = text
+	return err
 }
 
-// appendAsAgent appends while the agent owns the conversation. Right after an assignment the
-// consumer group may not have given it to them yet: then this does it (the same guarded
-// change, applied once) and tries again.
-func (s *Server) appendAsAgent(ctx context.Context, t handoff.Task, ev conversation.Event) error {
-	opts := conversation.AppendOptions{IfOwner: conversation.OwnerAgent}
-	_, err := s.conv.Append(ctx, t.ConversationID, []conversation.Event{ev}, opts)
-	if err == conversation.ErrOwnerChanged {
-		if err := s.joinConversation(ctx, t); err != nil {
-			return err
-		}
-		_, err = s.conv.Append(ctx, t.ConversationID, []conversation.Event{ev}, opts)
+// mayType says whether the agent's typing may reach the customer now: at most every
+// typingEvery.
+func (sock *agentSocket) mayType() bool {
+	sock.mu.Lock()
+	defer sock.mu.Unlock()
+	if time.Since(sock.typedAt) < typingEvery {
+		return false
 	}
-	return s.endedFull(ctx, t.ConversationID, err)
+	sock.typedAt = time.Now()
+	return true
 }
 
 // errorEnvelope is an error for the desk: its code and French message.

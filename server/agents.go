@@ -17,55 +17,40 @@ import (
 var errNoAgents = apperr.New(apperr.Unavailable, "L'espace des conseillers n'est pas activé sur ce serveur.")
 
 // agents is the agent side of one server instance: the router, the accounts, the agent
-// websockets this instance holds (by agent), and the background readers of the notices.
+// websockets this instance holds (by agent).
 type agents struct {
 	router   *handoff.Router
 	accounts *handoff.Accounts
-	consumer string // this instance's name in the notices consumer group
 
 	mu      sync.Mutex
 	byAgent map[string]map[*agentSocket]struct{}
 	closing bool
 	wg      sync.WaitGroup // socket handlers
-
-	cancel context.CancelFunc
-	bg     sync.WaitGroup // the sweeper and the notice readers
 }
 
 func newAgents(r *handoff.Router, a *handoff.Accounts) *agents {
-	return &agents{router: r, accounts: a, consumer: "relais-" + randomID(),
+	return &agents{router: r, accounts: a,
 		byAgent: map[string]map[*agentSocket]struct{}{}}
 }
 
-// startAgents starts this instance's sweeper, its notice reader (websockets of this
-// instance) and its member of the consumer group (conversation changes, once for all).
-func (s *Server) startAgents() error {
-	ctx, cancel := context.WithCancel(context.Background())
-	ag := s.agents
-	ag.cancel = cancel
-	cur, err := ag.router.NoticeCursor(ctx)
-	if err == nil {
-		err = s.createNoticeGroup(ctx)
-	}
-	if err != nil {
-		cancel()
-		return err
-	}
-	ag.bg.Go(func() {
-		ag.router.RunSweeper(ctx, s.cfg.SweepInterval, nil, func(err error) {
-			s.log.Warn("balayage des échéances", "err", err)
-		})
+// runBackground starts the relay's background work (sweeper, notice consumer) and this
+// instance's notice reader (the agent websockets here) until ctx ends; wait waits for them.
+func (s *Server) runBackground(ctx context.Context) (wait func(), err error) {
+	var bg sync.WaitGroup
+	bg.Go(func() {
+		if err := s.relay.Run(ctx); err != nil {
+			s.log.Error("travail de fond du relais", "err", err)
+		}
 	})
-	// The readers block in Redis, which does not see ctx end: they stop within noticeBlock.
-	ag.bg.Go(func() { s.readNotices(ctx, cur) })
-	ag.bg.Go(func() { s.consumeNotices(ctx) })
-	return nil
-}
-
-// stop ends the background work and waits for it.
-func (ag *agents) stop() {
-	ag.cancel()
-	ag.bg.Wait()
+	if s.agents != nil {
+		cur, err := s.agents.router.NoticeCursor(ctx)
+		if err != nil {
+			return bg.Wait, err
+		}
+		// The reader blocks in Redis, which does not see ctx end: it stops within noticeBlock.
+		bg.Go(func() { s.readNotices(ctx, cur) })
+	}
+	return bg.Wait, nil
 }
 
 func (ag *agents) add(sock *agentSocket) bool {

@@ -7,24 +7,12 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
-
-	"github.com/relais/relais/server"
-	"github.com/relais/relais/store/storetest"
 )
 
 // BenchmarkMessageTurn measures one customer message answered by a (fake, instant) bot over
 // HTTP: the server, Redis and the client on this machine. Parallel: many customers at once.
 func BenchmarkMessageTurn(b *testing.B) {
 	benchTurns(b, startOne(b, testConfig()))
-}
-
-// BenchmarkMessageTurnAhead is BenchmarkMessageTurn with a bot that keeps its session in Redis
-// (countingBot): after the welcome, each message is answered ahead on the session this process
-// saved and stored with its answer in one round trip.
-func BenchmarkMessageTurnAhead(b *testing.B) {
-	st := storetest.Open(b)
-	bot := &countingBot{st: st}
-	benchTurns(b, serve(b, nil, server.Deps{Store: st, Bot: bot, Static: testStatic}, testConfig()))
 }
 
 func benchTurns(b *testing.B, in *instance) {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
-	"github.com/relais/relais/dialog"
 )
 
 // maxBody bounds a JSON request body: 2,000 characters escaped as \uXXXX fit well within it.
@@ -44,30 +42,17 @@ func (s *Server) createConversation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	conv, lock, err := s.createConversationLocked(ctx)
+	opened, err := s.relay.Open(ctx, customer)
 	if err != nil {
 		return err
 	}
-	if customer != "" {
-		if err := s.records.SetConversationCustomer(ctx, conv.ID, customer, s.cfg.ConversationTTL); err != nil {
-			return err
-		}
-	}
-	events, err := s.converse(ctx, conv.ID, conv.Token, "", false, s.start(conv.ID, lock))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, createResponse{ID: conv.ID, Token: conv.Token, Events: events})
+	conv := opened.Conversation
+	return c.JSON(http.StatusCreated, createResponse{ID: conv.ID, Token: conv.Token, Events: opened.Events})
 }
 
 type messageRequest struct {
 	Text     string `json:"text"`
 	ClientID string `json:"client_id"` // idempotency key, when the Idempotency-Key header is absent
-}
-
-type messageResponse struct {
-	Message conversation.Event   `json:"message"` // the customer's message as stored
-	Events  []conversation.Event `json:"events"`  // the bot's answer; empty while an agent owns the conversation
 }
 
 // postMessage is POST /api/v1/conversations/{id}/messages: store the customer's message once
@@ -90,54 +75,11 @@ func (s *Server) postMessage(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	id, token := c.Param("id"), bearer(c)
-	if answered, ok, err := s.answerAhead(ctx, id, token, text, key); ok || err != nil {
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, answered)
-	}
-	lock := s.sessionLock(id)
-	posted, err := s.conv.Post(ctx, id, token, text, key, convLock(lock))
+	answered, err := s.relay.Post(ctx, id, token, key, text)
 	if err != nil {
-		return s.endedFull(ctx, id, err)
+		return err
 	}
-	if posted.Message.Text != text { // the key was first sent with another text
-		return s.refuseReusedKey(ctx, id, key, posted, lock)
-	}
-	if posted.Replayed {
-		return c.JSON(http.StatusOK, messageResponse{Message: posted.Message, Events: posted.Answer})
-	}
-	events := []conversation.Event{}
-	if posted.NeedsAnswer {
-		events, err = s.converse(ctx, id, token, key, true, s.handle(id, posted, lock))
-		if err != nil {
-			s.conv.Release(context.WithoutCancel(ctx), id, key) // a retry may answer at once
-			return s.endedFull(ctx, id, err)
-		}
-	}
-	return c.JSON(http.StatusOK, messageResponse{Message: posted.Message, Events: events})
-}
-
-var errKeyReused = apperr.New(apperr.KeyReused,
-	"Cette clé d'idempotence a déjà servi pour un autre message : utilisez une nouvelle clé par message.")
-
-// refuseReusedKey answers 422 to a message whose idempotency key was first used with another
-// text, stored (the first one) and maybe not answered yet: the lock Post may have taken is
-// given back, and a retry of the first text may still answer it.
-func (s *Server) refuseReusedKey(ctx context.Context, id, key string, posted conversation.Posted, lock *dialog.SessionLock) error {
-	if posted.Replayed || !posted.NeedsAnswer {
-		return errKeyReused
-	}
-	ctx = context.WithoutCancel(ctx)
-	if posted.Held && lock != nil {
-		if err := s.conv.Unlock(ctx, *convLock(lock)); err != nil {
-			s.log.Warn("verrou de session non rendu", "conversation", id, "err", err)
-		}
-	}
-	if err := s.conv.Release(ctx, id, key); err != nil {
-		s.log.Warn("clé d'idempotence non libérée", "conversation", id, "err", err)
-	}
-	return errKeyReused
+	return c.JSON(http.StatusOK, answered)
 }
 
 // checkText enforces the limits on a customer message at the edge.

@@ -154,7 +154,7 @@ func (s *Server) createCustomer(c echo.Context) error {
 	case in.MessageID != "":
 		var linked desk.Interaction
 		if linked, err = s.records.LinkMessage(ctx, in.MessageID, cu.ID, a.ID); err == nil {
-			s.announceMessages(ctx, linked.Activity.ConversationID)
+			s.relay.AnnounceMessages(ctx, linked.Activity.ConversationID)
 		}
 	}
 	if err != nil {

@@ -117,57 +117,5 @@ func (s *Server) linkCustomer(c echo.Context) error {
 
 // heldTask is the task of conversation cid, which the request's agent must hold.
 func (s *Server) heldTask(c echo.Context, cid string) (handoff.Task, error) {
-	if !conversation.ValidID(cid) {
-		return handoff.Task{}, errNoConversation
-	}
-	t, err := s.agents.router.TaskOf(c.Request().Context(), cid)
-	if err != nil {
-		return t, err
-	}
-	if t.State != handoff.TaskAssigned || t.AgentID != deskAgent(c).ID {
-		return t, errNotYours
-	}
-	return t, nil
-}
-
-// attachTask files the interaction of a task assigned to agent. A failure is logged and
-// the assignment goes on without its desk records: the conversation is never lost for
-// them, and the desk page can still load them later.
-func (s *Server) attachTask(ctx context.Context, t handoff.Task, a handoff.Agent) *desk.Interaction {
-	in, err := s.records.Attach(ctx, desk.Taken{TaskID: t.ID, ConversationID: t.ConversationID,
-		CustomerID: t.CustomerID, AgentID: a.ID, AgentName: a.Name, Intent: t.Intent, Summary: t.Summary})
-	if err != nil {
-		s.log.Warn("bureau : activité non enregistrée", "task", t.ID, "conversation", t.ConversationID, "err", err)
-		return nil
-	}
-	return &in
-}
-
-// endActivities ends the activities of the tasks the notices closed, handed back or
-// cancelled; a failure is logged.
-func (s *Server) endActivities(ctx context.Context, notices []handoff.Notice, by string) {
-	for _, n := range notices {
-		switch n.Kind {
-		case handoff.NoticeClosed, handoff.NoticeHandedBack, handoff.NoticeCancelled:
-		default:
-			continue
-		}
-		if _, err := s.records.EndActivity(ctx, n.TaskID, by); err != nil && !errors.Is(err, desk.ErrNoInteraction) {
-			s.log.Warn("bureau : fin d'activité non enregistrée", "task", n.TaskID, "err", err)
-		}
-	}
-}
-
-// transferActivity gives a transferred task's activity to its new agent; a failure is logged.
-func (s *Server) transferActivity(ctx context.Context, t handoff.Task, by string) {
-	if t.AgentID == "" || t.State != handoff.TaskAssigned {
-		return
-	}
-	a, err := s.agents.accounts.Get(ctx, t.AgentID)
-	if err == nil {
-		_, err = s.records.ChangeAgent(ctx, t.ID, a.ID, a.Name, by)
-	}
-	if err != nil && !errors.Is(err, desk.ErrNoInteraction) {
-		s.log.Warn("bureau : transfert de l'activité non enregistré", "task", t.ID, "err", err)
-	}
+	return s.relay.HeldTask(c.Request().Context(), deskAgent(c).ID, cid)
 }

@@ -1,14 +1,12 @@
 package server
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
-	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/handoff/desk"
 )
 
@@ -62,7 +60,7 @@ func (s *Server) linkMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.announceMessages(c.Request().Context(), linked.Activity.ConversationID)
+	s.relay.AnnounceMessages(c.Request().Context(), linked.Activity.ConversationID)
 	return c.JSON(http.StatusOK, linked)
 }
 
@@ -86,15 +84,4 @@ func (s *Server) conversationEvents(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, tr)
-}
-
-// announceMessages tells every desk that the left messages changed; the desks load the
-// list again. A failure is logged: the desks also reload on focus.
-func (s *Server) announceMessages(ctx context.Context, convID string) {
-	if s.agents == nil {
-		return
-	}
-	if err := s.agents.router.Announce(ctx, handoff.NoticeMessages, convID); err != nil {
-		s.log.Warn("bureau : annonce des messages laissés", "conversation", convID, "err", err)
-	}
 }

@@ -47,7 +47,7 @@ func (s *Server) patchRequest(c echo.Context) error {
 		return err
 	}
 	if in.Status != nil {
-		s.announceMessages(c.Request().Context(), "") // its left messages may join or leave the list
+		s.relay.AnnounceMessages(c.Request().Context(), "") // its left messages may join or leave the list
 	}
 	return record(c, http.StatusOK, r.Version, r)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -27,14 +28,26 @@ import (
 // "lent" waits until slow is closed.
 type fakeBot struct {
 	handled atomic.Int64
+	tokens  atomic.Int64
 	slow    chan struct{}
 }
 
-func (b *fakeBot) Start(ctx context.Context, id string) (dialog.Turn, error) {
-	return dialog.Turn{Replies: []dialog.Reply{{Text: "Bonjour ! Comment puis-je vous aider ?", QuickReplies: []string{"Suivre ma commande"}}}}, nil
+// SessionLock gives fake keys with the conversation's hash tag: the fake keeps no session.
+func (b *fakeBot) SessionLock(id string) (dialog.SessionLock, bool) {
+	return dialog.SessionLock{Key: "fake:lock:{" + id + "}", SessionKey: "fake:session:{" + id + "}",
+		Token: strconv.FormatInt(b.tokens.Add(1), 10), TTL: 30 * time.Second, SessionTTL: time.Minute}, true
 }
 
-func (b *fakeBot) Handle(ctx context.Context, id, text string) (dialog.Turn, error) {
+func (b *fakeBot) StartHeld(ctx context.Context, id string) (dialog.Turn, []byte, error) {
+	return dialog.Turn{Replies: []dialog.Reply{{Text: "Bonjour ! Comment puis-je vous aider ?", QuickReplies: []string{"Suivre ma commande"}}}}, nil, nil
+}
+
+func (b *fakeBot) HandleHeld(ctx context.Context, id, text, session string) (dialog.Turn, []byte, error) {
+	turn, err := b.handle(ctx, text)
+	return turn, nil, err
+}
+
+func (b *fakeBot) handle(ctx context.Context, text string) (dialog.Turn, error) {
 	b.handled.Add(1)
 	switch text {
 	case "conseiller":

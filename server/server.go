@@ -18,34 +18,19 @@ import (
 	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/handoff/desk"
+	"github.com/relais/relais/relay"
 	"github.com/relais/relais/store"
 )
 
-// Bot answers customers: the dialog engine, or a fake in tests.
-type Bot interface {
-	// Start opens the conversation: the welcome.
-	Start(ctx context.Context, conversationID string) (dialog.Turn, error)
-	// Handle answers one customer message.
-	Handle(ctx context.Context, conversationID, text string) (dialog.Turn, error)
-}
-
-// Queue receives the conversations the bot hands over to agents (package handoff). The
-// conversation is already marked queued and its handoff recorded when Enqueue is called.
-type Queue interface {
-	Enqueue(ctx context.Context, conversationID string, h dialog.Handoff) error
-}
-
 // Deps are what the server uses and does not own.
 type Deps struct {
-	Store       *store.Store
-	Bot         Bot
-	Logger      *slog.Logger // nil: discard
-	Static      fs.FS        // the web assets; the server serves its web/ folder at /
-	Queue       Queue        // nil until the agent queue exists
-	QueueLength QueueLength  // nil until the agent queue exists
-	// Router and Accounts are the agent side (package handoff). With a Router, the server
-	// queues handed-over conversations itself (unless Queue is set), runs the sweeper and the
-	// notice readers, and serves the agent endpoints; without, those answer 503.
+	Store  *store.Store
+	Bot    relay.Bot    // the dialog engine on Redis sessions, or a fake in tests
+	Logger *slog.Logger // nil: discard
+	Static fs.FS        // the web assets; the server serves its web/ folder at /
+	// Router and Accounts are the agent side (package handoff). With a Router, handed-over
+	// conversations enter its queue, the sweeper and the notice readers run, and the agent
+	// endpoints are served; without, those answer 503.
 	Router   *handoff.Router
 	Accounts *handoff.Accounts
 }
@@ -56,9 +41,9 @@ type Server struct {
 	store        *store.Store
 	conv         *conversation.Store
 	hub          *conversation.Hub
-	bot          Bot
-	queue        Queue
-	queueLength  QueueLength
+	relay        *relay.Relay
+	bot          relay.Bot
+	queueLength  func(ctx context.Context) (int64, error) // nil without a Router
 	log          *slog.Logger
 	static       fs.FS
 	echo         *echo.Echo
@@ -66,7 +51,6 @@ type Server struct {
 	sockets      sockets
 	agents       *agents // nil without a Router
 	records      *desk.Desk
-	known        *knownSessions
 	proxies      []*net.IPNet // the trusted proxies
 	socketsPerIP *perAddress  // open websockets per client address
 	closeOnce    sync.Once
@@ -77,8 +61,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if deps.Store == nil || deps.Bot == nil {
-		return nil, errors.New("server: Store et Bot sont requis")
+	if deps.Store == nil {
+		return nil, errors.New("server: Store est requis")
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
@@ -91,26 +75,22 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		Replicas:          store.Replicas{MinReplicas: cfg.RedisMinReplicas, Timeout: cfg.RedisReplicaTimeout},
 	})
 	s := &Server{
-		cfg: cfg, store: deps.Store, conv: conv, bot: deps.Bot, queue: deps.Queue,
-		queueLength: deps.QueueLength, log: deps.Logger, static: deps.Static, metrics: newMetrics(),
-		known: newKnownSessions(), proxies: parseCIDRs(cfg.TrustedProxies), socketsPerIP: newPerAddress(cfg.SocketsPerIP),
+		cfg: cfg, store: deps.Store, conv: conv, bot: deps.Bot, log: deps.Logger, static: deps.Static, metrics: newMetrics(),
+		proxies: parseCIDRs(cfg.TrustedProxies), socketsPerIP: newPerAddress(cfg.SocketsPerIP),
 		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil).WithIndexTTL(cfg.ConversationTTL),
 	}
 	s.sockets.m = map[*socket]struct{}{}
+	var err error
+	s.relay, err = relay.New(relay.Deps{Store: deps.Store, Conversations: conv, Hub: s.hub, Bot: deps.Bot, Desk: s.records,
+		Router: deps.Router, Accounts: deps.Accounts, Logger: deps.Logger, Observer: turnObserver{s.metrics}},
+		relay.Options{BotTimeout: cfg.BotTimeout, WriteTimeout: cfg.WriteTimeout, ConversationTTL: cfg.ConversationTTL,
+			NoticeClaim: cfg.NoticeClaim, SweepInterval: cfg.SweepInterval})
+	if err != nil {
+		return nil, err
+	}
 	if deps.Router != nil {
-		if deps.Accounts == nil {
-			return nil, errors.New("server: Accounts est requis avec Router")
-		}
 		s.agents = newAgents(deps.Router, deps.Accounts)
-		if s.queue == nil {
-			s.queue = routerQueue{s}
-		}
-		if s.queueLength == nil {
-			s.queueLength = deps.Router.Length
-		}
-		if err := s.startAgents(); err != nil {
-			return nil, err
-		}
+		s.queueLength = deps.Router.Length
 	}
 	s.echo = s.routes()
 	return s, nil
@@ -187,6 +167,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	bctx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	waitBackground, err := s.runBackground(bctx)
+	defer func() { stopBackground(); waitBackground() }()
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	limited := &limitListener{Listener: ln, conns: newPerAddress(s.cfg.ConnectionsPerIP), trusted: s.trusted}
 	go func() { errc <- hs.Serve(limited) }()
@@ -220,9 +206,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
-		if s.agents != nil {
-			s.agents.stop()
-		}
 		err = s.hub.Close()
 	})
 	return err
@@ -240,3 +223,8 @@ func (s *Server) readyz(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
+
+// turnObserver gives the relay's turns to the metrics.
+type turnObserver struct{ m *metrics }
+
+func (o turnObserver) ObserveTurn(t dialog.Turn) { o.m.observeTurn(t) }

@@ -1,0 +1,135 @@
+// Package relay carries a conversation between the customer, the bot and the agents. It owns
+// the workflows that span the conversation store, the routing queue and the desk records:
+//
+//   - a customer's turn (turn.go): the message stored with the bot's session lock taken in the
+//     same script, the bot's answer on that session, the answer stored with the session saved
+//     and the lock released; a handover puts the conversation in the agents' queue;
+//   - the handover (handover.go): the routing notices (package handoff) applied once to the
+//     conversation — positions told to the customer, the agent joining, transfers, the hand
+//     back to the bot, the end — and the customer leaving, with or without a message;
+//   - the agents' commands (agent.go): accept, refuse, pick, close, transfer, hand back,
+//     messages and typing, and the desk activity filed along the way.
+//
+// It has no HTTP: package server decodes requests, checks them and calls it. Several
+// processes on one Redis run it together: every change is a guarded script, and each routing
+// notice is applied by one process only (handoff.Router.Consume).
+package relay
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/relais/relais/conversation"
+	"github.com/relais/relais/dialog"
+	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/handoff/desk"
+	"github.com/relais/relais/store"
+)
+
+// Bot answers customers on a session the relay holds under the conversation's session lock
+// (dialog.Engine on Redis sessions): the relay takes the lock in the script that stores the
+// customer's message and releases it, saving the session, in the one that stores the answer.
+type Bot interface {
+	// SessionLock returns a fresh lock of the conversation's session; false when the bot
+	// does not keep its sessions in Redis (New refuses such a bot).
+	SessionLock(conversationID string) (dialog.SessionLock, bool)
+	// StartHeld opens the conversation: the welcome, and the session to save.
+	StartHeld(ctx context.Context, conversationID string) (dialog.Turn, []byte, error)
+	// HandleHeld answers one customer message on the session as stored ("" for none).
+	HandleHeld(ctx context.Context, conversationID, text, session string) (dialog.Turn, []byte, error)
+}
+
+// Observer hears about the bot's turns (the server's metrics).
+type Observer interface {
+	ObserveTurn(dialog.Turn)
+}
+
+// Deps are what the relay uses and does not own.
+type Deps struct {
+	Store         *store.Store
+	Conversations *conversation.Store
+	Hub           *conversation.Hub // the live readers, told when the bot is typing
+	Bot           Bot
+	Desk          *desk.Desk
+	// Router and Accounts are the agent side; without a Router, a handed-over conversation
+	// stays queued and the agent commands answer errNoAgents.
+	Router   *handoff.Router
+	Accounts *handoff.Accounts
+	Logger   *slog.Logger // nil: discard
+	Observer Observer     // nil: none
+}
+
+// Options are the relay's settings.
+type Options struct {
+	BotTimeout      time.Duration // deadline of one bot turn
+	WriteTimeout    time.Duration // deadline of the typing broadcast
+	ConversationTTL time.Duration // how long a conversation's link to its customer lasts
+	NoticeClaim     time.Duration // a notice another process left unapplied this long is taken over
+	SweepInterval   time.Duration // how often deadlines (offers, lost desks) are checked
+}
+
+// Relay is the workflows of one server process.
+type Relay struct {
+	st       *store.Store
+	conv     *conversation.Store
+	hub      *conversation.Hub
+	bot      Bot
+	records  *desk.Desk
+	router   *handoff.Router
+	accounts *handoff.Accounts
+	log      *slog.Logger
+	obs      Observer
+	opts     Options
+}
+
+// New checks deps and builds the relay.
+func New(deps Deps, opts Options) (*Relay, error) {
+	if deps.Store == nil || deps.Conversations == nil || deps.Hub == nil || deps.Bot == nil || deps.Desk == nil {
+		return nil, errors.New("relay : Store, Conversations, Hub, Bot et Desk sont requis")
+	}
+	if _, ok := deps.Bot.SessionLock("probe"); !ok {
+		return nil, errors.New("relay : le bot doit garder ses sessions dans Redis (dialog.RedisSessions)")
+	}
+	if deps.Router != nil && deps.Accounts == nil {
+		return nil, errors.New("relay : Accounts est requis avec Router")
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Observer == nil {
+		deps.Observer = noObserver{}
+	}
+	return &Relay{st: deps.Store, conv: deps.Conversations, hub: deps.Hub, bot: deps.Bot, records: deps.Desk,
+		router: deps.Router, accounts: deps.Accounts, log: deps.Logger, obs: deps.Observer, opts: opts}, nil
+}
+
+type noObserver struct{}
+
+func (noObserver) ObserveTurn(dialog.Turn) {}
+
+// noticeGroup is the consumer group, shared by every process, that turns routing notices
+// into conversation changes: each notice is applied by one process only.
+const noticeGroup = "relais-conversations"
+
+// Run does the relay's background work until ctx ends: the routing sweeper (offers that
+// expire, desks that stay away) and this process's member of the notice consumer group.
+// Without a Router there is none.
+func (r *Relay) Run(ctx context.Context) error {
+	if r.router == nil {
+		<-ctx.Done()
+		return nil
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.router.RunSweeper(ctx, r.opts.SweepInterval, nil, func(err error) {
+			r.log.Warn("balayage des échéances", "err", err)
+		})
+	}()
+	err := r.router.Consume(ctx, handoff.ConsumeOptions{Group: noticeGroup, ClaimAfter: r.opts.NoticeClaim,
+		OnError: func(err error) { r.log.Warn("lecture du groupe de notifications", "err", err) }}, r.apply)
+	<-done
+	return err
+}

@@ -1,0 +1,34 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/relais/relais/handoff/desk"
+)
+
+// leaveRequest is the optional body of POST .../leave.
+type leaveRequest struct {
+	Message string `json:"message"` // a message for the agents, when none was available
+}
+
+// leaveConversation is POST /api/v1/conversations/{id}/leave: the customer leaves; the
+// conversation is closed and its task, if any, cancelled. With a message, the message is
+// filed first for the desk (a request « Message laissé par le client »), so that a failure
+// leaves the conversation open for a retry.
+func (s *Server) leaveConversation(c echo.Context) error {
+	var in leaveRequest
+	if err := optionalJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Message != "" {
+		if err := desk.CheckMessage(in.Message); err != nil {
+			return err
+		}
+	}
+	if err := s.relay.Leave(c.Request().Context(), c.Param("id"), bearer(c), in.Message); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
