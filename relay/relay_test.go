@@ -1,0 +1,248 @@
+package relay_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/relais/relais/conversation"
+	"github.com/relais/relais/dialog"
+	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/handoff/desk"
+	"github.com/relais/relais/relay"
+	"github.com/relais/relais/store"
+	"github.com/relais/relais/store/storetest"
+)
+
+// countingBot keeps a counter as its session: each answer says the number of the turn, so
+// that two turns answered on the same session would show it. "conseiller" hands over.
+type countingBot struct {
+	sessions *dialog.RedisSessions
+	mu       sync.Mutex
+	asked    int
+	delay    time.Duration
+}
+
+func (b *countingBot) SessionLock(id string) (dialog.SessionLock, bool) { return b.sessions.Lock(id), true }
+
+func (b *countingBot) StartHeld(ctx context.Context, id string) (dialog.Turn, []byte, error) {
+	return dialog.Turn{Replies: []dialog.Reply{{Text: "Bonjour !"}}}, []byte("0"), nil
+}
+
+func (b *countingBot) HandleHeld(ctx context.Context, id, text, session string) (dialog.Turn, []byte, error) {
+	b.mu.Lock()
+	b.asked++
+	b.mu.Unlock()
+	time.Sleep(b.delay)
+	n, _ := strconv.Atoi(session)
+	n++
+	turn := dialog.Turn{Intent: "echo", Understood: true, Replies: []dialog.Reply{{Text: "tour " + strconv.Itoa(n)}}}
+	if text == "conseiller" {
+		turn.Handoff = &dialog.Handoff{Intent: "mise_en_relation_agent", Priority: "normal", Summary: "demande un conseiller"}
+	}
+	return turn, []byte(strconv.Itoa(n)), nil
+}
+
+type fixture struct {
+	st       *store.Store
+	conv     *conversation.Store
+	relay    *relay.Relay
+	bot      *countingBot
+	router   *handoff.Router
+	accounts *handoff.Accounts
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	st := storetest.Open(t)
+	conv := conversation.NewStore(st, conversation.Options{})
+	hub := conversation.NewHub(conv, nil, time.Second)
+	t.Cleanup(func() { hub.Close() })
+	bot := &countingBot{sessions: &dialog.RedisSessions{Store: st, TTL: time.Minute}}
+	router := handoff.NewRouter(st, handoff.Options{})
+	accounts := handoff.NewAccounts(st, handoff.AccountOptions{})
+	r, err := relay.New(relay.Deps{Store: st, Conversations: conv, Hub: hub, Bot: bot, Desk: desk.New(st, nil),
+		Router: router, Accounts: accounts}, relay.Options{BotTimeout: 5 * time.Second, WriteTimeout: time.Second,
+		ConversationTTL: time.Hour, NoticeClaim: 5 * time.Second, SweepInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{st: st, conv: conv, relay: r, bot: bot, router: router, accounts: accounts}
+}
+
+func texts(events []conversation.Event) []string {
+	var out []string
+	for _, e := range events {
+		if e.Type == conversation.TypeMessage {
+			out = append(out, e.Text)
+		}
+	}
+	return out
+}
+
+func TestTurnAnswersOnTheSessionAndReplaysARetry(t *testing.T) {
+	f, ctx := newFixture(t), context.Background()
+	opened, err := f.relay.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(opened.Events); len(got) != 1 || got[0] != "Bonjour !" {
+		t.Fatalf("welcome: got %q", got)
+	}
+	id, token := opened.Conversation.ID, opened.Conversation.Token
+	for i, want := range []string{"tour 1", "tour 2"} {
+		a, err := f.relay.Post(ctx, id, token, "k"+strconv.Itoa(i), "bonjour")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := texts(a.Events); len(got) != 1 || got[0] != want || a.Message.Text != "bonjour" {
+			t.Fatalf("turn %d: got %q (message %q), want %q", i, got, a.Message.Text, want)
+		}
+	}
+	again, err := f.relay.Post(ctx, id, token, "k1", "bonjour")
+	if err != nil || texts(again.Events)[0] != "tour 2" || f.bot.asked != 2 {
+		t.Fatalf("retry of k1: got %q, %v, bot asked %d times; want the first answer, asked twice", texts(again.Events), err, f.bot.asked)
+	}
+	if _, err := f.relay.Post(ctx, id, token, "k1", "autre chose"); !errors.Is(err, relay.ErrKeyReused) {
+		t.Fatalf("k1 with another text: got %v, want ErrKeyReused", err)
+	}
+	if _, err := f.relay.Post(ctx, id, "mauvais-jeton", "", "bonjour"); err == nil {
+		t.Fatal("a wrong token was accepted")
+	}
+}
+
+// Two messages of one conversation at once: the second waits for the first turn's session
+// lock and answers on the session it saved, so no turn is lost or answered twice.
+func TestConcurrentMessagesOfOneConversationTakeTurns(t *testing.T) {
+	f, ctx := newFixture(t), context.Background()
+	f.bot.delay = 50 * time.Millisecond
+	opened, err := f.relay.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	answers := make([]string, 4)
+	for i := range answers {
+		wg.Go(func() {
+			a, err := f.relay.Post(ctx, opened.Conversation.ID, opened.Conversation.Token, "k"+strconv.Itoa(i), "bonjour")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			answers[i] = texts(a.Events)[0]
+		})
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, a := range answers {
+		seen[a] = true
+	}
+	for i := 1; i <= len(answers); i++ {
+		if !seen["tour "+strconv.Itoa(i)] {
+			t.Fatalf("answers %q: want tour 1 to tour %d, each once", answers, len(answers))
+		}
+	}
+}
+
+// The handover end to end without HTTP: the bot hands over, the customer is told their
+// position, an agent accepts, the notice gives them the conversation, their message reaches
+// it, they hand it back, and the bot answers again on its session.
+func TestHandoverFromTheBotToAnAgentAndBack(t *testing.T) {
+	f, ctx := newFixture(t), context.Background()
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- f.relay.Run(rctx) }()
+	t.Cleanup(func() { stop(); <-done })
+
+	agent, err := f.accounts.Add(ctx, handoff.NewAgent{Login: "lea", Name: "Léa", Password: "Correct-Cheval-Pile-42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.router.Connect(ctx, agent.ID, "desk-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.relay.Do(ctx, agent, relay.Command{Type: "set_state", State: "ready"}); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := f.relay.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, token := opened.Conversation.ID, opened.Conversation.Token
+	if _, err := f.relay.Post(ctx, id, token, "", "conseiller"); err != nil {
+		t.Fatal(err)
+	}
+	task := waitFor(t, func() (handoff.Task, bool) {
+		task, err := f.router.TaskOf(ctx, id)
+		return task, err == nil && task.State == handoff.TaskOffered && task.AgentID == agent.ID
+	})
+	if err := f.relay.Do(ctx, agent, relay.Command{Type: "reject", TaskID: "autre"}); err == nil {
+		t.Fatal("refusing another task was accepted")
+	}
+	if err := f.relay.Do(ctx, agent, relay.Command{Type: "accept", TaskID: task.ID}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() (conversation.Owner, bool) {
+		o, err := f.conv.Owner(ctx, id)
+		return o, err == nil && o == conversation.OwnerAgent
+	})
+	if err := f.relay.Do(ctx, agent, relay.Command{Type: "message", ConversationID: id, Text: "Bonjour, Léa à votre écoute."}); err != nil {
+		t.Fatal(err)
+	}
+	answered, err := f.relay.Post(ctx, id, token, "", "merci")
+	if err != nil || len(answered.Events) != 0 {
+		t.Fatalf("a message while the agent owns the conversation: got %q, %v; want no bot answer", texts(answered.Events), err)
+	}
+	if err := f.relay.Do(ctx, agent, relay.Command{Type: "hand_back", ConversationID: id}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() (conversation.Owner, bool) {
+		o, err := f.conv.Owner(ctx, id)
+		return o, err == nil && o == conversation.OwnerBot
+	})
+	back, err := f.relay.Post(ctx, id, token, "", "encore une question")
+	if err != nil || len(back.Events) != 1 || back.Events[0].Text != "tour 2" {
+		t.Fatalf("after the hand back: got %q, %v; want the bot's « tour 2 »", texts(back.Events), err)
+	}
+	events, err := f.conv.Events(ctx, id, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, string(e.Type)+":"+e.Agent)
+	}
+	for _, want := range []string{"queued:", "agent_joined:Léa", "message:Léa", "agent_left:Léa"} {
+		if !contains(kinds, want) {
+			t.Errorf("events %q: missing %s", kinds, want)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// waitFor polls cond until it holds (the notices are applied in the background).
+func waitFor[T any](t *testing.T, cond func() (T, bool)) T {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		v, ok := cond()
+		if ok {
+			return v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within 5 s (last: %v)", v)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
