@@ -1,14 +1,16 @@
-// Package server is Relais's HTTP server: the Echo routes of the customer API, the customer
-// websocket, the embedded web assets, health, readiness and Prometheus metrics, request ids,
-// structured access logs, CORS, rate limits and the one table that maps application error
-// codes to HTTP statuses.
+// Package server is Relais's HTTP server: the Echo route table, thin handlers (decode the
+// request, check it at the edge, call package relay, respond), the customer and agent
+// websockets, the embedded web assets, health, readiness and Prometheus metrics, request
+// ids, structured access logs, CORS, rate limits, security headers and the one table that
+// maps application error codes to HTTP statuses.
 //
-// It owns transport only. Conversations and their event streams live in package
-// conversation; the bot's answers come from a Bot (package dialog); the agent queue will come
-// from a Queue (package handoff). Echo stays inside this package, so that a move to Echo v5
-// touches nothing else.
+// The workflows — a customer's turn, the handover, the agents' commands — live in package
+// relay; conversations and their event streams in package conversation; the routing queue and
+// its notices in package handoff; the desk records in handoff/desk. Echo stays inside this
+// package, so that a move to Echo v5 touches nothing else.
 //
 // Several processes running this server on one Redis act as one server: every event goes
-// through the conversation's Redis stream, and each process's conversation.Hub wakes the
-// websockets it holds when any process appends.
+// through the conversation's Redis stream, each process's conversation.Hub wakes the
+// websockets it holds when any process appends, and each process reads the routing notices
+// to push offers and assignments to the agent websockets it holds.
 package server
