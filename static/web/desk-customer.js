@@ -4,7 +4,7 @@
  * and the search that links an existing customer. Updates send If-Match; a 409 conflict
  * shows « Modifié par un autre agent. » with « Charger ».
  */
-import { $, el, button, counter, api, isConflict, showFieldError, checkCustomer, CUSTOMER_FIELDS, LANGUAGES, limits } from "./desk-util.js";
+import { $, el, button, counter, serverTrim, api, isConflict, showFieldError, checkCustomer, CUSTOMER_FIELDS, LANGUAGES, limits } from "./desk-util.js";
 import { shown, load, contextPath, renderIfShown } from "./desk-context.js";
 
 // ------------------------------------------------------------------- card
@@ -189,7 +189,7 @@ function formClosed() {
 // saveCustomer writes a customer draft: creation (linking the interaction) or update.
 export async function saveCustomer(ctx, mode, values, base) {
   const body = {};
-  for (const f of CUSTOMER_FIELDS) body[f] = f === "language" ? values[f] : values[f].trim();
+  for (const f of CUSTOMER_FIELDS) body[f] = f === "language" ? values[f] : serverTrim(values[f]);
   if (mode === "create") {
     if (ctx.messageId) body.message_id = ctx.messageId;
     else body.conversation_id = ctx.convId;

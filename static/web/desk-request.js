@@ -4,7 +4,7 @@
  * edits are a draft, saved with If-Match on the version they were made on; a 409 conflict
  * shows « Modifié par un autre agent. » with « Charger ».
  */
-import { $, el, chars, counter, tooLong, date, api, isConflict, CONFLICT, showFieldError, statusLabel, limits } from "./desk-util.js";
+import { $, el, chars, serverTrim, counter, tooLong, date, api, isConflict, CONFLICT, showFieldError, statusLabel, limits } from "./desk-util.js";
 import { shown, render } from "./desk-context.js";
 
 export function requestDirty(ctx) {
@@ -102,6 +102,8 @@ function wireTitle() {
   ti.addEventListener("input", () => {
     if (!shown) return;
     ensureDraft(shown).title = ti.value;
+    shown.savedNote = ""; // « Demande enregistrée » is no longer true
+    $("request-saved").textContent = "";
     counter($("request-title-count"), ti.value, limits.title);
     $("request-save").disabled = !requestDirty(shown);
   });
@@ -187,13 +189,13 @@ export async function closeRequest(ctx) {
 function checkDraft(ctx) {
   const d = ctx.draft, body = {}, errs = {};
   if (d.title !== undefined && d.title !== ctx.request.title) {
-    body.title = d.title.trim();
+    body.title = serverTrim(d.title);
     if (!body.title) errs.title = "Le titre est obligatoire.";
     else if (chars(body.title) > limits.title) errs.title = tooLong(limits.title, chars(body.title));
   }
   if (d.description !== undefined && d.description !== (ctx.request.description || "")) {
     body.description = d.description;
-    const n = chars(d.description.trim()); // the server trims, then counts
+    const n = chars(serverTrim(d.description)); // the server trims, then counts
     if (n > limits.text) errs.description = tooLong(limits.text, n);
   }
   return { body, errs };

@@ -4,7 +4,7 @@
  * one. Writes send If-Match; a 409 conflict shows « Modifié par un autre agent. » with
  * « Charger ».
  */
-import { $, el, button, chars, counter, tooLong, date, foldTag, api, isConflict, CONFLICT, kindLabel, limits } from "./desk-util.js";
+import { $, el, button, chars, serverTrim, counter, tooLong, date, foldTag, api, isConflict, CONFLICT, kindLabel, limits } from "./desk-util.js";
 import { shown, render } from "./desk-context.js";
 
 const DUPLICATE_TAG = "Ce tag existe déjà sur cette activité.";
@@ -80,7 +80,7 @@ function tagProblem(a, tag) {
 async function addTag(ctx, value) {
   const a = ctx.activity;
   if (!a || ctx.taggingBusy) return;
-  const tag = value.trim();
+  const tag = serverTrim(value);
   const problem = tagProblem(a, tag);
   if (problem) return tagRefused(ctx, problem);
   ctx.taggingBusy = true;

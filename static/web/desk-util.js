@@ -25,11 +25,16 @@ export function button(text, cls, onClick) {
 // chars counts characters as the server does (runes, not UTF-16 units).
 export const chars = (s) => [...String(s || "")].length;
 
+// serverTrim trims what Go's strings.TrimSpace trims (Unicode White_Space): the server trims
+// every text before it counts it. String.prototype.trim differs (U+FEFF, U+0085).
+export const serverTrim = (s) => String(s || "").replace(/^\p{White_Space}+|\p{White_Space}+$/gu, "");
+
 export const number = (n) => n.toLocaleString("fr-FR");
 
 // counter shows "n / max" on a counter element and marks it when over the limit.
+// It counts what the server will count: the text trimmed, in runes.
 export function counter(node, text, max) {
-  const n = chars(text);
+  const n = chars(serverTrim(text));
   node.textContent = number(n) + " / " + number(max);
   node.classList.toggle("over", n > max);
   return n <= max;
@@ -71,12 +76,12 @@ function looksLikeEmail(s) {
 // returns {field: message}; the server checks again.
 export function checkCustomer(c) {
   const errs = {};
-  const name = c.name.trim();
+  const name = serverTrim(c.name);
   if (!name) errs.name = "Le nom est obligatoire.";
   else if (chars(name) > limits.name) errs.name = tooLong(limits.name, chars(name));
-  const email = c.email.trim();
+  const email = serverTrim(c.email);
   if (email && !looksLikeEmail(email)) errs.email = "Adresse e-mail invalide.";
-  const phone = c.phone.trim();
+  const phone = serverTrim(c.phone);
   if (phone) {
     const rest = phone.replace(/^\+/, "");
     const digits = /^[\d .\-()]*$/.test(rest) ? rest.replace(/\D/g, "") : "";
@@ -84,11 +89,11 @@ export function checkCustomer(c) {
       errs.phone = `Numéro de téléphone invalide : de ${limits.phone_digits_min} à ${limits.phone_digits_max} chiffres.`;
     }
   }
-  const account = c.account_number.trim();
+  const account = serverTrim(c.account_number);
   if (chars(account) > limits.account || !/^[\p{L}\p{Nd}-]*$/u.test(account)) errs.account_number = `Numéro de compte invalide : ${limits.account} lettres, chiffres ou tirets au plus.`;
   if (!(c.language in LANGUAGES)) errs.language = "Langue inconnue.";
-  if (chars(c.address.trim()) > limits.text) errs.address = tooLong(limits.text, chars(c.address.trim()));
-  if (chars(c.notes.trim()) > limits.text) errs.notes = tooLong(limits.text, chars(c.notes.trim()));
+  if (chars(serverTrim(c.address)) > limits.text) errs.address = tooLong(limits.text, chars(serverTrim(c.address)));
+  if (chars(serverTrim(c.notes)) > limits.text) errs.notes = tooLong(limits.text, chars(serverTrim(c.notes)));
   return errs;
 }
 

@@ -8,7 +8,7 @@
  * left messages (« Messages laissés ») desk-messages.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
-import { $, el, button, chars, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, intentLabel } from "./desk-util.js";
+import { $, el, button, chars, serverTrim, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, intentLabel } from "./desk-util.js";
 import * as records from "./desk-records.js";
 import * as messages from "./desk-messages.js";
 import * as alerts from "./desk-alerts.js";
@@ -26,6 +26,8 @@ const convs = new Map(); // conversations held: id → {id, task, log, seen, end
 let selected = null; // {kind: "conv", id} | {kind: "queue", task} | {kind: "message"}
 let typedAt = 0;
 let errorTimer = 0;
+let errorKind = ""; // what the message in #desk-error is about: "expired", "offline" or ""
+let announceTimer = 0;
 
 // ------------------------------------------------------------------ session
 
@@ -42,6 +44,12 @@ async function start() {
 
 function showLogin() {
   const wasShown = !$("login").hidden; // never steal the focus from someone typing
+  // What the desk said is about the session that ended: none of it stays on the login form.
+  hideOffer();
+  clearError();
+  clearTimeout(announceTimer);
+  $("announcer").textContent = "";
+  if (!wasShown) $("login-error").textContent = "";
   $("login").hidden = false;
   $("desk").hidden = true;
   for (const id of ["ready", "not-ready", "sound-toggle", "logout"]) $(id).hidden = true;
@@ -77,8 +85,23 @@ $("logout").addEventListener("click", async () => {
   loggedOut = true;
   await fetch("/api/v1/agent/logout", { method: "POST", credentials: "same-origin" }).catch(() => null);
   if (ws) ws.close();
+  forgetSession();
   showLogin();
 });
+
+// forgetSession empties the desk of the agent who signed out: the next one starts afresh
+// (the server sends their own conversations, queue and messages when they sign in).
+function forgetSession() {
+  for (const id of [...convs.keys()]) {
+    stopTyping(convs.get(id));
+    records.forget(id);
+  }
+  convs.clear();
+  lastOfferId = "";
+  showNothing();
+  showQueue([], 0);
+  showState("", "");
+}
 
 function signedIn(agent) {
   me = agent;
@@ -96,7 +119,10 @@ function connect() {
   const u = new URL("/api/v1/agent/ws", location.href);
   u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
   ws = new WebSocket(u);
-  ws.onopen = () => messages.refresh();
+  ws.onopen = () => {
+    if (errorKind === "offline") clearError(); // the connection is back
+    messages.refresh();
+  };
   ws.onmessage = (m) => {
     let msg;
     try {
@@ -113,7 +139,7 @@ function connect() {
       showLogin();
       return;
     }
-    showError("Connexion au serveur perdue : reconnexion…");
+    showError("Connexion au serveur perdue : reconnexion…", "offline");
     setTimeout(start, 2000);
   };
 }
@@ -139,7 +165,7 @@ function handle(msg) {
       if (offer && offer.task.id === msg.task_id) hideOffer();
       if (msg.reason === "offer_expired" && lastOfferId === msg.task_id) {
         announce("Offre expirée sans réponse : vous passez Non prêt.");
-        showError("Offre expirée sans réponse dans le délai : vous êtes passé(e) Non prêt.");
+        showError("Offre expirée sans réponse dans le délai : vous êtes passé(e) Non prêt.", "expired");
       }
       break;
     case "assigned":
@@ -175,6 +201,7 @@ function showState(state, label) {
   $("state-label").dataset.state = state;
   $("ready").setAttribute("aria-pressed", String(state === "ready"));
   $("not-ready").setAttribute("aria-pressed", String(state === "not_ready"));
+  if (state === "ready" && errorKind === "expired") clearError(); // Prêt again: no longer true
 }
 
 $("ready").addEventListener("click", () => {
@@ -189,14 +216,21 @@ function describe(task) {
   return [task.summary, task.intent && "(" + intentLabel(task.intent) + ")"].filter(Boolean).join(" ") || "Demande d'un client";
 }
 
+// announce tells screen readers; the text goes after a while, so that what is read later
+// (or found by browsing the page) is never a fact that is over.
 function announce(text) {
+  clearTimeout(announceTimer);
   $("announcer").textContent = "";
-  setTimeout(() => ($("announcer").textContent = text), 50);
+  announceTimer = setTimeout(() => {
+    $("announcer").textContent = text;
+    announceTimer = setTimeout(() => ($("announcer").textContent = ""), 7000);
+  }, 50);
 }
 
 async function showOffer(task, expiresAt) {
   offer = { task, deadline: Date.parse(expiresAt) };
   lastOfferId = task.id;
+  if (errorKind === "expired") clearError(); // an older offer's expiry is over
   $("offer-summary").textContent = describe(task);
   $("offer-customer").textContent = "";
   $("offer-box").hidden = false;
@@ -479,7 +513,7 @@ function removeConv(id) {
 $("reply").addEventListener("submit", (e) => {
   e.preventDefault();
   const c = selected && selected.kind === "conv" && convs.get(selected.id);
-  const text = $("reply-text").value.trim();
+  const text = serverTrim($("reply-text").value);
   if (!text || !c || c.ended) return;
   if (chars(text) > MESSAGE_MAX) {
     showError("Message trop long : " + tooLong(MESSAGE_MAX, chars(text)));
@@ -520,10 +554,19 @@ $("close-conv").addEventListener("click", () => {
   });
 });
 
-function showError(text) {
+// showError shows text in #desk-error. kind "offline" stays until the connection is back,
+// "expired" until the agent is Prêt again or gets another offer; the others go after 8 s.
+function showError(text, kind = "") {
   $("desk-error").textContent = text;
+  errorKind = kind;
   clearTimeout(errorTimer);
-  errorTimer = setTimeout(() => ($("desk-error").textContent = ""), 8000);
+  if (kind !== "offline") errorTimer = setTimeout(clearError, kind === "expired" ? 60000 : 8000);
+}
+
+function clearError() {
+  clearTimeout(errorTimer);
+  errorKind = "";
+  $("desk-error").textContent = "";
 }
 
 records.init({

@@ -127,6 +127,9 @@
 
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const charCount = (s) => Array.from(s).length; // code points, as the server counts runes
+  // serverTrim trims what the server trims (Go's strings.TrimSpace: Unicode White_Space)
+  // before it counts: the counter shows the count the server will check.
+  const serverTrim = (s) => String(s).replace(/^\p{White_Space}+|\p{White_Space}+$/gu, "");
 
   function loadState() {
     try {
@@ -308,7 +311,7 @@
   }
 
   function updateCounter() {
-    const n = charCount(textarea.value);
+    const n = charCount(serverTrim(textarea.value));
     counter.textContent = T.counter(n);
     const over = n > MAX_CHARS;
     counter.classList.toggle("over", over);
@@ -524,7 +527,7 @@
       const i = pending.findIndex((p) => p.key === key);
       if (i >= 0) return i;
     }
-    return pending.findIndex((p) => p.text === text.trim());
+    return pending.findIndex((p) => p.text === serverTrim(text));
   }
 
   function showQueued(ev, seq) {
@@ -817,7 +820,7 @@
 
   function onSubmit(e) {
     e.preventDefault();
-    const text = textarea.value.trim();
+    const text = serverTrim(textarea.value);
     if (!text || !conv || closedConv) return;
     if (leaving) {
       leaveMessage(text).then((ok) => {
@@ -838,7 +841,7 @@
   /** send shows the customer's message at once and posts it; messages go out in order. */
   function send(text) {
     if (!conv || closedConv) return;
-    text = text.trim();
+    text = serverTrim(text);
     if (!text) return;
     showAlert("");
     clearQuickReplies();
