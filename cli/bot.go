@@ -14,10 +14,10 @@ import (
 
 // newBot builds the dialog engine that `relais serve` runs: the bot of RELAIS_BOT_DIR (or the
 // built-in one), its classifier (from the model cache when the catalogue did not change),
-// sessions in Redis expiring after RELAIS_SESSION_TTL, and, for a designer's folder, hot
-// reload of every saved edit. On the embedded store, webhooks left unconfigured answer from the
+// sessions in Redis expiring after sessionTTL (RELAIS_SESSION_TTL, read once with the server
+// configuration), and, for a designer's folder, hot reload of every saved edit. On the embedded store, webhooks left unconfigured answer from the
 // demo backend (package demo).
-func newBot(ctx context.Context, env *Env, st *store.Store) (*dialog.Engine, error) {
+func newBot(ctx context.Context, env *Env, st *store.Store, sessionTTL time.Duration) (*dialog.Engine, error) {
 	dir := botDir(env, "")
 	bot, err := dialog.LoadBot(dir)
 	if err != nil {
@@ -28,16 +28,12 @@ func newBot(ctx context.Context, env *Env, st *store.Store) (*dialog.Engine, err
 	if err != nil {
 		return nil, err
 	}
-	ttl, err := durationEnv(env, "RELAIS_SESSION_TTL", 30*time.Minute)
-	if err != nil {
-		return nil, err
-	}
 	opts := dialog.Options{Log: env.logger()}
 	if st.Embedded {
 		// A newcomer's `go run .`: the showcase flows end well without a company backend.
 		opts.Caller = demo.Caller{Next: dialog.NewHTTPCaller(), Getenv: env.Getenv}
 	}
-	e := dialog.NewEngine(bot, c, &dialog.RedisSessions{Store: st, TTL: ttl}, opts)
+	e := dialog.NewEngine(bot, c, &dialog.RedisSessions{Store: st, TTL: sessionTTL}, opts)
 	if dir != "" {
 		e.Watch(ctx, dir, 500*time.Millisecond, train)
 	}

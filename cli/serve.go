@@ -57,7 +57,7 @@ func runServe(env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	b, err := newBot(env.Ctx, env, st)
+	b, err := newBot(env.Ctx, env, st, cfg.SessionTTL)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,9 @@ import (
 	"github.com/relais/relais/store"
 )
 
+// DefaultOfferTimeout is how long an agent has to accept an offer, unless configured.
+const DefaultOfferTimeout = 15 * time.Second
+
 // Options are the router's delays and limits. Zero values take the defaults.
 type Options struct {
 	OfferTimeout      time.Duration    // how long an agent has to accept an offer (15 s; RELAIS_OFFER_TIMEOUT)
@@ -32,7 +35,7 @@ func (o *Options) defaults() {
 			*d = v
 		}
 	}
-	def(&o.OfferTimeout, 15*time.Second)
+	def(&o.OfferTimeout, DefaultOfferTimeout)
 	def(&o.DropGrace, 60*time.Second)
 	def(&o.SocketLease, 45*time.Second)
 	def(&o.DefaultHandleTime, 5*time.Minute)

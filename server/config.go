@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/relais/relais/handoff"
 )
 
 // Config is the server's configuration, filled from the environment by the command line and
@@ -15,7 +17,7 @@ type Config struct {
 	Addr            string        // listen address (ADDR), used by the command line
 	AllowedOrigins  []string      // sites that may call the API and open websockets (RELAIS_ALLOWED_ORIGINS)
 	SessionTTL      time.Duration // idle expiry of dialog sessions (RELAIS_SESSION_TTL), for the bot
-	OfferTimeout    time.Duration // agent offers (RELAIS_OFFER_TIMEOUT), reserved for the handoff
+	OfferTimeout    time.Duration // how long an agent has to accept an offer (RELAIS_OFFER_TIMEOUT)
 	ConversationTTL time.Duration // a conversation is forgotten this long after its last event
 	TrustedProxies  []string      // CIDRs whose X-Forwarded-For is believed; none: the peer address is the client
 	IdentitySecret  string        // key of the signed customer identities (RELAIS_IDENTITY_SECRET); "": identities refused
@@ -74,7 +76,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr:                    ":8080",
 		SessionTTL:              30 * time.Minute,
-		OfferTimeout:            15 * time.Second,
+		OfferTimeout:            handoff.DefaultOfferTimeout,
 		ConversationTTL:         7 * 24 * time.Hour,
 		MaxMessageLength:        2000,
 		MessagesPerConversation: 30,
