@@ -52,7 +52,11 @@ func TestDeskConflictBetweenTwoAgents(t *testing.T) {
 	screenshot(t, b, "conflict-01-request")
 	do(t, b, "Charger", chromedp.Click(chromedp.ID("request-load")))
 	waitPage(t, b, "Alice's version", `document.getElementById("request-conflict").hidden && document.getElementById("request-title-btn").textContent === "Remboursement" && document.getElementById("request-description").value === ""`)
-	do(t, b, "Bruno types the description again", setValue("request-description", "Demande le remboursement du colis."))
+	// Charger does not throw Bruno's text away: « Votre version » shows it, to merge from.
+	waitPage(t, b, "Bruno's version kept in sight", `!document.getElementById("request-mine").hidden && document.querySelector('#request-mine-list dd[data-field="description"]').textContent === "Demande le remboursement du colis." && !document.querySelector('#request-mine-list dd[data-field="title"]')`)
+	screenshot(t, b, "conflict-01b-request-your-version")
+	do(t, b, "Bruno takes his description back", chromedp.Click(chromedp.CSS(`#request-mine-list dt button`)))
+	waitPage(t, b, "his description is in the field", `document.getElementById("request-description").value === "Demande le remboursement du colis." && !document.getElementById("request-save").disabled`)
 	do(t, b, "Bruno saves", chromedp.Click(chromedp.ID("request-save")))
 	waitPage(t, b, "Bruno's description is saved", `document.getElementById("request-saved").textContent === "Demande enregistrée." && document.getElementById("request-conflict").hidden`)
 	var req requestRec
@@ -78,7 +82,11 @@ func TestDeskConflictBetweenTwoAgents(t *testing.T) {
 	screenshot(t, b, "conflict-02-customer")
 	do(t, b, "Charger", chromedp.Click(chromedp.ID("customer-load")))
 	waitPage(t, b, "Alice's version in Bruno's form", `document.getElementById("customer-conflict").hidden && document.getElementById("cf-phone").value === "01 23 45 67 89" && document.getElementById("cf-notes").value === ""`)
-	do(t, b, "Bruno types the notes again", chromedp.SendKeys(chromedp.ID("cf-notes"), "Client fidèle."), chromedp.Click(chromedp.ID("customer-save")))
+	waitPage(t, b, "Bruno's notes kept in sight, and only them", `!document.getElementById("customer-mine").hidden && document.querySelector('#customer-mine-list dd[data-field="notes"]').textContent === "Client fidèle." && document.querySelectorAll("#customer-mine-list dd").length === 1`)
+	screenshot(t, b, "conflict-02b-customer-your-version")
+	do(t, b, "Bruno takes his notes back", chromedp.Click(chromedp.CSS(`#customer-mine-list dt button`)))
+	waitPage(t, b, "his notes are in the field", `document.getElementById("cf-notes").value === "Client fidèle." && document.getElementById("cf-phone").value === "01 23 45 67 89"`)
+	do(t, b, "Bruno saves", chromedp.Click(chromedp.ID("customer-save")))
 	waitPage(t, b, "Bruno's change is saved", `!document.getElementById("customer-dialog").open && document.getElementById("customer-info").textContent.includes("Client fidèle.")`)
 	screenshot(t, b, "conflict-03-saved")
 	if got := customerByEmail(t, srv, token, "marc.petit@example.fr"); got.Phone != "01 23 45 67 89" || got.Notes != "Client fidèle." {

@@ -4,7 +4,7 @@
  * and the search that links an existing customer. Updates send If-Match; a 409 conflict
  * shows « Modifié par un autre agent. » with « Charger ».
  */
-import { $, el, button, counter, serverTrim, api, isConflict, showFieldError, checkCustomer, CUSTOMER_FIELDS, LANGUAGES, limits } from "./desk-util.js";
+import { $, el, button, counter, serverTrim, api, isConflict, showFieldError, showMine, checkCustomer, CUSTOMER_FIELDS, LANGUAGES, limits } from "./desk-util.js";
 import { shown, load, contextPath, renderIfShown } from "./desk-context.js";
 
 // ------------------------------------------------------------------- card
@@ -88,6 +88,7 @@ export function openCustomer(ctx, closing = null) {
   setFormErrors({}, "");
   clearSearch();
   renderDialog();
+  renderMine();
   $("customer-dialog").showModal();
   (dlg.mode === "view" ? $("customer-edit") : field("name")).focus();
 }
@@ -128,6 +129,12 @@ export function wireCustomerDialog() {
     if (dlg && (dlg.mode === "create" || dlg.mode === "edit")) submitCustomer();
   });
   $("customer-load").addEventListener("click", loadCurrentCustomer);
+  $("customer-mine-close").addEventListener("click", () => {
+    if (!dlg) return;
+    dlg.ctx.customerMine = null;
+    renderMine();
+    field("name").focus();
+  });
   $("customer-dialog").addEventListener("close", formClosed);
   $("customer-search-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -160,14 +167,43 @@ function cancelForm() {
 function loadCurrentCustomer() {
   if (!dlg || !dlg.conflict) return;
   const cur = dlg.conflict;
+  // What the agent typed stays in sight (« Votre version »), to merge into the current one.
+  const typed = formValues();
+  dlg.ctx.customerMine = {};
+  const was = dlg.ctx.customer || {}; // the version the agent edited
+  const value = (c, f) => c[f] || (f === "language" ? "fr" : "");
+  for (const f of CUSTOMER_FIELDS) {
+    if (value(typed, f) !== value(was, f) && value(typed, f) !== value(cur, f)) dlg.ctx.customerMine[f] = typed[f];
+  }
   dlg.ctx.customer = cur;
   dlg.base = cur.version;
   dlg.conflict = null;
   fillForm(cur);
-  setFormErrors({}, "Version actuelle chargée : reprenez vos modifications puis enregistrez.");
+  renderMine();
+  setFormErrors({}, Object.keys(dlg.ctx.customerMine).length
+    ? "Version actuelle chargée. Votre version est affichée au-dessus : reprenez-en ce qu'il faut garder, puis enregistrez."
+    : "Version actuelle chargée : reprenez vos modifications puis enregistrez.");
   renderDialog();
   renderIfShown(dlg.ctx);
   field("name").focus();
+}
+
+const FIELD_LABELS = { name: "Nom", email: "E-mail", phone: "Téléphone", address: "Adresse postale", account_number: "Numéro de compte", language: "Langue préférée", notes: "Notes" };
+
+// renderMine shows the agent's values from before Charger (none outside a conflict).
+function renderMine() {
+  const mine = (dlg && dlg.ctx.customerMine) || {};
+  const entries = CUSTOMER_FIELDS.filter((f) => mine[f] !== undefined).map((f) => ({
+    field: f,
+    label: FIELD_LABELS[f],
+    text: f === "language" ? LANGUAGES[mine[f]] || mine[f] : mine[f],
+    take: () => {
+      field(f).value = mine[f];
+      updateCounters();
+      field(f).focus();
+    },
+  }));
+  showMine($("customer-mine"), $("customer-mine-list"), entries);
 }
 
 function formClosed() {
@@ -223,6 +259,7 @@ async function submitCustomer() {
 async function customerSettled(d, customer, linked, note) {
   d.ctx.customer = customer;
   d.ctx.customerDraft = null;
+  d.ctx.customerMine = null; // merged and saved
   d.done = true;
   $("customer-dialog").close();
   if (linked) await load(d.ctx);

@@ -4,7 +4,7 @@
  * edits are a draft, saved with If-Match on the version they were made on; a 409 conflict
  * shows « Modifié par un autre agent. » with « Charger ».
  */
-import { $, el, chars, serverTrim, counter, tooLong, date, api, isConflict, CONFLICT, showFieldError, statusLabel, limits } from "./desk-util.js";
+import { $, el, chars, serverTrim, counter, tooLong, date, api, isConflict, CONFLICT, showFieldError, showMine, statusLabel, limits } from "./desk-util.js";
 import { shown, render } from "./desk-context.js";
 
 export function requestDirty(ctx) {
@@ -27,6 +27,7 @@ const draftDescription = (ctx) => (ctx.draft && ctx.draft.description !== undefi
 
 export function renderRequest(ctx) {
   $("request-conflict").hidden = !ctx.requestConflict;
+  renderMine(ctx);
   renderDetails(ctx);
   renderTitle(ctx);
   renderDescription(ctx);
@@ -35,6 +36,24 @@ export function renderRequest(ctx) {
   showFieldError($("request-description"), $("request-description-error"), errs.description || errs._);
   $("request-save").disabled = !requestDirty(ctx) || !!ctx.savingRequest;
   $("request-saved").textContent = ctx.savedNote || "";
+}
+
+// renderMine shows what the agent had typed before Charger took the other agent's version.
+function renderMine(ctx) {
+  const mine = ctx.requestMine || {};
+  const entries = [];
+  if (mine.title !== undefined) entries.push({ field: "title", label: "Titre", text: mine.title, take: () => takeMine(ctx, "title") });
+  if (mine.description !== undefined) entries.push({ field: "description", label: "Description", text: mine.description, take: () => takeMine(ctx, "description") });
+  showMine($("request-mine"), $("request-mine-list"), entries);
+}
+
+function takeMine(ctx, field) {
+  if (!ctx.requestMine || ctx.requestMine[field] === undefined || !ctx.request) return;
+  ensureDraft(ctx)[field] = ctx.requestMine[field];
+  ctx.savedNote = "";
+  if (field === "title") ctx.editingTitle = true;
+  render();
+  $(field === "title" ? "request-title" : "request-description").focus();
 }
 
 function renderDetails(ctx) {
@@ -80,6 +99,12 @@ export function wireRequest() {
   wireDescription();
   $("request-save").addEventListener("click", () => shown && saveRequest(shown));
   $("request-load").addEventListener("click", loadCurrentRequest);
+  $("request-mine-close").addEventListener("click", () => {
+    if (!shown) return;
+    shown.requestMine = null;
+    render();
+    $("request-save").disabled ? $("request-description").focus() : $("request-save").focus();
+  });
   $("request-toggle-status").addEventListener("click", toggleStatus);
 }
 
@@ -154,11 +179,18 @@ function wireDescription() {
 function loadCurrentRequest() {
   const ctx = shown;
   if (!ctx || !ctx.requestConflict) return;
-  ctx.request = ctx.requestConflict;
+  // The agent's own text is kept in sight (« Votre version ») to merge from, never dropped.
+  const cur = ctx.requestConflict, was = ctx.request, d = ctx.draft, mine = {};
+  for (const f of ["title", "description"]) {
+    const v = d && d[f];
+    if (v !== undefined && v !== (was[f] || "") && v !== (cur[f] || "")) mine[f] = v;
+  }
+  ctx.requestMine = Object.keys(mine).length ? mine : null;
+  ctx.request = cur;
   ctx.requestConflict = null;
   ctx.draft = null;
   ctx.requestErrors = {};
-  ctx.savedNote = "Version actuelle chargée.";
+  ctx.savedNote = ctx.requestMine ? "Version actuelle chargée : votre version reste affichée au-dessus." : "Version actuelle chargée.";
   render();
   $("request-title-btn").focus();
 }

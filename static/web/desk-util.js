@@ -158,6 +158,23 @@ export const isConflict = (res) => res.status === 409 && res.error.code === "con
 // CONFLICT is what a stale write shows, with a « Charger » button where there is one.
 export const CONFLICT = "Modifié par un autre agent.";
 
+// showMine fills a « Votre version » box (list is its <dl>, box the box) with what the agent
+// had typed before Charger: entries are [{field, label, text, take}], take puts the text back
+// in its field. The text goes in as textContent. No entry hides the box.
+export function showMine(box, list, entries) {
+  list.replaceChildren();
+  for (const e of entries) {
+    const dt = el("dt", "", e.label);
+    const again = button("Reprendre", "link", e.take);
+    again.setAttribute("aria-label", "Reprendre votre " + e.label.toLowerCase() + " dans le champ");
+    dt.append(again);
+    const dd = el("dd", "", e.text || "(vide)");
+    dd.dataset.field = e.field;
+    list.append(dt, dd);
+  }
+  box.hidden = entries.length === 0;
+}
+
 // showFieldError puts a field's message (or none) next to it and marks the field invalid.
 export function showFieldError(input, node, msg) {
   node.textContent = msg || "";
