@@ -145,8 +145,18 @@ func TestProcedurePickFromQueue(t *testing.T) {
 		t.Errorf("customer saved: phone %q", got.Phone)
 	}
 
-	// 7. Fermer: nothing unsaved, a customer known → the interaction ends.
+	// 7. Fermer asks first whether to end the conversation: Annuler keeps it going.
 	do(t, tab, "Fermer", chromedp.Click(chromedp.ID("close-conv")))
+	waitPage(t, tab, "asked whether to end the conversation", `document.getElementById("close-dialog").open && !document.getElementById("close-confirm").hidden && document.getElementById("close-dialog-text").textContent.includes("Terminer la conversation avec Jeanne Martin")`)
+	if got := eval[string](t, tab, `document.activeElement.id`); got != "close-cancel" {
+		t.Errorf("focus in the confirmation: got #%s, want #close-cancel (Entrée must not end it by mistake)", got)
+	}
+	screenshot(t, tab, "procedure1-07a-confirm-close")
+	do(t, tab, "Annuler", chromedp.Click(chromedp.ID("close-cancel")))
+	waitPage(t, tab, "still En cours", `!document.getElementById("close-dialog").open && document.querySelectorAll("#current-list li").length === 1 && !document.getElementById("reply").hidden`)
+	// Nothing unsaved, a customer known: Terminer la conversation → the interaction ends.
+	do(t, tab, "Fermer", chromedp.Click(chromedp.ID("close-conv")))
+	confirmClose(t, tab)
 	waitPage(t, tab, "the conversation has left En cours", `document.querySelectorAll("#current-list li").length === 0 && !document.getElementById("close-dialog").open`)
 	screenshot(t, tab, "procedure1-07-closed")
 	noDialogs(t, map[string]*dialogLog{"desk": dialogs})
@@ -200,6 +210,7 @@ func TestProcedureReceiveAutomatically(t *testing.T) {
 	// An unsaved description, then Fermer: Enregistrer, then « Créer un client ».
 	do(t, tab, "type a description", setValue("request-description", "Box hors service depuis ce matin."))
 	do(t, tab, "Fermer", chromedp.Click(chromedp.ID("close-conv")))
+	confirmClose(t, tab)
 	waitPage(t, tab, "asked about unsaved changes", `document.getElementById("close-dialog").open && !document.getElementById("close-save").hidden && !document.getElementById("close-discard").hidden`)
 	screenshot(t, tab, "procedure2-03-unsaved")
 	do(t, tab, "Enregistrer with Enter", press(kb.Enter)) // the dialog's first button has the focus
@@ -243,6 +254,13 @@ func TestOfferUnansweredMakesAgentNotReady(t *testing.T) {
 	waitPage(t, tab, "the agent is told", `document.getElementById("desk-error").textContent.includes("Non prêt")`)
 	waitPage(t, tab, "the task is back in the queue", `document.querySelectorAll("#queue li").length === 1`)
 	screenshot(t, tab, "procedure2-07-offer-expired")
+}
+
+// confirmClose answers « Terminer la conversation » to Fermer's first question.
+func confirmClose(t *testing.T, tab context.Context) {
+	t.Helper()
+	waitPage(t, tab, "asked whether to end the conversation", `document.getElementById("close-dialog").open && !document.getElementById("close-confirm").hidden`)
+	do(t, tab, "Terminer la conversation", chromedp.Click(chromedp.ID("close-confirm")))
 }
 
 // fits checks that the desk fits the window: no scrolling of the page, and every visible

@@ -184,7 +184,8 @@ func TestDeskLinksExistingCustomer(t *testing.T) {
 		t.Errorf("Luc's journey: got %+v, want the interaction's request and activity", j.Requests)
 	}
 	do(t, tab, "Fermer", chromedp.Click(chromedp.ID("close-conv")))
-	waitPage(t, tab, "closed without questions", `document.querySelectorAll("#current-list li").length === 0 && !document.getElementById("close-dialog").open`)
+	confirmClose(t, tab)
+	waitPage(t, tab, "closed without other questions", `document.querySelectorAll("#current-list li").length === 0 && !document.getElementById("close-dialog").open`)
 	noDialogs(t, map[string]*dialogLog{"desk": dialogs})
 }
 

@@ -1,21 +1,22 @@
 /*
- * Relais desk — the questions Fermer asks (docs/desk.md), in order: what to do with unsaved
- * changes (enregistrer or abandonner), then whether to create a customer when none is linked.
- * Then the close goes on (desk.js sends the close command).
+ * Relais desk — the questions Fermer asks (docs/desk.md), in order: whether to end the
+ * conversation at all (when it is still going on: the customer is told it is over), what to
+ * do with unsaved changes (enregistrer or abandonner), then whether to create a customer when
+ * none is linked. Then the close goes on (desk.js sends the close command).
  */
 import { $, isConflict, CONFLICT, checkCustomer } from "./desk-util.js";
 import { contextOf, load, renderIfShown } from "./desk-context.js";
 import { requestDirty, saveRequest } from "./desk-request.js";
 import { customerDraftDirty, saveCustomer, openCustomer } from "./desk-customer.js";
 
-// closing is the close in progress: {ctx, done}.
+// closing is the close in progress: {ctx, done, confirm}; confirm is the question that
+// comes first, until the agent answers « Terminer la conversation ».
 let closing = null;
 
-// requestClose asks Fermer's questions about the context under key, then calls done.
-export function requestClose(key, done) {
-  const ctx = contextOf(key);
-  if (!ctx) return done();
-  closing = { ctx, done };
+// requestClose asks Fermer's questions about the context under key, then calls done. confirm,
+// when given, is asked first: ending a conversation in progress is not undone.
+export function requestClose(key, done, confirm = "") {
+  closing = { ctx: contextOf(key), done, confirm };
   continueClosing();
 }
 
@@ -26,18 +27,24 @@ function pendingChanges(ctx) {
   return what;
 }
 
-function askClose(text, buttons) {
+function askClose(text, buttons, focus = buttons[0]) {
   const d = $("close-dialog");
   $("close-dialog-text").textContent = text;
   $("close-dialog-error").textContent = "";
-  for (const id of ["close-save", "close-discard", "close-create", "close-quit"]) $(id).hidden = !buttons.includes(id);
+  for (const id of ["close-confirm", "close-save", "close-discard", "close-create", "close-quit"]) $(id).hidden = !buttons.includes(id);
   if (!d.open) d.showModal();
-  $(buttons[0]).focus();
+  $(focus).focus();
 }
 
 function continueClosing() {
   if (!closing) return;
+  if (closing.confirm) {
+    // The least harmful answer has the focus: Entrée does not end a conversation by mistake.
+    askClose(closing.confirm, ["close-confirm"], "close-cancel");
+    return;
+  }
   const ctx = closing.ctx;
+  if (!ctx) return finishClosing();
   const pending = pendingChanges(ctx);
   if (pending.length) {
     askClose("Vous avez des modifications non enregistrées (" + pending.join(" et ") + "). Voulez-vous les enregistrer ou les abandonner ?", ["close-save", "close-discard"]);
@@ -64,6 +71,11 @@ function cancelClosing() {
 
 export function wireCloseDialog() {
   $("close-cancel").addEventListener("click", cancelClosing);
+  $("close-confirm").addEventListener("click", () => {
+    if (!closing) return;
+    closing.confirm = "";
+    continueClosing();
+  });
   $("close-dialog").addEventListener("cancel", () => (closing = null));
   $("close-discard").addEventListener("click", discardChanges);
   $("close-save").addEventListener("click", saveChanges);

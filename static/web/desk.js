@@ -544,6 +544,8 @@ $("reply-text").addEventListener("input", () => {
 $("close-conv").addEventListener("click", () => {
   const c = selected && selected.kind === "conv" && convs.get(selected.id);
   if (!c) return;
+  const confirm = c.ended ? "" : "Terminer la conversation avec " + (records.customerName(c.id) || "ce client") +
+    " ? Le client sera informé que la conversation est terminée et ne pourra plus vous écrire ici.";
   records.requestClose(c.id, () => {
     if (c.ended) {
       removeConv(c.id);
@@ -551,7 +553,7 @@ $("close-conv").addEventListener("click", () => {
     }
     c.closing = true;
     if (!send({ type: "close", conversation_id: c.id })) c.closing = false;
-  });
+  }, confirm);
 });
 
 // showError shows text in #desk-error. kind "offline" stays until the connection is back,
