@@ -213,7 +213,7 @@ func TestMetricsAccess(t *testing.T) {
 		in := startOne(t, cfg)
 		rec := httptest.NewRecorder()
 		in.srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "relais_http_requests_total") {
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "relais_websockets_active") {
 			t.Errorf("got %d %.80s, want 200 with the metrics", rec.Code, rec.Body.String())
 		}
 	})
