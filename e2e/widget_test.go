@@ -453,3 +453,48 @@ func TestFavicon(t *testing.T) {
 		t.Errorf("got %d %q for /favicon.ico, want 200 and an image", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
+
+// TestWidgetDisclosureAt360: on a 360 px phone the header's subtitle is shown whole (it
+// wraps, it is not cut), a line before the first message says the first answers come from an
+// automated assistant, and the tag's data-privacy-url adds a privacy-notice link, for http(s)
+// addresses only.
+func TestWidgetDisclosureAt360(t *testing.T) {
+	var relais string
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		privacy := "https://boutique.example.fr/confidentialite"
+		if strings.HasPrefix(r.URL.Path, "/mauvais") {
+			privacy = "javascript:alert(1)"
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Boutique</title></head>
+<body><h1>Une boutique</h1><script src="%s/widget.js" data-privacy-url="%s" defer></script></body></html>`, relais, privacy)
+	}))
+	defer shop.Close()
+	srv := startServer(t, func(c *server.Config) { c.AllowedOrigins = []string{shop.URL} })
+	relais = srv.URL
+
+	ctx, dialogs := newTab(t)
+	do(t, ctx, "emulate a 360×740 phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
+	openWidget(t, ctx, shop.URL)
+	screenshot(t, ctx, "widget-disclosure-360")
+	sub := eval[map[string]any](t, ctx, `(() => { const r = `+shadow+`, s = r.querySelector(".subtitle"), b = s.getBoundingClientRect(), c = r.querySelector(".icon-btn").getBoundingClientRect();
+		return {text: s.textContent, cut: s.scrollWidth > s.clientWidth + 0.5 || s.scrollHeight > s.clientHeight + 0.5, right: b.right, close: c.left}; })()`)
+	if sub["cut"] == true || sub["right"].(float64) > sub["close"].(float64) {
+		t.Errorf("the subtitle %q is cut at 360 px: %v", sub["text"], sub)
+	}
+	const disclosure = "Vous échangez avec un assistant automatique. Un conseiller peut prendre le relais."
+	waitUntil(t, ctx, "the disclosure before the first message", `(() => { const d = r.querySelector(".disclosure"), m = r.querySelector(".log .msg");
+		return d && d.textContent.includes(`+quote(disclosure)+`) && d.getBoundingClientRect().height > 0 && (d.compareDocumentPosition(m) & Node.DOCUMENT_POSITION_FOLLOWING); })()`)
+	link := eval[map[string]string](t, ctx, `(() => { const a = `+shadow+`.querySelector(".disclosure a"); return a ? {href: a.href, text: a.textContent, target: a.target, rel: a.rel} : {}; })()`)
+	if link["href"] != "https://boutique.example.fr/confidentialite" || link["text"] != "Données personnelles" || link["target"] != "_blank" || !strings.Contains(link["rel"], "noopener") {
+		t.Errorf("privacy link: got %v, want « Données personnelles » to the configured address, in a new tab", link)
+	}
+
+	other, _ := newTab(t)
+	openWidget(t, other, shop.URL+"/mauvais")
+	waitUntil(t, other, "the disclosure", `r.querySelector(".disclosure")`)
+	if n := eval[int](t, other, shadow+`.querySelectorAll(".disclosure a, a[href^='javascript']").length`); n != 0 {
+		t.Errorf("data-privacy-url=javascript:… gave %d links, want none (http and https only)", n)
+	}
+	noDialogs(t, map[string]*dialogLog{"widget": dialogs})
+}

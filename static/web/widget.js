@@ -3,7 +3,8 @@
  *
  * Embed it on any page with one tag:  <script src="https://relais.example/widget.js" defer></script>
  * The API is found next to the script (its URL without "widget.js"), or at the URL given in the
- * tag's data-relais-api attribute. Plain JavaScript, no framework, no build step. Its markup and
+ * tag's data-relais-api attribute; data-privacy-url (an http(s) address) adds a link to the site's
+ * privacy notice under the header. Plain JavaScript, no framework, no build step. Its markup and
  * styles live in a shadow root, so the host page's CSS does not reach it and its CSS does not
  * leak out; the host may theme it with CSS custom properties on #relais-widget
  * (--relais-accent, --relais-accent-text, --relais-font).
@@ -34,11 +35,26 @@
   );
   const storageKey = "relais:conversation:" + base.href;
 
+  /** privacyUrl is the tag's data-privacy-url when it is an http(s) address, else "". */
+  function privacyUrl() {
+    const v = script && script.dataset.privacyUrl;
+    if (!v || !v.trim()) return "";
+    try {
+      const u = new URL(v.trim(), location.href);
+      return u.protocol === "https:" || u.protocol === "http:" ? u.href : "";
+    } catch {
+      return "";
+    }
+  }
+
   // ---------------------------------------------------------------- texts (French)
 
   const T = {
     title: "Service client",
     subtitleBot: "Assistant virtuel · répond tout de suite",
+    disclosure: "Vous échangez avec un assistant automatique. Un conseiller peut prendre le relais.",
+    privacy: "Données personnelles",
+    privacyLabel: "Données personnelles : notre politique de confidentialité (nouvel onglet)",
     subtitleQueued: "En attente d'un conseiller",
     subtitleAgent: (name) => `${name}, conseiller·ère`,
     subtitleClosed: "Conversation terminée",
@@ -242,6 +258,18 @@
     "aria-label": T.logLabel,
     tabindex: "0",
   });
+  const privacy = privacyUrl();
+  // Said before the first message, and for as long as the panel is open: the first answers
+  // come from a program (the customer must know), a human may take over.
+  const disclosure = h(
+    "p",
+    { class: "disclosure", id: "relais-disclosure" },
+    T.disclosure,
+    privacy ? " " : null,
+    privacy
+      ? h("a", { href: privacy, target: "_blank", rel: "noopener noreferrer", "aria-label": T.privacyLabel }, T.privacy)
+      : null,
+  );
   const typing = h("div", { class: "typing", role: "status", hidden: true });
   const banner = h("div", { class: "banner", role: "status", hidden: true });
   const alertBox = h("div", { class: "alert", role: "alert", hidden: true });
@@ -266,7 +294,7 @@
   const restartBox = h("div", { class: "restart", hidden: true });
   const panel = h(
     "section",
-    { id: "relais-panel", class: "panel", role: "dialog", "aria-labelledby": "relais-title", hidden: true },
+    { id: "relais-panel", class: "panel", role: "dialog", "aria-labelledby": "relais-title", "aria-describedby": "relais-disclosure", hidden: true },
     h(
       "header",
       { class: "head" },
@@ -274,6 +302,7 @@
       h("div", { class: "titles" }, h("h2", { id: "relais-title" }, T.title), subtitle),
       closeBtn,
     ),
+    disclosure,
     banner,
     log,
     typing,
@@ -1087,7 +1116,11 @@ button:focus-visible, textarea:focus-visible, .log:focus-visible {
 .avatar svg { width: 20px; height: 20px; }
 .titles { flex: 1; min-width: 0; }
 .titles h2 { margin: 0; font-size: 16px; font-weight: 650; }
-.subtitle { margin: 0; font-size: 13px; opacity: .9; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.subtitle { margin: 0; font-size: 13px; opacity: .9; overflow-wrap: anywhere; }
+.disclosure { margin: 0; padding: 6px 16px; font-size: 12px; line-height: 1.35; color: var(--muted);
+  background: #f7f6fb; border-bottom: 1px solid var(--line); }
+.disclosure a { color: inherit; text-decoration: underline; white-space: nowrap; }
+.disclosure a:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
 .icon-btn { width: 40px; height: 40px; border: 0; border-radius: 50%; background: transparent;
   color: inherit; display: grid; place-items: center; flex: none; }
 .icon-btn:hover { background: rgba(255,255,255,.15); }
