@@ -1,11 +1,13 @@
 // Package apperr is Relais's application error: a code that says what kind of failure it is
 // (the server maps codes to HTTP statuses in one table) and a short French message that people
-// may read. It owns no behaviour beyond building and inspecting such errors.
+// may read. It owns no behaviour beyond building and inspecting such errors, and the one table
+// from codes to HTTP statuses (Status).
 package apperr
 
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -35,6 +37,46 @@ const (
 	RequestTimeout   Code = "request_timeout"        // the request body came too slowly
 	KeyReused        Code = "idempotency_key_reused" // an Idempotency-Key sent again with another text
 )
+
+// statuses is the one table from codes to HTTP statuses; Status reads it.
+var statuses = map[Code]int{
+	Invalid:      http.StatusBadRequest,
+	NotFound:     http.StatusNotFound,
+	Conflict:     http.StatusConflict,
+	Unauthorized: http.StatusUnauthorized,
+	Forbidden:    http.StatusForbidden,
+	TooMany:      http.StatusTooManyRequests,
+	Unavailable:  http.StatusServiceUnavailable,
+	Internal:     http.StatusInternalServerError,
+
+	PreconditionRequired: http.StatusPreconditionRequired,
+	Duplicate:            http.StatusConflict,
+	DuplicateTag:         http.StatusConflict,
+	InvalidIdentity:      http.StatusUnprocessableEntity,
+	AlreadyLinked:        http.StatusConflict,
+
+	UnsupportedMedia: http.StatusUnsupportedMediaType,
+	RequestTimeout:   http.StatusRequestTimeout,
+	KeyReused:        http.StatusUnprocessableEntity,
+}
+
+// Status returns the HTTP status of code: 500 for a code the table does not know (a status
+// of 0 would make net/http panic), never 0.
+func Status(code Code) int {
+	if status, ok := statuses[code]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
+}
+
+// Codes returns every code the table knows, in no particular order.
+func Codes() []Code {
+	codes := make([]Code, 0, len(statuses))
+	for code := range statuses {
+		codes = append(codes, code)
+	}
+	return codes
+}
 
 // Error is an application error. Message is French, for the customer or the agent; Err is
 // the cause, for the logs only.
