@@ -105,3 +105,55 @@ func TestWidgetOffersANewConversationWhenGone(t *testing.T) {
 		t.Errorf("after the restart: conversation %q, want a new one (was %q)", second, id)
 	}
 }
+
+// TestWidgetNoticesALostConversationQuickly: the conversation vanishes from the store while
+// the customer's connection drops; the widget reconnects, is refused, and says within 5 s, in
+// one banner (no « Reconnexion… » beside it), that the conversation is gone, with « Nouvelle
+// conversation ». After a reload with a conversation gone, the new one starts by saying that
+// the previous one is no longer available.
+func TestWidgetNoticesALostConversationQuickly(t *testing.T) {
+	needBrowser(t)
+	cfg := server.DefaultConfig() // the sockets' own check is every 30 s: the widget must not wait for it
+	st := storetest.Open(t)
+	srv := serve(t, cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: testLogger(t), Static: static.FS})
+	ctx, _ := newTab(t)
+	openWidget(t, ctx, srv.URL)
+	waitUntil(t, ctx, "the websocket is open", `r.querySelector(".banner").hidden && !r.querySelector(".log > .msg:not([data-seq])")`)
+	const storedID = `JSON.parse(Object.entries(localStorage).find(([k]) => k.startsWith("relais:"))[1]).id`
+	deleteConversation := func() {
+		id := eval[string](t, ctx, storedID)
+		keys, err := st.Client.Keys(context.Background(), "*"+id+"*").Result()
+		if err != nil || len(keys) == 0 {
+			t.Fatalf("keys of conversation %s: got %v %v", id, keys, err)
+		}
+		if err := st.Client.Del(context.Background(), keys...).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deleteConversation()
+	lost := time.Now()
+	srv.dropConnections()
+	waitUntil(t, ctx, "the widget says the conversation is gone", `!r.querySelector(".alert").hidden && r.querySelector(".alert").textContent.includes("n'est plus disponible")`)
+	if took := time.Since(lost); took > 5*time.Second {
+		t.Errorf("the lost conversation was noticed after %v, want 5 s at most", took.Round(100*time.Millisecond))
+	}
+	time.Sleep(2 * time.Second) // nothing else comes up meanwhile (a reconnection attempt, a banner)
+	screenshot(t, ctx, "widget-conversation-lost")
+	shown := eval[[]string](t, ctx, `Array.from(`+shadow+`.querySelectorAll(".alert, .banner")).filter(e => !e.hidden).map(e => e.textContent)`)
+	if len(shown) != 1 {
+		t.Errorf("banners shown: %q, want the one that says the conversation is gone", shown)
+	}
+	if !eval[bool](t, ctx, shadow+`.querySelector(".restart-btn") && !`+shadow+`.querySelector(".restart").hidden && `+shadow+`.querySelector(".composer").hidden`) {
+		t.Errorf("no « Nouvelle conversation » in place of the input")
+	}
+	do(t, ctx, "start a new conversation", chromedp.Click(in(".restart-btn")))
+	waitUntil(t, ctx, "a new conversation", `r.querySelector(".log .msg-bot") && r.querySelector(".alert").hidden && !r.querySelector(".composer").hidden`)
+
+	deleteConversation()
+	do(t, ctx, "reload", chromedp.Reload())
+	waitUntil(t, ctx, "the new conversation says the previous one is gone", `r.querySelector(".log .notice.gone") && r.querySelector(".log .msg-bot")`)
+	if got := eval[string](t, ctx, shadow+`.querySelector(".log > *").textContent`); !strings.Contains(got, "conversation précédente n'est plus disponible") {
+		t.Errorf("first entry after the reload: %q, want the notice that the previous conversation is gone", got)
+	}
+	screenshot(t, ctx, "widget-previous-conversation-gone")
+}

@@ -92,6 +92,7 @@
     rateLimited: "Vous envoyez beaucoup de messages.",
     retryIn: (s) => `Nouvel essai dans ${s} s.`,
     expired: "Cette conversation n'est plus disponible. Vous pouvez en commencer une nouvelle.",
+    previousGone: "Votre conversation précédente n'est plus disponible : une nouvelle conversation commence.",
     httpError: (status) => `Une erreur est survenue (code ${status}). Réessayez dans un instant.`,
     wait: "Patienter",
     leaveMessage: "Laisser un message",
@@ -630,10 +631,11 @@
     } catch (e) {
       showBanner("");
       if (e instanceof ApiError && e.gone && saved) {
-        // The conversation expired or was removed: start afresh, silently, once the customer
-        // opens the panel.
+        // The conversation expired or was removed: start afresh once the customer opens the
+        // panel, saying so before the new welcome (the history they expect is gone).
         forget();
         started = false;
+        previousGone = true;
         return panelOpen ? start() : undefined;
       }
       started = false;
@@ -657,6 +659,10 @@
     showBanner("");
     conv = { id: String(data.id), token: String(data.token), lastSeq: 0, open: panelOpen };
     saveState();
+    if (previousGone) {
+      previousGone = false;
+      log.append(noticeEl(T.previousGone, "gone"));
+    }
     for (const ev of eventsOf(data)) handleEvent(ev, false, false);
   }
 
@@ -698,9 +704,18 @@
     textarea.focus();
   }
 
+  /**
+   * expired says once, in one place, that the conversation is gone (404, 401, 410, websocket
+   * 4404), and offers a new one: no « Reconnexion… » banner, typing dots or suggestions stay.
+   */
   function expired() {
     disconnect();
+    checking = null;
     closedConv = true;
+    hideTyping();
+    clearQuickReplies();
+    showBanner("");
+    for (const p of pending.splice(0)) failed(p, false);
     setComposerEnabled(false);
     showAlert(T.expired);
     showRestart();
@@ -711,6 +726,8 @@
   let ws = null;
   let wsAttempts = 0;
   let wsTimer = 0;
+  let checking = null; // the catch-up in flight, if any
+  let previousGone = false; // the conversation kept in localStorage was gone at load
 
   function connect() {
     clearTimeout(wsTimer);
@@ -728,7 +745,9 @@
       return;
     }
     ws = sock;
+    let opened = false;
     sock.onopen = () => {
+      opened = true;
       wsAttempts = 0;
       showBanner("");
     };
@@ -750,7 +769,7 @@
       ws = null;
       // 4404: the conversation is gone (expired or removed): offer a new one, do not retry.
       if (e.code === 4404 && conv) return expired();
-      if (!closedConv && conv) scheduleReconnect();
+      if (!closedConv && conv) scheduleReconnect(!opened);
     };
   }
 
@@ -761,30 +780,45 @@
     if (sock) sock.close(1000);
   }
 
-  async function scheduleReconnect() {
+  async function scheduleReconnect(refused) {
     clearTimeout(wsTimer);
     wsAttempts++;
-    if (wsAttempts > 1) showBanner(T.offline);
-    // After a few failures, ask the HTTP API: it catches up what was missed and tells an
-    // expired conversation (401/404) apart from a network problem, which a websocket cannot.
-    if (wsAttempts % 3 === 0 && conv) {
+    // A socket refused before it opened, or a few failures: ask the HTTP API at once. It
+    // catches up what was missed and tells an expired conversation (401/404) apart from a
+    // network problem, which a websocket cannot; so a lost conversation is told in a second.
+    if ((refused || wsAttempts % 3 === 0) && conv) {
       await catchUp();
       if (closedConv || !conv) return;
     }
+    if (wsAttempts > 1) showBanner(T.offline);
     const delay = Math.min(30000, 500 * 2 ** Math.min(wsAttempts - 1, 6));
     wsTimer = setTimeout(connect, wsAttempts === 1 ? 200 : delay * (0.5 + Math.random() / 2));
   }
 
   /** catchUp reads what the websocket may have missed; it also detects an expired conversation. */
-  async function catchUp() {
-    if (!conv) return;
-    try {
-      const data = await api("GET", convPath(`/events?after=${conv.lastSeq || 0}`), { token: conv.token });
-      for (const ev of eventsOf(data)) handleEvent(ev, true, true);
-    } catch (e) {
-      if (e instanceof ApiError && e.gone) expired();
-    }
+  function catchUp() {
+    if (!conv) return Promise.resolve();
+    if (checking) return checking; // one request at a time
+    const mine = conv;
+    const run = (async () => {
+      try {
+        const data = await api("GET", convPath(`/events?after=${conv.lastSeq || 0}`), { token: conv.token });
+        if (conv === mine) for (const ev of eventsOf(data)) handleEvent(ev, true, true);
+      } catch (e) {
+        if (e instanceof ApiError && e.gone && conv === mine && !closedConv) expired();
+      } finally {
+        if (checking === run) checking = null;
+      }
+    })();
+    checking = run;
+    return run;
   }
+
+  // Back on the page (another tab, a phone unlocked): check at once that the conversation is
+  // still there, rather than at the server's next safety check.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && conv && !closedConv && started) catchUp();
+  });
 
   window.addEventListener("online", () => {
     if (conv && !ws && !closedConv) {
@@ -1146,6 +1180,7 @@ button:focus-visible, textarea:focus-visible, .log:focus-visible {
 .notice { align-self: stretch; text-align: center; font-size: 13px; color: var(--muted); }
 .notice p { margin: 4px 8px; }
 .notice.queued p, .notice.agent p { background: #eef6ff; color: #123d6a; border-radius: 10px; padding: 8px 10px; }
+.notice.gone p { background: #fff4d6; color: #5c4200; border-radius: 10px; padding: 8px 10px; }
 .notice.closed p { background: #f3f3f5; border-radius: 10px; padding: 8px 10px; }
 .quick { display: flex; flex-wrap: wrap; gap: 6px; justify-content: flex-start; padding-left: 4px; }
 .quick button { border: 1.5px solid var(--accent); color: var(--accent); background: #fff;
