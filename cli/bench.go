@@ -18,7 +18,7 @@ import (
 
 // runBench is `relais bench`: simulated customers, and agents, against a running server.
 func runBench(env *Env, args []string) error {
-	fs := newFlags(env, "bench", "bench [--url URL[,URL…]] [--customers N] [--duration D] [--ws] [--think D] [--json] "+
+	fs := newFlags(env, "bench", "bench [--url URL[,URL…]] [--customers N] [--duration D] [--ws] [--think D] [--json] [--metrics-token T] [--metrics-url URL[,URL…]] [--server-cpu=false] "+
 		"[--agents N --handoff-share F [--agent-login-prefix P] [--agent-password PW] [--create-agents] [--agent-capacity N] [--handoff-messages M] [--agent-exchanges K]]")
 	cfg := loadtest.Config{}
 	urls := fs.String("url", "http://127.0.0.1:8080", "adresse du serveur ; plusieurs, séparées par des virgules : les requêtes de chaque client vont à chacune tour à tour")
@@ -35,10 +35,16 @@ func runBench(env *Env, args []string) error {
 	create := fs.Bool("create-agents", false, "crée les comptes manquants dans le Redis de REDIS_URL")
 	capacity := fs.Int("agent-capacity", 1, "capacité des agents créés par --create-agents")
 	asJSON := fs.Bool("json", false, "sortie JSON")
+	fs.BoolVar(&cfg.ServerCPU, "server-cpu", true, "lit process_cpu_seconds_total dans /metrics de chaque serveur avant et après : CPU serveur par tour")
+	fs.StringVar(&cfg.MetricsToken, "metrics-token", env.Getenv("RELAIS_METRICS_TOKEN"), "jeton des métriques du serveur (RELAIS_METRICS_TOKEN) ; sans, le serveur ne les sert qu'en local")
+	metricsURLs := fs.String("metrics-url", "", "adresses des métriques, séparées par des virgules, si le serveur les sert ailleurs (RELAIS_METRICS_ADDR) ; défaut : URL/metrics de chaque --url")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg.URLs = splitURLs(*urls)
+	if *metricsURLs != "" {
+		cfg.MetricsURLs = splitURLs(*metricsURLs)
+	}
 	if url := env.Getenv("REDIS_URL"); url != "" && cfg.Agents > 0 {
 		st, err := store.Open(env.Ctx, url, env.logger())
 		if err != nil {

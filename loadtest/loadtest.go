@@ -49,6 +49,14 @@ type Config struct {
 	// AgentSession, when set, gives a desk session for a login the server refuses to log in
 	// (429: its per-address login limit, after failed attempts from the bench's address).
 	AgentSession func(ctx context.Context, login string) (string, error)
+
+	// ServerCPU reads process_cpu_seconds_total in each server's /metrics before and after the
+	// measure, for the server CPU per bot turn. MetricsURLs replace the URLs' /metrics (a
+	// server with RELAIS_METRICS_ADDR); MetricsToken is RELAIS_METRICS_TOKEN, shown as a
+	// bearer token (without it, the servers serve /metrics to local connections only).
+	ServerCPU    bool
+	MetricsURLs  []string
+	MetricsToken string
 }
 
 // DefaultMessages are customer messages the built-in bot answers without handing over.
@@ -86,6 +94,12 @@ type Result struct {
 	ToAgentP99        time.Duration
 	ToCustomerP50     time.Duration // agent sends → customer websocket receives
 	ToCustomerP99     time.Duration
+
+	// With Config.ServerCPU.
+	MetricsURLs    []string      `json:",omitempty"`
+	ServerCPU      time.Duration `json:",omitempty"` // CPU time of the servers during the measure, summed
+	CPUPerTurn     time.Duration `json:",omitempty"` // ServerCPU / Turns
+	ServerCPUError string        `json:",omitempty"` // why the CPU could not be read
 }
 
 // Run drives cfg.Customers customers for cfg.Duration and returns the measures.
@@ -139,6 +153,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return Result{}, err
 		}
 	}
+	outer := ctx
+	cpu := startCPU(outer, cfg)
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 	start := time.Now()
@@ -149,9 +165,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	res := r.result(elapsed, slices.Concat(lat...))
+	cpu.stop(outer, &res)
 	stopAgents()
 	agents.Wait()
-	return r.result(elapsed, slices.Concat(lat...)), nil
+	return res, nil
 }
 
 // serverURLs returns cfg.URLs, or cfg.URL alone, without a final slash, after checking that
@@ -537,7 +555,20 @@ func (res Result) Print(w io.Writer) {
 	fmt.Fprintf(w, "durée            %.1f s\n", res.Elapsed.Seconds())
 	fmt.Fprintf(w, "conversations    %d\n", res.Conversations)
 	fmt.Fprintf(w, "messages         %d\n", res.Messages)
-	fmt.Fprintf(w, "tours du bot     %d (%.0f /s)\n", res.Turns, res.TurnsPerSecond)
+	switch {
+	case res.CPUPerTurn > 0:
+		fmt.Fprintf(w, "tours du bot     %d (%.0f /s, %.0f µs CPU serveur /tour)\n", res.Turns, res.TurnsPerSecond,
+			float64(res.CPUPerTurn.Nanoseconds())/1000)
+	default:
+		fmt.Fprintf(w, "tours du bot     %d (%.0f /s)\n", res.Turns, res.TurnsPerSecond)
+	}
+	switch {
+	case res.ServerCPUError != "":
+		fmt.Fprintf(w, "CPU serveur      illisible : %s\n", res.ServerCPUError)
+	case len(res.MetricsURLs) > 0:
+		fmt.Fprintf(w, "CPU serveur      %.2f s en %.1f s (%.2f cœur, %d processus)\n", res.ServerCPU.Seconds(),
+			res.Elapsed.Seconds(), res.ServerCPU.Seconds()/res.Elapsed.Seconds(), len(res.MetricsURLs))
+	}
 	fmt.Fprintf(w, "latence réponse  p50 %s  p99 %s  max %s\n", ms(res.P50), ms(res.P99), ms(res.Max))
 	if res.Handoffs > 0 || res.AgentMessages > 0 {
 		fmt.Fprintf(w, "transferts       %d (%.1f /s)\n", res.Handoffs, res.HandoffsPerSecond)
