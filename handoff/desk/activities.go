@@ -43,7 +43,8 @@ func (d *Desk) tagWrite(ctx context.Context, s *redis.Script, id string, version
 	if !validID(id) {
 		return Activity{}, ErrActivityNotFound
 	}
-	r, err := d.run(ctx, s, by, append([]any{id, strconv.FormatInt(version, 10)}, args...)...)
+	r, err := d.run(ctx, s, by, []string{d.key("activity", id)},
+		append([]any{id, strconv.FormatInt(version, 10)}, args...)...)
 	if err != nil {
 		return Activity{}, err
 	}
@@ -69,8 +70,11 @@ type Taken struct {
 // is open or the customer is unknown. Attaching a task again returns its activity (with the
 // agent updated), so a retry, a reconnection or a transfer never makes a second one.
 func (d *Desk) Attach(ctx context.Context, t Taken) (Interaction, error) {
-	r, err := d.run(ctx, attachScript, t.AgentID, t.TaskID, t.ConversationID, t.CustomerID,
-		t.AgentID, t.AgentName, t.Intent, t.Summary, newID(), newID(), DefaultTitle,
+	reqID, actID := newID(), newID()
+	keys := append(d.customerKeys(t.CustomerID), d.key("request", reqID),
+		d.key("request", reqID, "activities"), d.key("activity", actID))
+	r, err := d.run(ctx, attachScript, t.AgentID, keys, t.TaskID, t.ConversationID, t.CustomerID,
+		t.AgentID, t.AgentName, t.Intent, t.Summary, reqID, actID, DefaultTitle,
 		d.indexEnd(), d.now().Unix())
 	return interactionOf(r, err)
 }
@@ -83,19 +87,20 @@ func (d *Desk) Link(ctx context.Context, convID, customerID string, ttl time.Dur
 	if !validID(customerID) {
 		return Interaction{}, ErrCustomerNotFound
 	}
-	r, err := d.run(ctx, linkScript, by, convID, customerID, max(int64(ttl/time.Second), 1))
+	keys := append([]string{d.key("conv", convID, "customer")}, d.customerKeys(customerID)...)
+	r, err := d.run(ctx, linkScript, by, keys, convID, customerID, max(int64(ttl/time.Second), 1))
 	return interactionOf(r, err)
 }
 
 // EndActivity records that the task's interaction ended (close, hand back), once.
 func (d *Desk) EndActivity(ctx context.Context, taskID, by string) (Interaction, error) {
-	r, err := d.run(ctx, endScript, by, taskID, d.indexEnd())
+	r, err := d.run(ctx, endScript, by, nil, taskID, d.indexEnd())
 	return interactionOf(r, err)
 }
 
 // ChangeAgent gives the task's activity to another agent (a transfer).
 func (d *Desk) ChangeAgent(ctx context.Context, taskID, agentID, agentName, by string) (Interaction, error) {
-	r, err := d.run(ctx, changeAgentScript, by, taskID, agentID, agentName, d.indexEnd())
+	r, err := d.run(ctx, changeAgentScript, by, nil, taskID, agentID, agentName, d.indexEnd())
 	return interactionOf(r, err)
 }
 
@@ -116,8 +121,11 @@ func (d *Desk) LeaveMessage(ctx context.Context, m LeftMessage) (Interaction, er
 	if err != nil {
 		return Interaction{}, err
 	}
-	r, err := d.run(ctx, leaveScript, "", m.ConversationID, m.TaskID, m.CustomerID, m.Intent,
-		m.Summary, text, newID(), newID(), LeftMessageTitle)
+	reqID, actID := newID(), newID()
+	keys := append(d.customerKeys(m.CustomerID), d.key("request", reqID),
+		d.key("request", reqID, "activities"), d.key("activity", actID))
+	r, err := d.run(ctx, leaveScript, "", keys, m.ConversationID, m.TaskID, m.CustomerID, m.Intent,
+		m.Summary, text, reqID, actID, LeftMessageTitle)
 	return interactionOf(r, err)
 }
 

@@ -12,6 +12,12 @@ import (
 )
 
 // customerArgs are the script arguments of f from name on, with the index keys.
+// customerWriteKeys are the keys of customer id written with f: the record and the set of
+// its phone (create_customer.lua, update_customer.lua).
+func (d *Desk) customerWriteKeys(id string, f CustomerFields) []string {
+	return []string{d.key("customer", id), d.key("idx", "phone", phoneKey(f.Phone))}
+}
+
 func customerArgs(f CustomerFields) []any {
 	return []any{f.Name, f.Email, strings.ToLower(f.Email), f.Phone, phoneKey(f.Phone),
 		f.Address, f.AccountNumber, strings.ToLower(f.AccountNumber), f.Language, f.Notes}
@@ -23,8 +29,9 @@ func (d *Desk) CreateCustomer(ctx context.Context, f CustomerFields, by string) 
 	if err := f.clean(); err != nil {
 		return Customer{}, err
 	}
-	args := append([]any{newID(), "", "0"}, customerArgs(f)...)
-	r, err := d.run(ctx, createCustomerScript, by, args...)
+	id := newID()
+	args := append([]any{id, "", "0"}, customerArgs(f)...)
+	r, err := d.run(ctx, createCustomerScript, by, d.customerWriteKeys(id, f), args...)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -56,7 +63,7 @@ func (d *Desk) UpdateCustomer(ctx context.Context, id string, version int64, f C
 		return Customer{}, err
 	}
 	args := append([]any{id, strconv.FormatInt(version, 10)}, customerArgs(f)...)
-	r, err := d.run(ctx, updateCustomerScript, by, args...)
+	r, err := d.run(ctx, updateCustomerScript, by, d.customerWriteKeys(id, f), args...)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -181,8 +188,9 @@ func (d *Desk) EnsureCustomer(ctx context.Context, id Identity) (Customer, error
 	if err := f.clean(); err != nil {
 		f.Email, f.Phone = keepIf(looksLikeEmail(f.Email), f.Email), keepIf(validPhone(f.Phone), f.Phone)
 	}
-	args := append([]any{newID(), id.Sub, "1"}, customerArgs(f)...)
-	r, err := d.run(ctx, createCustomerScript, "", args...)
+	cid := newID()
+	args := append([]any{cid, id.Sub, "1"}, customerArgs(f)...)
+	r, err := d.run(ctx, createCustomerScript, "", d.customerWriteKeys(cid, f), args...)
 	if err != nil {
 		return Customer{}, err
 	}

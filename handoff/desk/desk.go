@@ -56,11 +56,12 @@ type reply struct {
 	recs   []map[string]string // the records, flat hashes read back; empty when absent
 }
 
-// run executes a desk script as agent by ("" for the system) with args after the common ones.
-func (d *Desk) run(ctx context.Context, s *redis.Script, by string, args ...any) (reply, error) {
+// run executes a desk script as agent by ("" for the system) on the shared keys then keys,
+// with args after the common ones (see scripts/prelude.lua).
+func (d *Desk) run(ctx context.Context, s *redis.Script, by string, keys []string, args ...any) (reply, error) {
 	now := d.now().UTC().Format(time.RFC3339Nano)
-	all := append([]any{d.prefix, now, by}, args...)
-	v, err := s.Run(ctx, d.st.Client, []string{d.prefix + "seq"}, all...).Slice()
+	all := append([]any{now, by}, args...)
+	v, err := s.Run(ctx, d.st.Client, append(d.sharedKeys(), keys...), all...).Slice()
 	if err != nil {
 		return reply{}, unavailable(err)
 	}

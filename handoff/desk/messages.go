@@ -12,7 +12,7 @@ const MaxMessages = 50
 // what the desk lists under « Messages laissés ». The index it reads is kept by the scripts
 // that file a message, link it, and close or reopen its request.
 func (d *Desk) Messages(ctx context.Context) ([]Interaction, error) {
-	r, err := d.run(ctx, messagesScript, "", MaxMessages)
+	r, err := d.run(ctx, messagesScript, "", nil, MaxMessages)
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +52,7 @@ func (d *Desk) LinkMessage(ctx context.Context, id, customerID, by string) (Inte
 	if !validID(customerID) {
 		return Interaction{}, ErrCustomerNotFound
 	}
-	r, err := d.run(ctx, linkMessageScript, by, id, customerID)
+	keys := append([]string{d.key("activity", id)}, d.customerKeys(customerID)...)
+	r, err := d.run(ctx, linkMessageScript, by, keys, id, customerID)
 	return interactionOf(r, err)
 }

@@ -13,7 +13,9 @@ func (d *Desk) CreateRequest(ctx context.Context, customerID string, f RequestFi
 	if err := f.clean(); err != nil {
 		return Request{}, err
 	}
-	r, err := d.run(ctx, createRequestScript, by, newID(), customerID, f.Title, f.Description)
+	id := newID()
+	keys := append(d.customerKeys(customerID), d.key("request", id))
+	r, err := d.run(ctx, createRequestScript, by, keys, id, customerID, f.Title, f.Description)
 	if err != nil {
 		return Request{}, err
 	}
@@ -56,7 +58,8 @@ func (d *Desk) PatchRequest(ctx context.Context, id string, version int64, p Req
 	if p.Status != nil {
 		status = string(*p.Status)
 	}
-	r, err := d.run(ctx, patchRequestScript, by, id, strconv.FormatInt(version, 10),
+	r, err := d.run(ctx, patchRequestScript, by, []string{d.key("request", id), d.key("request", id, "activities")},
+		id, strconv.FormatInt(version, 10),
 		hasTitle, title, hasDesc, desc, status)
 	if err != nil {
 		return Request{}, err

@@ -1,21 +1,38 @@
-package desk
-
-import "github.com/redis/go-redis/v9"
-
-// prelude is the start of every desk script: the arguments every script receives, the key
-// names and the steps the writes share. Every key is built from the prefix P, which carries
-// the hash tag {desk}; KEYS[1] only tells Redis Cluster the slot.
-//
-// ARGV: prefix, now (RFC 3339), agent making the change ("" for the system), then the
-// script's own arguments (arg(1), arg(2)…).
-//
-// Replies: {status, detail, then records as flat hashes (HGETALL), empty when absent}.
-const prelude = `
-local P, NOW, BY = ARGV[1], ARGV[2], ARGV[3]
-local function arg(i) return ARGV[3 + i] end
-local EMAILS, ACCOUNTS, EXTERNAL = P .. 'idx:email', P .. 'idx:account', P .. 'idx:external'
-local TASKS, CONVS, SEQ = P .. 'idx:task', P .. 'idx:conv', P .. 'seq'
-local MESSAGES = P .. 'idx:messages'
+-- prelude.lua: the start of every desk script (the shared keys, the key names and the steps
+-- the writes share); the script's own file follows it.
+--
+-- KEYS[1..9], the desk's shared keys, in every desk script (the shared steps below may touch
+-- any of them):
+--   KEYS[1] <P>seq              sequence ordering requests and activities (INCR)
+--   KEYS[2] <P>idx:email        hash e-mail key -> customer id
+--   KEYS[3] <P>idx:account      hash account number key -> customer id
+--   KEYS[4] <P>idx:external     hash external id -> customer id
+--   KEYS[5] <P>idx:task         hash task id -> activity id
+--   KEYS[6] <P>idx:task:end     sorted set: end (unix s) of each KEYS[5] field
+--   KEYS[7] <P>idx:conv         hash conversation id -> its latest activity id
+--   KEYS[8] <P>idx:conv:end     sorted set: end (unix s) of each KEYS[7] field
+--   KEYS[9] <P>idx:messages     sorted set of the open requests' left messages (activity ids)
+-- KEYS[10...]: the script's own keys, the records named by its arguments (see its header).
+--
+-- P is "<store prefix>{desk}:": every desk key carries the hash tag {desk}, so one script's
+-- keys are in one Redis Cluster slot. The keys of records a script only learns while it runs
+-- (an activity read from an index, a request or customer read from a record, the members
+-- of a set) cannot be passed in KEYS, since they are not known before the call and a read
+-- before it would race with other writers: the builders below (cus, req, act...) name them
+-- from P, which is KEYS[1]'s prefix, so they stay under the same hash tag. The same builders
+-- name the keys the script did receive in KEYS when a shared step reaches them by id.
+--
+-- ARGV[1] now (RFC 3339), ARGV[2] agent making the change ("" for the system), then the
+-- script's own arguments, arg(1) = ARGV[3], arg(2) = ARGV[4]...
+--
+-- Returns (every script): {status, detail, then records as flat hashes (HGETALL), empty
+-- when absent}.
+local SEQ, EMAILS, ACCOUNTS, EXTERNAL = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local TASKS, TASKS_END, CONVS, CONVS_END = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local MESSAGES = KEYS[9]
+local P = string.match(SEQ, '^(.*)seq$')
+local NOW, BY = ARGV[1], ARGV[2]
+local function arg(i) return ARGV[2 + i] end
 local function cus(id) return P .. 'customer:' .. id end
 local function cusreqs(id) return P .. 'customer:' .. id .. ':requests' end
 local function cusopen(id) return P .. 'customer:' .. id .. ':open' end
@@ -26,7 +43,6 @@ local function act(id) return P .. 'activity:' .. id end
 -- TASKS and CONVS point to activities while their conversation lives: each field's end (unix
 -- seconds) in a sorted set beside them, renewed when the interaction changes, swept as new
 -- ones come (Redis 7.0 has no per-field TTL).
-local TASKS_END, CONVS_END = P .. 'idx:task:end', P .. 'idx:conv:end'
 local function keepIndexed(ends, field, at) redis.call('ZADD', ends, at, field) end
 local function keepInteraction(aid, task, at)
   keepIndexed(TASKS_END, task, at)
@@ -38,7 +54,6 @@ local function sweepIndex(idx, ends, now)
   for _, f in ipairs(old) do redis.call('HDEL', idx, f) end
   if #old > 0 then redis.call('ZREM', ends, unpack(old)) end
 end
-local function convcus(c) return P .. 'conv:' .. c .. ':customer' end
 local function all(k) return redis.call('HGETALL', k) end
 
 -- touch records a change: one more version, now, by BY.
@@ -161,7 +176,3 @@ local function split(s)
   for x in string.gmatch(s or '', '[^\31]+') do out[#out + 1] = x end
   return out
 end
-`
-
-// script builds a desk script: the shared prelude, then body.
-func script(body string) *redis.Script { return redis.NewScript(prelude + body) }

@@ -1,0 +1,62 @@
+package desk
+
+import (
+	"embed"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais/relais/store"
+)
+
+// The desk's scripts, one file each in scripts/, after scripts/prelude.lua (the shared keys
+// and steps). Each file's header names its KEYS and ARGV; run passes the shared keys first.
+//
+//go:embed scripts/*.lua
+var scriptFiles embed.FS
+
+const preludeFile = "scripts/prelude.lua"
+
+// scriptSource is the text Redis runs for a file of scripts/: the prelude, then the file.
+func scriptSource(name string) string {
+	if name == preludeFile {
+		return store.ScriptSource(scriptFiles, name)
+	}
+	return store.ScriptSource(scriptFiles, name, preludeFile)
+}
+
+func script(name string) *redis.Script {
+	return redis.NewScript(scriptSource("scripts/" + name + ".lua"))
+}
+
+// The interactions, which the server files on its own; each answers with interaction().
+var (
+	attachScript      = script("attach")
+	linkScript        = script("link")
+	linkMessageScript = script("link_message")
+	endScript         = script("end")
+	changeAgentScript = script("change_agent")
+	leaveScript       = script("leave")
+	messagesScript    = script("messages")
+)
+
+// The records an agent edits.
+var (
+	createCustomerScript = script("create_customer")
+	updateCustomerScript = script("update_customer")
+	createRequestScript  = script("create_request")
+	patchRequestScript   = script("patch_request")
+	addTagScript         = script("add_tag")
+	removeTagScript      = script("remove_tag")
+)
+
+// sharedKeys are KEYS[1..9] of every desk script, in prelude.lua's order.
+func (d *Desk) sharedKeys() []string {
+	return []string{d.key("seq"), d.key("idx", "email"), d.key("idx", "account"),
+		d.key("idx", "external"), d.key("idx", "task"), d.key("idx", "task", "end"),
+		d.key("idx", "conv"), d.key("idx", "conv", "end"), d.key("idx", "messages")}
+}
+
+// customerKeys are a customer's record, requests and open requests.
+func (d *Desk) customerKeys(id string) []string {
+	return []string{d.key("customer", id), d.key("customer", id, "requests"), d.key("customer", id, "open")}
+}
