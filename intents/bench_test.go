@@ -45,8 +45,9 @@ func BenchmarkTrainCalibrated(b *testing.B) {
 	}
 }
 
-// BenchmarkTrainMassive trains on MASSIVE fr-FR train.tsv (9,200 texts), read from
-// RELAIS_MASSIVE_DIR or ../../shared/data/massive-fr; skipped when absent.
+// BenchmarkTrainMassive trains on MASSIVE fr-FR train.tsv (9,200 texts), read from the folder
+// RELAIS_MASSIVE_DIR names (the data set is not part of the repository; without the variable a
+// default folder beside the checkout is tried); skipped when absent.
 func BenchmarkTrainMassive(b *testing.B) {
 	dir := os.Getenv("RELAIS_MASSIVE_DIR")
 	if dir == "" {

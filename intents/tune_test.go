@@ -6,7 +6,8 @@ package intents
 //	EXP=1 EPOCHS=10 LR=0.005 go test -run TestExpMassive -v ./intents
 //	EXP=1 go test -run 'TestExpPolicy|TestExpCV' -v ./intents
 //
-// MASSIVE is read from RELAIS_MASSIVE_DIR or ../../shared/data/massive-fr.
+// MASSIVE fr-FR (train.tsv, test.tsv; not part of the repository) is read from the folder
+// RELAIS_MASSIVE_DIR names, else from a default folder beside the checkout.
 
 import (
 	"bufio"
