@@ -36,7 +36,7 @@ type Config struct {
 	Websockets bool          // each customer also holds its conversation's websocket
 	Think      time.Duration // pause between a reply (the bot's or the agent's) and the next message (0: none)
 	Messages   []string      // what customers say, in turn (nil: DefaultMessages)
-	Client     *http.Client  // nil: one sized for Customers (on http://, customers use a leanClient and wsClients)
+	Client     *http.Client  // nil: each customer has its own keep-alive connection per URL; agents and websockets share one client
 
 	// Agents (issue 5). Agents > 0 opens the desks of AgentLoginPrefix1..N, which must exist.
 	Agents           int
@@ -133,7 +133,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.AgentExchanges <= 0 {
 		cfg.AgentExchanges = cfg.HandoffMessages
 	}
-	lean := cfg.Client == nil // a caller's client is kept for every request
+	own := cfg.Client == nil // a caller's client is kept for every request
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{
 			Timeout: 30 * time.Second,
@@ -144,7 +144,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			},
 		}
 	}
-	r := &run{cfg: cfg, lean: lean, errs: map[string]int64{}}
+	r := &run{cfg: cfg, own: own, errs: map[string]int64{}}
 	var agents sync.WaitGroup
 	actx, stopAgents := context.WithCancel(ctx)
 	defer func() { stopAgents(); agents.Wait() }()
@@ -195,7 +195,7 @@ func serverURLs(cfg Config) ([]string, error) {
 
 type run struct {
 	cfg                             Config
-	lean                            bool // customers use a leanClient and wsClients when the URL allows
+	own                             bool // each customer has its own client per URL (Config.Client nil)
 	conversations, messages, turns  atomic.Int64
 	errors, wsEvents                atomic.Int64
 	opened, handoffs, agentMessages atomic.Int64
@@ -234,34 +234,35 @@ func (r *run) result(elapsed time.Duration, lat []time.Duration) Result {
 // conversation is one customer's open conversation.
 type conversation struct {
 	ID, Token string
-	url       string         // the server URL that opened it, for its websocket
-	ws        customerSocket // nil without websocket
+	url       string          // the server URL that opened it, for its websocket
+	ws        *customerSocket // nil without websocket
 }
 
-// customerSocket is a customer's conversation websocket: a wsClient (wsclient.go) on plain
-// http:// when the run allows, coder/websocket otherwise.
-type customerSocket interface {
-	read() ([]byte, error) // the next message, valid until the next call
-	close()                // close handshake with status 1000, then close
-	closeNow()             // close without handshake
-}
+// customerSocket is a customer's conversation websocket.
+type customerSocket struct{ conn *websocket.Conn }
 
-// coderSocket is a customerSocket through coder/websocket.
-type coderSocket struct{ conn *websocket.Conn }
-
-func (s coderSocket) read() ([]byte, error) {
+// read returns the next message.
+func (s *customerSocket) read() ([]byte, error) {
 	_, data, err := s.conn.Read(context.Background())
 	return data, err
 }
 
-func (s coderSocket) close()    { s.conn.Close(websocket.StatusNormalClosure, "") }
-func (s coderSocket) closeNow() { s.conn.CloseNow() }
+// close closes with the handshake (status 1000); closeNow without.
+func (s *customerSocket) close()    { s.conn.Close(websocket.StatusNormalClosure, "") }
+func (s *customerSocket) closeNow() { s.conn.CloseNow() }
 
-// route is where one request goes: a server URL and, when the run allows, the customer's
-// lean connection to it (nil: cfg.Client).
+// route is where one request goes: a server URL and the client to it (the customer's own,
+// or cfg.Client).
 type route struct {
-	url string
-	lc  *leanClient
+	url    string
+	client *http.Client
+}
+
+// ownClient is one customer's client to one URL: one keep-alive connection, as a browser
+// would hold.
+func ownClient() *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 1, IdleConnTimeout: time.Minute}}
 }
 
 // servers is one customer's way to the server URLs: each request goes to the next URL in
@@ -270,15 +271,16 @@ type route struct {
 type servers struct {
 	routes []route
 	next   int
+	own    bool // the clients are the customer's own
 }
 
 // servers returns customer n's routes, starting at URL n so that customers spread evenly.
 func (r *run) servers(n int) *servers {
-	s := &servers{next: n % len(r.cfg.URLs)}
+	s := &servers{next: n % len(r.cfg.URLs), own: r.own}
 	for _, u := range r.cfg.URLs {
-		rt := route{url: u}
-		if r.lean {
-			rt.lc = newLeanClient(u)
+		rt := route{url: u, client: r.cfg.Client}
+		if r.own {
+			rt.client = ownClient()
 		}
 		s.routes = append(s.routes, rt)
 	}
@@ -295,7 +297,9 @@ func (s *servers) pick() route {
 // close closes the customer's connections.
 func (s *servers) close() {
 	for _, rt := range s.routes {
-		rt.lc.close()
+		if s.own {
+			rt.client.CloseIdleConnections()
+		}
 	}
 }
 
@@ -413,22 +417,15 @@ func (r *run) dial(ctx context.Context, c *conversation) {
 	}()
 }
 
-// dialConversation opens c's websocket on the server URL that opened c: through a wsClient
-// when customers post through leanClients and the URL is plain http://.
-func (r *run) dialConversation(ctx context.Context, c *conversation) (customerSocket, error) {
+// dialConversation opens c's websocket on the server URL that opened c.
+func (r *run) dialConversation(ctx context.Context, c *conversation) (*customerSocket, error) {
 	path := "/api/v1/conversations/" + c.ID + "/ws?token=" + c.Token
-	if addr, host, prefix, ok := plainHTTP(c.url); ok && r.lean {
-		ws, err := dialWS(ctx, addr, host, prefix+path)
-		if err != nil {
-			return nil, err
-		}
-		return ws, nil
-	}
 	ws, _, err := websocket.Dial(ctx, wsURL(c.url, path), &websocket.DialOptions{HTTPClient: r.cfg.Client})
 	if err != nil {
 		return nil, err
 	}
-	return coderSocket{ws}, nil
+	ws.SetReadLimit(1 << 20)
+	return &customerSocket{ws}, nil
 }
 
 func (r *run) closeConversation(c *conversation) {
@@ -496,28 +493,10 @@ func messageBody(text string) []byte {
 }
 
 // post sends a JSON POST to path on the server of to and decodes the answer into out (unless
-// nil), through to.lc or, when it is nil, cfg.Client. An unexpected status is an error named
-// by it, a failed exchange is "réseau".
+// nil), through to.client. An unexpected status is an error named by it, a failed exchange is
+// "réseau".
 func (r *run) post(ctx context.Context, to route, path, token, key string, body []byte, want int, out decoder) error {
-	if to.lc == nil {
-		return r.postHTTP(ctx, to.url+path, token, key, body, want, out)
-	}
-	status, data, err := to.lc.post(ctx, path, token, key, body)
-	if err != nil {
-		return errors.New("réseau")
-	}
-	if status != want {
-		return errors.New(strconv.Itoa(status))
-	}
-	if out == nil {
-		return nil
-	}
-	return out.decode(data)
-}
-
-// postHTTP is post through cfg.Client.
-func (r *run) postHTTP(ctx context.Context, url, token, key string, body []byte, want int, out decoder) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, to.url+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
@@ -528,7 +507,7 @@ func (r *run) postHTTP(ctx context.Context, url, token, key string, body []byte,
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
-	resp, err := r.cfg.Client.Do(req)
+	resp, err := to.client.Do(req)
 	if err != nil {
 		return errors.New("réseau")
 	}

@@ -1,7 +1,6 @@
 package loadtest
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -13,32 +12,9 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-)
 
-func TestLeanClientRequestBytes(t *testing.T) {
-	c := newLeanClient("http://relais.test:8090/base")
-	got := string(c.appendRequest(nil, "/api/v1/conversations/c1/messages", "tok", "c0-1", []byte(`{"text":"bonjour"}`)))
-	want := "POST /base/api/v1/conversations/c1/messages HTTP/1.1\r\n" +
-		"Host: relais.test:8090\r\n" +
-		"User-Agent: Go-http-client/1.1\r\n" +
-		"Content-Type: application/json\r\n" +
-		"Content-Length: 18\r\n" +
-		"Authorization: Bearer tok\r\n" +
-		"Idempotency-Key: c0-1\r\n" +
-		"\r\n" +
-		`{"text":"bonjour"}`
-	if got != want {
-		t.Errorf("got\n%q\nwant\n%q", got, want)
-	}
-	for _, u := range []string{"https://relais.test", "ws://relais.test", "http://user:pw@relais.test", "relais.test:80", "http://%zz"} {
-		if newLeanClient(u) != nil {
-			t.Errorf("newLeanClient(%q): got a client, want nil (net/http)", u)
-		}
-	}
-	if c := newLeanClient("http://relais.test"); c == nil || c.addr != "relais.test:80" || c.host != "relais.test" {
-		t.Errorf("newLeanClient without port: got %+v", c)
-	}
-}
+	"github.com/coder/websocket"
+)
 
 // seen is a request as the server received it.
 type seen struct {
@@ -84,13 +60,12 @@ func fakeBot(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, `{"message":{"seq":2,"type":"message","from":"customer","text":"x"},"events":[{"seq":3,"type":"message","from":"bot","text":"ok"}]}`+"\n")
 }
 
-// TestLeanClientExchanges: the requests the server receives, over one kept-alive connection.
-func TestLeanClientExchanges(t *testing.T) {
+// TestCustomerExchanges: the requests the server receives from a customer, over its one kept-alive connection.
+func TestCustomerExchanges(t *testing.T) {
 	rec := newRecorder(t, fakeBot)
 	r := &run{cfg: Config{URL: rec.srv.URL}}
-	lc := newLeanClient(rec.srv.URL)
-	defer lc.close()
-	to := route{rec.srv.URL, lc}
+	to := route{rec.srv.URL, ownClient()}
+	defer to.client.CloseIdleConnections()
 	ctx := context.Background()
 
 	var c conversation
@@ -130,9 +105,9 @@ func TestLeanClientExchanges(t *testing.T) {
 	}
 }
 
-// TestLeanClientRedials: after "Connection: close", and after the server dropped the idle
+// TestCustomerRedials: after "Connection: close", and after the server dropped the idle
 // connection, the next request goes through a new connection without error.
-func TestLeanClientRedials(t *testing.T) {
+func TestCustomerRedials(t *testing.T) {
 	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Idempotency-Key") == "close" {
 			w.Header().Set("Connection", "close")
@@ -140,9 +115,8 @@ func TestLeanClientRedials(t *testing.T) {
 		fakeBot(w, r)
 	})
 	r := &run{cfg: Config{URL: rec.srv.URL}}
-	lc := newLeanClient(rec.srv.URL)
-	defer lc.close()
-	to := route{rec.srv.URL, lc}
+	to := route{rec.srv.URL, ownClient()}
+	defer to.client.CloseIdleConnections()
 	ctx := context.Background()
 	c := &conversation{ID: "c1", Token: "tok"}
 	say := func(key string) {
@@ -171,104 +145,46 @@ func TestLeanClientRedials(t *testing.T) {
 	}
 }
 
-// TestLeanClientChunkedAndStatus: a chunked answer (with a trailer) is read whole, a non-2xx
-// status is an error named by its code, and the connection serves on after both.
-func TestLeanClientChunkedAndStatus(t *testing.T) {
-	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
-		switch r.Header.Get("Idempotency-Key") {
-		case "chunked":
-			w.Header().Set("Trailer", "X-Fin")
-			io.WriteString(w, `{"events":[{"type":"message","from":"bot"},`)
-			w.(http.Flusher).Flush()
-			io.WriteString(w, `{"type":"closed","from":"bot"}]}`)
-			w.Header().Set("X-Fin", "oui")
-		case "busy":
-			http.Error(w, "occupé", http.StatusServiceUnavailable)
-		default:
-			fakeBot(w, r)
+// wsServer is a coder/websocket server: handle runs on each accepted websocket, and is told
+// the request.
+func wsServer(t *testing.T, handle func(conn *websocket.Conn, r *http.Request)) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
 		}
+		defer conn.CloseNow()
+		handle(conn, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestCustomerCountsEvents: a run's customer counts one event per message.
+func TestCustomerCountsEvents(t *testing.T) {
+	srv := wsServer(t, func(conn *websocket.Conn, _ *http.Request) {
+		ctx := context.Background()
+		conn.Write(ctx, websocket.MessageText, []byte(`{"type":"message"}`))
+		w, _ := conn.Writer(ctx, websocket.MessageText)
+		w.Write([]byte(`{"type":`))
+		w.Write([]byte(`"typing"}`))
+		w.Close()
+		conn.Write(ctx, websocket.MessageText, []byte(`{"type":"message"}`))
+		conn.Read(ctx)
 	})
-	r := &run{cfg: Config{URL: rec.srv.URL}}
-	lc := newLeanClient(rec.srv.URL)
-	defer lc.close()
-	to := route{rec.srv.URL, lc}
-	ctx := context.Background()
-	c := &conversation{ID: "c1", Token: "tok"}
-
-	_, answered, goesOn, err := r.say(ctx, to, c, "bonjour", "chunked")
-	if err != nil || !answered || goesOn {
-		t.Fatalf("chunked: got answered %v, goes on %v, %v; want 2 events, the last closed", answered, goesOn, err)
+	r := &run{cfg: Config{Client: http.DefaultClient}, errs: map[string]int64{}}
+	c := &conversation{ID: "c1", Token: "tok", url: srv.URL}
+	r.dial(context.Background(), c)
+	if c.ws == nil {
+		t.Fatalf("no websocket: %v", r.errs)
 	}
-	if _, _, _, err := r.say(ctx, to, c, "bonjour", "busy"); err == nil || err.Error() != "503" {
-		t.Fatalf("busy: got %v, want 503", err)
+	for deadline := time.Now().Add(5 * time.Second); r.wsEvents.Load() < 3 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
 	}
-	if _, _, _, err := r.say(ctx, to, c, "bonjour", "fine"); err != nil {
-		t.Fatal(err)
-	}
-	reqs := rec.requests()
-	for _, q := range reqs[1:] {
-		if q.remote != reqs[0].remote {
-			t.Errorf("got connections %s and %s, want one", reqs[0].remote, q.remote)
-		}
-	}
-
-	var a answer
-	if err := r.post(ctx, route{"http://127.0.0.1:1", newLeanClient("http://127.0.0.1:1")}, "/api/v1/conversations", "", "", nil, http.StatusCreated, &a); err == nil || err.Error() != "réseau" {
-		t.Errorf("no server: got %v, want réseau", err)
-	}
-}
-
-// TestLeanClientDeadline: a server that does not answer cannot hold a request past ctx.
-func TestLeanClientDeadline(t *testing.T) {
-	release := make(chan struct{})
-	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) { <-release })
-	defer close(release)
-	lc := newLeanClient(rec.srv.URL)
-	defer lc.close()
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	if _, _, err := lc.post(ctx, "/api/v1/conversations", "", "", nil); err == nil {
-		t.Fatal("got an answer, want an error")
-	}
-	if ctx.Err() == nil || time.Since(start) > 2*time.Second {
-		t.Errorf("returned after %s with ctx %v, want at ctx's deadline", time.Since(start), ctx.Err())
-	}
-}
-
-func TestReadResponse(t *testing.T) {
-	tests := []struct {
-		name, in, body string
-		status         int
-		closing        bool
-	}{
-		{"content length", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokNEXT", "ok", 200, false},
-		{"close", "HTTP/1.1 201 Created\r\nconnection: Close\r\ncontent-length: 2\r\n\r\nok", "ok", 201, true},
-		{"HTTP/1.0", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", "ok", 200, true},
-		{"HTTP/1.0 keep-alive", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok", "ok", 200, false},
-		{"until close", "HTTP/1.1 200 OK\r\n\r\nto the end", "to the end", 200, true},
-		{"no content", "HTTP/1.1 204 No Content\r\n\r\nNEXT", "", 204, false},
-		{"chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\nX-Fin: oui\r\n\r\nNEXT", "abcde", 200, false},
-		{"status without reason", "HTTP/1.1 429\r\nContent-Length: 0\r\n\r\n", "", 429, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			br := bufio.NewReader(strings.NewReader(tt.in))
-			status, body, closing, err := readResponse(br, nil)
-			if err != nil || status != tt.status || string(body) != tt.body || closing != tt.closing {
-				t.Fatalf("got %d %q closing %v %v, want %d %q closing %v", status, body, closing, err, tt.status, tt.body, tt.closing)
-			}
-			if rest, _ := io.ReadAll(br); strings.HasSuffix(tt.in, "NEXT") && string(rest) != "NEXT" {
-				t.Errorf("left %q, want the next answer", rest)
-			}
-		})
-	}
-	for _, in := range []string{"", "HTTP/1.1 200 OK\r\n", "HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nok",
-		"HTTP/1.1 200 OK\r\nno colon\r\n\r\n", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"} {
-		if _, _, _, err := readResponse(bufio.NewReader(strings.NewReader(in)), nil); err == nil {
-			t.Errorf("readResponse(%q): got no error", in)
-		}
+	r.closeConversation(c)
+	if got := r.wsEvents.Load(); got != 3 || r.errors.Load() != 0 {
+		t.Errorf("got %d events and %d errors, want 3 and none", got, r.errors.Load())
 	}
 }
 
