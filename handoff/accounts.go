@@ -78,17 +78,6 @@ const (
 	maxCapacity = 20
 )
 
-// addScript creates an account once per login. KEYS: login index, agent hash, agents set.
-// ARGV: id, login, name, hash, skills, capacity, now (ms).
-var addScript = redis.NewScript(`
-if redis.call('SETNX', KEYS[1], ARGV[1]) == 0 then return 'exists' end
-redis.call('HSET', KEYS[2], 'id', ARGV[1], 'login', ARGV[2], 'name', ARGV[3], 'pw', ARGV[4],
-  'skills', ARGV[5], 'capacity', ARGV[6], 'created', ARGV[7], 'state', 'offline',
-  'load', 0, 'sockets', 0, 'offer', '', 'idle', ARGV[7])
-redis.call('SADD', KEYS[3], ARGV[1])
-return 'ok'
-`)
-
 // Add creates an agent account; the login must be new.
 func (a *Accounts) Add(ctx context.Context, n NewAgent) (Agent, error) {
 	if err := n.validate(); err != nil {
@@ -232,13 +221,6 @@ func (a *Accounts) SetPassword(ctx context.Context, id, password string) error {
 	}
 	return nil
 }
-
-// setPasswordScript changes the hash of an account that still exists. KEYS: agent hash.
-// ARGV: new hash. Reply: 1, or 0 when the account is gone.
-var setPasswordScript = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[1], 'login') == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'pw', ARGV[1])
-return 1`)
 
 // GeneratePassword returns a random password of 20 characters (about 119 bits).
 func GeneratePassword() string {

@@ -40,8 +40,8 @@ func (r *Router) Queue(ctx context.Context) (QueueView, error) {
 }
 
 func (r *Router) queueView(ctx context.Context, limit int) (QueueView, error) {
-	reply, err := queueScript.Run(ctx, r.st.Client, []string{r.prefix + "queue"},
-		r.prefix, 0, 0, 0, 0, 0, 0, limit).Slice()
+	reply, err := queueScript.Run(ctx, r.st.Client,
+		[]string{r.prefix + "queue", r.prefix + "ready", r.prefix + "handled"}, limit).Slice()
 	if err != nil {
 		return QueueView{}, unavailable(err)
 	}
@@ -134,18 +134,9 @@ func (r *Router) Task(ctx context.Context, id string) (Task, error) {
 	return taskFromHash(h), nil
 }
 
-// taskOfScript reads a conversation's task in one round trip (every agent message checks it).
-// KEYS: the conversation's task pointer. ARGV: the task key without the id. Reply: false
-// without a pointer, else the task hash (empty when the task is gone).
-var taskOfScript = redis.NewScript(`
-local id = redis.call('GET', KEYS[1])
-if not id then return false end
-return redis.call('HGETALL', ARGV[1] .. id)
-`)
-
 // TaskOf returns the live task of a conversation (waiting, offered or assigned).
 func (r *Router) TaskOf(ctx context.Context, conversationID string) (Task, error) {
-	flat, err := taskOfScript.Run(ctx, r.st.Client, []string{r.prefix + "conv:" + conversationID}, r.prefix+"task:").StringSlice()
+	flat, err := taskOfScript.Run(ctx, r.st.Client, []string{r.prefix + "conv:" + conversationID}, conversationID).StringSlice()
 	if errors.Is(err, redis.Nil) {
 		return Task{}, statusErrors["conv_not_found"]
 	}

@@ -73,15 +73,16 @@ type result struct {
 	notices []Notice
 }
 
-// run executes a routing script at the clock's now with args after the common ones.
-func (r *Router) run(ctx context.Context, s *redis.Script, args ...any) (result, error) {
+// run executes a routing script at the clock's now on the shared keys then keys, with args
+// after the common ones (see scripts/prelude.lua).
+func (r *Router) run(ctx context.Context, s *redis.Script, keys []string, args ...any) (result, error) {
 	now := r.opts.Now()
 	all := append([]any{
-		r.prefix, now.UnixMilli(), r.opts.OfferTimeout.Milliseconds(),
+		now.UnixMilli(), r.opts.OfferTimeout.Milliseconds(),
 		r.opts.DropGrace.Milliseconds(), r.opts.NoticeMaxLen,
 		max(int64(r.opts.TaskTTL/time.Second), 1), r.opts.SocketLease.Milliseconds(),
 	}, args...)
-	reply, err := s.Run(ctx, r.st.Client, []string{r.prefix + "queue"}, all...).Slice()
+	reply, err := s.Run(ctx, r.st.Client, append(r.sharedKeys(), keys...), all...).Slice()
 	if err != nil {
 		return result{}, unavailable(err)
 	}

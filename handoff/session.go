@@ -19,31 +19,6 @@ import (
 
 var errBadCredentials = apperr.New(apperr.Unauthorized, "Identifiant ou mot de passe incorrect.")
 
-// attemptScript counts one login attempt against the (address, login) pair and the address,
-// in one step, before the password is checked: parallel guesses count too. A key that
-// reached its limit blocks the next attempt for a delay that doubles with each attempt past
-// the limit (FirstDelay, 2×, 4×… up to MaxDelay); counts are forgotten after Forget of quiet.
-// KEYS: pair counter, address counter. ARGV: now (ms), pair limit, address limit, first
-// delay, max delay, forget (ms). Reply: {0, 0} when allowed, else {1 (pair) or 2 (address),
-// ms to wait}.
-var attemptScript = redis.NewScript(`
-local now = tonumber(ARGV[1])
-for i = 1, 2 do
-  local untl = tonumber(redis.call('HGET', KEYS[i], 'until') or '0')
-  if untl > now then return {i, untl - now} end
-end
-for i = 1, 2 do
-  local n = redis.call('HINCRBY', KEYS[i], 'n', 1)
-  redis.call('PEXPIRE', KEYS[i], ARGV[6])
-  local limit = tonumber(ARGV[i + 1])
-  if n >= limit then
-    local delay = math.min(tonumber(ARGV[4]) * 2 ^ math.min(n - limit, 40), tonumber(ARGV[5]))
-    redis.call('HSET', KEYS[i], 'until', now + delay)
-  end
-end
-return {0, 0}
-`)
-
 // Authenticate checks a login and password from address ip. Attempts are counted per
 // (address, login) and per address, never per login alone: a stranger who guesses wrong
 // slows down only himself, and the agent logs in from her own address whatever he did. Past
@@ -105,16 +80,6 @@ func waitText(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d min", int((d+time.Minute-1)/time.Minute))
 }
-
-// successScript forgets the pair's attempts and takes the success off the address's count
-// (lifting its delay when the count falls below the limit): the agents of one office share
-// an address and must all be able to log in. KEYS: pair, address. ARGV: address limit.
-var successScript = redis.NewScript(`
-redis.call('DEL', KEYS[1])
-local n = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
-if n > 0 then n = redis.call('HINCRBY', KEYS[2], 'n', -1) end
-if n < tonumber(ARGV[1]) then redis.call('HDEL', KEYS[2], 'until') end
-return 0`)
 
 // limitKey names an attempt counter; what people typed is hashed, never a key as such.
 func (a *Accounts) limitKey(kind, v string) string {

@@ -12,7 +12,9 @@ func (r *Router) Enqueue(ctx context.Context, n NewTask) (Task, []Notice, error)
 	if err := n.validate(); err != nil {
 		return Task{}, nil, err
 	}
-	res, err := r.run(ctx, enqueueScript, newID(), n.ConversationID, n.CustomerID, n.Intent,
+	id := newID()
+	keys := []string{r.prefix + "conv:" + n.ConversationID, r.prefix + "task:" + id}
+	res, err := r.run(ctx, enqueueScript, keys, id, n.ConversationID, n.CustomerID, n.Intent,
 		n.Category, n.Summary, string(n.Priority), queueScore(n.Priority, r.opts.Now()))
 	if err != nil {
 		return Task{}, nil, err
@@ -26,7 +28,7 @@ func (r *Router) SetState(ctx context.Context, agentID string, s AgentState) ([]
 	if _, err := ParseState(string(s)); err != nil {
 		return nil, err
 	}
-	res, err := r.run(ctx, setStateScript, agentID, string(s))
+	res, err := r.run(ctx, setStateScript, r.agentKeys(agentID)[:1], agentID, string(s))
 	return res.notices, err
 }
 
@@ -34,21 +36,21 @@ func (r *Router) SetState(ctx context.Context, agentID string, s AgentState) ([]
 // call it on connection and then on a timer well within Options.SocketLease. An agent Hors
 // ligne becomes Non prêt; an agent back within the drop grace keeps state and conversations.
 func (r *Router) Connect(ctx context.Context, agentID, socketID string) ([]Notice, error) {
-	res, err := r.run(ctx, connectScript, agentID, socketID)
+	res, err := r.run(ctx, connectScript, r.agentKeys(agentID)[:1], agentID, socketID)
 	return res.notices, err
 }
 
 // Disconnect forgets a desk socket. When it was the agent's last, their pending offer is
 // withdrawn and the drop grace starts (see Sweep).
 func (r *Router) Disconnect(ctx context.Context, agentID, socketID string) ([]Notice, error) {
-	res, err := r.run(ctx, disconnectScript, agentID, socketID)
+	res, err := r.run(ctx, disconnectScript, r.agentKeys(agentID)[:1], agentID, socketID)
 	return res.notices, err
 }
 
 // Offer offers the waiting tasks to the available agents. Every transition already does it;
 // Offer is for a caller that wants to be sure, and is harmless.
 func (r *Router) Offer(ctx context.Context) ([]Notice, error) {
-	res, err := r.run(ctx, offerScript)
+	res, err := r.run(ctx, offerScript, nil)
 	return res.notices, err
 }
 
@@ -56,48 +58,50 @@ func (r *Router) Offer(ctx context.Context) ([]Notice, error) {
 // ErrExpired (and the agent becomes Non prêt, the task goes to the next agent); offered to
 // someone else or not offered: ErrNotOffered; already assigned: ErrTaken.
 func (r *Router) Accept(ctx context.Context, agentID, taskID string) (Task, []Notice, error) {
-	res, err := r.run(ctx, acceptScript, agentID, taskID)
+	res, err := r.run(ctx, acceptScript, append(r.agentKeys(agentID), r.prefix+"task:"+taskID), agentID, taskID)
 	return taskFromHash(res.task), res.notices, err
 }
 
 // Reject refuses the task offered to agent: it goes to the next agent and is never offered
 // to this one again (they may still pick it).
 func (r *Router) Reject(ctx context.Context, agentID, taskID string) ([]Notice, error) {
-	res, err := r.run(ctx, rejectScript, agentID, taskID)
+	res, err := r.run(ctx, rejectScript, []string{r.prefix + "agent:" + agentID,
+		r.prefix + "task:" + taskID, r.prefix + "task:" + taskID + ":rejected"}, agentID, taskID)
 	return res.notices, err
 }
 
 // Pick lets a connected agent, Prêt or Non prêt, take a waiting task from the queue (pull),
 // within their capacity; a task offered to another agent cannot be picked meanwhile.
 func (r *Router) Pick(ctx context.Context, agentID, taskID string) (Task, []Notice, error) {
-	res, err := r.run(ctx, pickScript, agentID, taskID)
+	res, err := r.run(ctx, pickScript, append(r.agentKeys(agentID), r.prefix+"task:"+taskID), agentID, taskID)
 	return taskFromHash(res.task), res.notices, err
 }
 
 // Close ends the agent's conversation: the task is closed and the agent's slot is free.
 func (r *Router) Close(ctx context.Context, agentID, conversationID string) ([]Notice, error) {
-	res, err := r.run(ctx, closeScript, agentID, conversationID, "closed")
+	res, err := r.run(ctx, closeScript, r.convAgentKeys(conversationID, agentID), agentID, conversationID, "closed")
 	return res.notices, err
 }
 
 // HandBack gives the agent's conversation back to the bot: the task is closed with outcome
 // handed_back; the caller sets the conversation's owner back to the bot.
 func (r *Router) HandBack(ctx context.Context, agentID, conversationID string) ([]Notice, error) {
-	res, err := r.run(ctx, closeScript, agentID, conversationID, "handed_back")
+	res, err := r.run(ctx, closeScript, r.convAgentKeys(conversationID, agentID), agentID, conversationID, "handed_back")
 	return res.notices, err
 }
 
 // Transfer hands the agent's conversation to another connected agent with room for it
 // (assigned at once), or, with toAgentID "", puts it back at the head of the queue.
 func (r *Router) Transfer(ctx context.Context, agentID, conversationID, toAgentID string) (Task, []Notice, error) {
-	res, err := r.run(ctx, transferScript, agentID, conversationID, toAgentID)
+	res, err := r.run(ctx, transferScript,
+		append(r.convAgentKeys(conversationID, agentID), r.agentKeys(toAgentID)...), agentID, conversationID, toAgentID)
 	return taskFromHash(res.task), res.notices, err
 }
 
 // Cancel ends the conversation's task because the customer left: removed from the queue,
 // its offer withdrawn, or its agent's slot freed.
 func (r *Router) Cancel(ctx context.Context, conversationID string) ([]Notice, error) {
-	res, err := r.run(ctx, cancelScript, conversationID)
+	res, err := r.run(ctx, cancelScript, []string{r.prefix + "conv:" + conversationID}, conversationID)
 	return res.notices, err
 }
 
@@ -106,7 +110,7 @@ func (r *Router) Cancel(ctx context.Context, conversationID string) ([]Notice, e
 func (r *Router) Sweep(ctx context.Context) ([]Notice, error) {
 	var all []Notice
 	for {
-		res, err := r.run(ctx, sweepScript, sweepBatch)
+		res, err := r.run(ctx, sweepScript, nil, sweepBatch)
 		all = append(all, res.notices...)
 		if err != nil || atoi(res.detail, 0) < sweepBatch {
 			return all, err

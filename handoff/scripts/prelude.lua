@@ -1,21 +1,40 @@
-package handoff
-
-// prelude is the start of every routing script: the arguments every script receives, the key
-// names and the steps the transitions share. Every key is built from the prefix P, which
-// carries the hash tag {handoff}; KEYS[1] (the queue) only tells Redis Cluster the slot.
-//
-// ARGV: prefix, now (ms), offer timeout (ms), drop grace (ms), stream MAXLEN, terminal task
-// TTL (s), socket lease (ms), then the script's own arguments (arg(1), arg(2)…).
-//
-// Replies: {status, detail, task hash (flat, or empty), then per notice: stream id, kind,
-// task, conversation, agent, extra}.
-const prelude = `
-local P, NOW = ARGV[1], tonumber(ARGV[2])
-local TIMEOUT, GRACE = tonumber(ARGV[3]), tonumber(ARGV[4])
-local MAXLEN, TTL, LEASE = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
-local function arg(i) return ARGV[7 + i] end
-local Q, OFFERS, AVAIL, READY = P .. 'queue', P .. 'offers', P .. 'avail', P .. 'ready'
-local DROPS, SOCKS, HIST, STREAM = P .. 'drops', P .. 'sockets', P .. 'handled', P .. 'notices'
+-- prelude.lua: the start of every routing script (the shared keys, the key names and the
+-- steps the transitions share); the script's own file follows it.
+--
+-- KEYS[1..8], the routing's shared keys, in every routing script (dispatch(), refresh() and
+-- finish(), which every transition may run, touch most of them):
+--   KEYS[1] <P>queue     sorted set of the waiting and offered tasks, by queue score
+--   KEYS[2] <P>offers    sorted set of the pending offers' tasks, by deadline (ms)
+--   KEYS[3] <P>avail     sorted set of the agents an offer may go to now, by idle time
+--   KEYS[4] <P>ready     sorted set of the Prêt connected agents, by idle time
+--   KEYS[5] <P>drops     sorted set of the agents who lost their last socket, by end of grace
+--   KEYS[6] <P>sockets   sorted set of the sockets '<agent>|<socket>', by end of lease
+--   KEYS[7] <P>handled   list of the recent handling times (ms)
+--   KEYS[8] <P>notices   the notice stream (XADD)
+-- KEYS[9...]: the script's own keys, the records named by its arguments (see its header).
+--
+-- P is "<store prefix>{handoff}:": every routing key carries the hash tag {handoff}, so one
+-- script's keys are in one Redis Cluster slot. The keys of tasks and agents a script only
+-- learns while it runs (the tasks of the queue and the agents of the available set that
+-- dispatch() matches, a conversation's task, an agent's pending offer, the sweeper's due
+-- entries) cannot be passed in KEYS: they are not known before the call, and reading them
+-- before it would race with the other instances. The builders below (tk, rejk, ak, atk)
+-- name them from P, which is KEYS[1]'s prefix, so they stay under the same hash tag. The same
+-- builders name the keys the script did receive in KEYS when a shared step reaches them by id.
+--
+-- ARGV[1] now (ms), ARGV[2] offer timeout (ms), ARGV[3] drop grace (ms), ARGV[4] stream
+-- MAXLEN, ARGV[5] terminal task TTL (s), ARGV[6] socket lease (ms), then the script's own
+-- arguments, arg(1) = ARGV[7], arg(2) = ARGV[8]...
+--
+-- Returns (finish()): {status, detail, task hash (flat, or empty), then per notice: stream
+-- id, kind, task, conversation, agent, extra}.
+local Q, OFFERS, AVAIL, READY = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local DROPS, SOCKS, HIST, STREAM = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local P = string.match(Q, '^(.*)queue$')
+local NOW = tonumber(ARGV[1])
+local TIMEOUT, GRACE = tonumber(ARGV[2]), tonumber(ARGV[3])
+local MAXLEN, TTL, LEASE = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
+local function arg(i) return ARGV[6 + i] end
 local function tk(t) return P .. 'task:' .. t end
 local function rejk(t) return P .. 'task:' .. t .. ':rejected' end
 local function ak(a) return P .. 'agent:' .. a end
@@ -35,7 +54,7 @@ local function finish(status, detail, task)
   if task and task ~= '' then out[3] = redis.call('HGETALL', tk(task)) end
   for _, n in ipairs(notes) do
     out[#out + 1] = redis.call('XADD', STREAM, 'MAXLEN', '~', MAXLEN, '*',
-      'k', n[1], 't', n[2], 'c', n[3], 'a', n[4], 'x', n[5], 'at', ARGV[2])
+      'k', n[1], 't', n[2], 'c', n[3], 'a', n[4], 'x', n[5], 'at', ARGV[1])
     for i = 1, 5 do out[#out + 1] = n[i] end
   end
   return out
@@ -173,4 +192,3 @@ local function lost(a, member)
   refresh(a)
   note('agent_dropped', '', '', a, NOW + GRACE)
 end
-`
