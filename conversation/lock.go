@@ -43,17 +43,6 @@ func lockArgs(l *Lock) (token, ttl string) {
 	return l.Token, strconv.FormatInt(l.TTL.Milliseconds(), 10)
 }
 
-// unlockScript releases a lock without touching its data. KEYS: lock. ARGV: token.
-var unlockScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`)
-
-// takeScript takes a free lock and returns its data. KEYS: lock, lock data. ARGV: token,
-// lock TTL (ms).
-var takeScript = redis.NewScript(`
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
-return redis.call('GET', KEYS[2]) or ''`)
-
 // Take waits until the lock is free, takes it and returns its data: for a message Post
 // stored while another turn of the conversation held the lock (Posted.Held false). It
 // retries until ctx ends.
