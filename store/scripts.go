@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // ScriptSource reads the Lua script in file name of fsys, after the files of preludes (the
@@ -24,9 +22,4 @@ func ScriptSource(fsys fs.FS, name string, preludes ...string) string {
 		}
 	}
 	return b.String()
-}
-
-// NewScript is the script in file name of fsys after its preludes (see ScriptSource).
-func NewScript(fsys fs.FS, name string, preludes ...string) *redis.Script {
-	return redis.NewScript(ScriptSource(fsys, name, preludes...))
 }
