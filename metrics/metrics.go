@@ -62,8 +62,6 @@ type Metrics struct {
 	turns         *prometheus.CounterVec // intent
 	notUnderstood prometheus.Counter
 	handoffs      prometheus.Counter
-	ahead         prometheus.Counter
-	staleAhead    prometheus.Counter
 
 	sockets      [2]prometheus.Gauge // by Side
 	socketsSlow  prometheus.Counter
@@ -107,8 +105,6 @@ func New() *Metrics {
 	f(m.turns)
 	m.notUnderstood = counter("relais_bot_not_understood_total", "Bot turns where the customer was not understood (rate: divide by relais_bot_turns_total).")
 	m.handoffs = counter("relais_handoffs_total", "Conversations the bot handed to the agent queue.")
-	m.ahead = counter("relais_bot_turns_ahead_total", "Bot turns answered on the session this process knew and stored with the message in one round trip.")
-	m.staleAhead = counter("relais_bot_turns_ahead_stale_total", "Answers computed ahead and dropped because the conversation changed meanwhile (answered again under the lock).")
 	m.sockets[Customer] = gauge("relais_websockets_active", "Open customer websockets on this instance.")
 	m.sockets[Agent] = gauge("relais_agent_websockets_active", "Open desk (agent) websockets on this instance.")
 	m.socketsSlow = counter("relais_websockets_slow_closed_total", "Websockets closed because the client could not keep up.")
@@ -214,12 +210,6 @@ func plainID(s string) bool {
 	}
 	return true
 }
-
-// TurnAhead counts a bot turn stored with its message in one round trip.
-func (m *Metrics) TurnAhead() { m.ahead.Inc() }
-
-// StaleAhead counts an answer computed ahead and dropped.
-func (m *Metrics) StaleAhead() { m.staleAhead.Inc() }
 
 // SocketOpened and SocketClosed follow the open websockets of one side.
 func (m *Metrics) SocketOpened(s Side) { m.sockets[s].Inc() }

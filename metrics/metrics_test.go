@@ -39,7 +39,6 @@ func TestHandler(t *testing.T) {
 	m.Turn("", false, false)
 	m.Turn("conseiller", true, true)
 	m.Turn("je veux parler à quelqu'un", false, false) // not an intent id
-	m.TurnAhead()
 	m.SocketOpened(metrics.Customer)
 	m.SocketOpened(metrics.Customer)
 	m.SocketClosed(metrics.Customer)
@@ -65,8 +64,6 @@ func TestHandler(t *testing.T) {
 		`relais_bot_turns_total{intent="other"} 1`,
 		"relais_bot_not_understood_total 2",
 		"relais_handoffs_total 1",
-		"relais_bot_turns_ahead_total 1",
-		"relais_bot_turns_ahead_stale_total 0",
 		"relais_websockets_active 1",
 		"relais_agent_websockets_active 3",
 		"relais_websockets_slow_closed_total 1",

@@ -33,6 +33,7 @@ var noAgentChoices = []string{"Patienter", "Laisser un message"}
 func (r *Relay) apply(ctx context.Context, notices []handoff.Notice) (failed []string) {
 	queueChanged := false
 	for _, n := range notices {
+		r.obs.ObserveNotice(n, time.Since(n.At))
 		if n.Kind == handoff.NoticeQueue {
 			queueChanged = true
 			continue
@@ -61,7 +62,11 @@ func (r *Relay) change(ctx context.Context, n handoff.Notice) error {
 		if err != nil || t.State != handoff.TaskAssigned || t.AgentID != n.AgentID {
 			return ignoreGone(err)
 		}
-		return r.Join(ctx, t)
+		if err := r.Join(ctx, t); err != nil {
+			return err
+		}
+		r.obs.ObserveAssigned(t.AssignedAt.Sub(t.CreatedAt))
+		return nil
 	case handoff.NoticeClosed:
 		if r.staleNotice(ctx, n) {
 			return nil

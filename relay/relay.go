@@ -41,9 +41,12 @@ type Bot interface {
 	HandleHeld(ctx context.Context, conversationID, text, session string) (dialog.Turn, []byte, error)
 }
 
-// Observer hears about the bot's turns (the server's metrics).
+// Observer hears about the bot's turns and the routing (the server's metrics). The notices
+// are those this process applies for all (each notice is observed once across processes).
 type Observer interface {
 	ObserveTurn(dialog.Turn)
+	ObserveNotice(n handoff.Notice, lag time.Duration) // lag: from its writing to its applying
+	ObserveAssigned(wait time.Duration)                // a conversation assigned, wait after its handoff
 }
 
 // Deps are what the relay uses and does not own.
@@ -107,7 +110,9 @@ func New(deps Deps, opts Options) (*Relay, error) {
 
 type noObserver struct{}
 
-func (noObserver) ObserveTurn(dialog.Turn) {}
+func (noObserver) ObserveTurn(dialog.Turn)                     {}
+func (noObserver) ObserveNotice(handoff.Notice, time.Duration) {}
+func (noObserver) ObserveAssigned(time.Duration)               {}
 
 // noticeGroup is the consumer group, shared by every process, that turns routing notices
 // into conversation changes: each notice is applied by one process only.

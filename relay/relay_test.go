@@ -26,7 +26,9 @@ type countingBot struct {
 	delay    time.Duration
 }
 
-func (b *countingBot) SessionLock(id string) (dialog.SessionLock, bool) { return b.sessions.Lock(id), true }
+func (b *countingBot) SessionLock(id string) (dialog.SessionLock, bool) {
+	return b.sessions.Lock(id), true
+}
 
 func (b *countingBot) StartHeld(ctx context.Context, id string) (dialog.Turn, []byte, error) {
 	return dialog.Turn{Replies: []dialog.Reply{{Text: "Bonjour !"}}}, []byte("0"), nil
@@ -46,7 +48,24 @@ func (b *countingBot) HandleHeld(ctx context.Context, id, text, session string) 
 	return turn, []byte(strconv.Itoa(n)), nil
 }
 
+// recorder counts what the relay observes.
+type recorder struct {
+	mu       sync.Mutex
+	turns    int
+	kinds    map[handoff.NoticeKind]int
+	assigned int
+}
+
+func (o *recorder) ObserveTurn(dialog.Turn) { o.mu.Lock(); o.turns++; o.mu.Unlock() }
+func (o *recorder) ObserveNotice(n handoff.Notice, _ time.Duration) {
+	o.mu.Lock()
+	o.kinds[n.Kind]++
+	o.mu.Unlock()
+}
+func (o *recorder) ObserveAssigned(time.Duration) { o.mu.Lock(); o.assigned++; o.mu.Unlock() }
+
 type fixture struct {
+	obs      *recorder
 	st       *store.Store
 	conv     *conversation.Store
 	relay    *relay.Relay
@@ -64,13 +83,14 @@ func newFixture(t *testing.T) *fixture {
 	bot := &countingBot{sessions: &dialog.RedisSessions{Store: st, TTL: time.Minute}}
 	router := handoff.NewRouter(st, handoff.Options{})
 	accounts := handoff.NewAccounts(st, handoff.AccountOptions{})
+	obs := &recorder{kinds: map[handoff.NoticeKind]int{}}
 	r, err := relay.New(relay.Deps{Store: st, Conversations: conv, Hub: hub, Bot: bot, Desk: desk.New(st, nil),
-		Router: router, Accounts: accounts}, relay.Options{BotTimeout: 5 * time.Second, WriteTimeout: time.Second,
+		Router: router, Accounts: accounts, Observer: obs}, relay.Options{BotTimeout: 5 * time.Second, WriteTimeout: time.Second,
 		ConversationTTL: time.Hour, NoticeClaim: 5 * time.Second, SweepInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{st: st, conv: conv, relay: r, bot: bot, router: router, accounts: accounts}
+	return &fixture{obs: obs, st: st, conv: conv, relay: r, bot: bot, router: router, accounts: accounts}
 }
 
 func texts(events []conversation.Event) []string {
@@ -219,6 +239,11 @@ func TestHandoverFromTheBotToAnAgentAndBack(t *testing.T) {
 		if !contains(kinds, want) {
 			t.Errorf("events %q: missing %s", kinds, want)
 		}
+	}
+	f.obs.mu.Lock()
+	defer f.obs.mu.Unlock()
+	if f.obs.turns != 2 || f.obs.kinds[handoff.NoticeOffered] != 1 || f.obs.assigned != 1 {
+		t.Errorf("observed %d turns, %d offers, %d assignments; want 2, 1, 1", f.obs.turns, f.obs.kinds[handoff.NoticeOffered], f.obs.assigned)
 	}
 }
 

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/subtle"
 	"net/http"
 	"sync"
@@ -23,8 +22,6 @@ type metrics struct {
 	sockets      gauge   // open customer websockets
 	socketsSlow  counter // closed: the client could not keep up
 	socketsReset counter // told to reload: the store was behind them (a failover)
-	ahead        counter // bot turns stored with their message in one round trip
-	staleAhead   counter // answers computed ahead and dropped: the locked path answered
 
 	bindOnce sync.Once
 }
@@ -56,7 +53,7 @@ func (g gauge) Add(d int64) {
 func newMetrics() *metrics {
 	m := rmetrics.New()
 	return &metrics{m: m, handler: m.Handler(), sockets: gauge{m, rmetrics.Customer}, socketsSlow: m.SlowSocketClosed,
-		socketsReset: m.SocketReset, ahead: m.TurnAhead, staleAhead: m.StaleAhead}
+		socketsReset: m.SocketReset}
 }
 
 func (m *metrics) observeRequest(route, method string, status int, took time.Duration) {
@@ -66,9 +63,6 @@ func (m *metrics) observeRequest(route, method string, status int, took time.Dur
 func (m *metrics) observeTurn(t dialog.Turn) {
 	m.m.Turn(t.Intent, t.Understood, t.Handoff != nil)
 }
-
-// QueueLength reports how many conversations wait for an agent.
-type QueueLength func(ctx context.Context) (int64, error)
 
 var (
 	errMetricsToken = apperr.New(apperr.Unauthorized, "Jeton des métriques manquant ou invalide (Authorization: Bearer).")

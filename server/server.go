@@ -18,6 +18,7 @@ import (
 	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/handoff/desk"
+	rmetrics "github.com/relais/relais/metrics"
 	"github.com/relais/relais/relay"
 	"github.com/relais/relais/store"
 )
@@ -82,7 +83,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.sockets.m = map[*socket]struct{}{}
 	var err error
 	s.relay, err = relay.New(relay.Deps{Store: deps.Store, Conversations: conv, Hub: s.hub, Bot: deps.Bot, Desk: s.records,
-		Router: deps.Router, Accounts: deps.Accounts, Logger: deps.Logger, Observer: turnObserver{s.metrics}},
+		Router: deps.Router, Accounts: deps.Accounts, Logger: deps.Logger, Observer: observer{s.metrics}},
 		relay.Options{BotTimeout: cfg.BotTimeout, WriteTimeout: cfg.WriteTimeout, ConversationTTL: cfg.ConversationTTL,
 			NoticeClaim: cfg.NoticeClaim, SweepInterval: cfg.SweepInterval})
 	if err != nil {
@@ -224,7 +225,23 @@ func (s *Server) readyz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// turnObserver gives the relay's turns to the metrics.
-type turnObserver struct{ m *metrics }
+// observer gives the relay's turns and routing notices to the metrics.
+type observer struct{ m *metrics }
 
-func (o turnObserver) ObserveTurn(t dialog.Turn) { o.m.observeTurn(t) }
+func (o observer) ObserveTurn(t dialog.Turn) { o.m.observeTurn(t) }
+
+func (o observer) ObserveNotice(n handoff.Notice, lag time.Duration) {
+	o.m.m.NoticeLag(lag)
+	switch n.Kind {
+	case handoff.NoticeOffered:
+		o.m.m.Offer(rmetrics.OfferMade)
+	case handoff.NoticeOfferExpired:
+		o.m.m.Offer(rmetrics.OfferExpired)
+	case handoff.NoticeOfferRejected:
+		o.m.m.Offer(rmetrics.OfferRejected)
+	case handoff.NoticeOfferWithdrawn:
+		o.m.m.Offer(rmetrics.OfferWithdrawn)
+	}
+}
+
+func (o observer) ObserveAssigned(wait time.Duration) { o.m.m.Accepted(wait) }
