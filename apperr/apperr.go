@@ -83,7 +83,7 @@ func Codes() []Code {
 type Error struct {
 	Code       Code
 	Message    string
-	RetryAfter time.Duration     // with TooMany: when the client may try again
+	RetryAfter time.Duration     // with TooMany, or a Conflict that will pass: when the client may try again
 	Fields     map[string]string // with Invalid: a French message per field of the form
 	Err        error
 }

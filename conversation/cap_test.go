@@ -15,7 +15,7 @@ func TestTheCapEndsTheConversation(t *testing.T) {
 		write func(s *conversation.Store, c conversation.Conversation) error
 	}{
 		{name: "a customer message", write: func(s *conversation.Store, c conversation.Conversation) error {
-			_, err := s.Post(context.Background(), c.ID, c.Token, "encore", "", nil)
+			_, err := post(s, c, "encore", "")
 			return err
 		}},
 		{name: "an answer", write: func(s *conversation.Store, c conversation.Conversation) error {
@@ -45,7 +45,7 @@ func TestTheCapEndsTheConversation(t *testing.T) {
 			if owner, _ := s.Owner(ctx, c.ID); owner != conversation.OwnerClosed {
 				t.Fatalf("got owner %q, want closed", owner)
 			}
-			if _, err := s.Post(ctx, c.ID, c.Token, "et après ?", "", nil); err == nil {
+			if _, err := post(s, c, "et après ?", ""); err == nil {
 				t.Fatal("a message after the end was taken")
 			}
 			if evs2, _ := s.Events(ctx, c.ID, 0, 0); len(evs2) != n {

@@ -22,7 +22,6 @@ import (
 type Options struct {
 	TTL               time.Duration // a conversation is forgotten this long after its last event (default 7 days)
 	IdempotencyTTL    time.Duration // how long a message's idempotency key is remembered (default 24 h)
-	Lease             time.Duration // how long a message being answered blocks its retries (default 30 s)
 	MessagesPerWindow int           // customer messages per conversation per RateWindow; 0: no limit
 	RateWindow        time.Duration // default 1 min
 	// MaxEvents caps the events of one conversation (default 2,000; < 0: no cap). The write
@@ -52,9 +51,6 @@ func NewStore(st *store.Store, opts Options) *Store {
 	}
 	if opts.IdempotencyTTL <= 0 {
 		opts.IdempotencyTTL = 24 * time.Hour
-	}
-	if opts.Lease <= 0 {
-		opts.Lease = 30 * time.Second
 	}
 	if opts.RateWindow <= 0 {
 		opts.RateWindow = time.Minute
@@ -87,7 +83,18 @@ type Conversation struct {
 
 // Create opens a conversation owned by the bot, with no event yet.
 func (s *Store) Create(ctx context.Context) (Conversation, error) {
-	return s.CreateLocked(ctx, func(string) *Lock { return nil })
+	c := Conversation{ID: randomString(16), Token: randomString(32)}
+	meta := s.metaKey(c.ID)
+	_, err := s.st.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, meta, "token", HashToken(c.Token), "owner", string(OwnerBot), "seq", 0,
+			"created", s.now().UTC().Format(time.RFC3339Nano))
+		p.Expire(ctx, meta, s.opts.TTL)
+		return nil
+	})
+	if err != nil {
+		return Conversation{}, unavailable(err)
+	}
+	return c, nil
 }
 
 // Authorize checks that token opens conversation id and returns its owner.

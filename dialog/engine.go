@@ -99,22 +99,30 @@ func (e *Engine) turn(ctx context.Context, id string, body func(*turn)) (Turn, e
 	if err != nil {
 		return Turn{}, err
 	}
-	out := e.play(ctx, id, s, body)
+	out, err := e.play(ctx, id, s, body)
+	if err != nil {
+		end(nil)
+		return Turn{}, err
+	}
 	if err := end(s); err != nil {
 		return Turn{}, err
 	}
 	return out, nil
 }
 
-// play runs one turn on session s, which its caller holds under the conversation's lock.
-func (e *Engine) play(ctx context.Context, id string, s *Session, body func(*turn)) Turn {
+// play runs one turn on session s, or stops it with the error of the caller's check
+// (WithCheck), s then to be thrown away.
+func (e *Engine) play(ctx context.Context, id string, s *Session, body func(*turn)) (Turn, error) {
 	t := &turn{ctx: ctx, e: e, brain: e.brain.Load(), id: id, s: s}
 	if t.s.Slots == nil {
 		t.s.Slots = map[string]string{}
 	}
 	body(t)
+	if t.err != nil {
+		return Turn{}, t.err
+	}
 	t.s.Turns++
-	return t.out
+	return t.out, nil
 }
 
 // turn is one customer message being answered.
@@ -126,6 +134,10 @@ type turn struct {
 	s    *Session
 	text string
 	out  Turn
+	// checked says that the caller's check (WithCheck) passed; err is the one that failed,
+	// which stops the turn.
+	checked bool
+	err     error
 }
 
 func (t *turn) bot() *Bot { return t.brain.bot }

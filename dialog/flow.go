@@ -1,6 +1,8 @@
 package dialog
 
 import (
+	"strconv"
+
 	"github.com/relais/relais/dialog/slots"
 )
 
@@ -78,8 +80,16 @@ func (t *turn) runSteps() {
 }
 
 func (t *turn) callWebhook(e *Entry, st *Step) bool {
+	if !t.checked {
+		if t.err = Check(t.ctx); t.err != nil {
+			return false
+		}
+		t.checked = true
+	}
 	hook := t.bot().Settings.Webhooks[st.Webhook]
-	answer, err := t.e.caller.Call(t.ctx, Call{Name: st.Webhook, Webhook: hook, Intent: e.Intent, ConversationID: t.id, Slots: t.s.Slots})
+	key := t.id + "-" + strconv.Itoa(t.s.Turns) + "-" + st.Webhook
+	answer, err := t.e.caller.Call(t.ctx, Call{Name: st.Webhook, Webhook: hook, Intent: e.Intent, ConversationID: t.id,
+		Key: key, Slots: t.s.Slots})
 	if err != nil {
 		t.e.log.Warn("webhook en échec", "webhook", st.Webhook, "intent", e.Intent, "err", err)
 		t.say(t.renderStep(st.Fallback), nil)

@@ -7,58 +7,75 @@ import (
 	"time"
 )
 
-// SessionLock is how a Redis script of another package takes and releases a conversation's
-// session lock with the protocol of RedisSessions, in the same round trip as its own work:
-// the server takes it with the customer's message and releases it, saving the session, with
-// the bot's answer (two round trips per turn instead of four). Both keys carry the hash tag
-// {conversation id}, like the conversation's own keys, so the scripts also run on a cluster.
+// A caller that stores the session itself, in the same atomic step as the conversation's
+// events (the relay's turn), reads it, asks the engine for a turn on it with Answer or Greet,
+// and saves the session they return. The engine then neither reads nor locks anything.
 //
-// The protocol: take with SET Key Token NX PX TTL, then read SessionKey ("" or missing: a
-// new session); release only while Key still holds Token: SET SessionKey data PX SessionTTL,
-// then DEL Key.
-type SessionLock struct {
-	Key, SessionKey string
-	Token           string
-	TTL, SessionTTL time.Duration
+// A caller that starts a turn from a session it remembers, rather than one it has just read,
+// gives a check with WithCheck: the engine runs it before the turn's first webhook, so that a
+// backend is not called for a turn computed on a session that has changed since.
+
+// checkKey is the context key of WithCheck.
+type checkKey struct{}
+
+// WithCheck returns ctx with check, which the engine calls before the first webhook of a turn
+// computed under it: an error from check stops the turn, and Answer returns it.
+func WithCheck(ctx context.Context, check func(context.Context) error) context.Context {
+	return context.WithValue(ctx, checkKey{}, check)
 }
 
-// SessionLock returns a fresh SessionLock for conversation id, or false when the engine's
-// sessions are not kept in Redis.
-func (e *Engine) SessionLock(id string) (SessionLock, bool) {
+// Check runs the check that WithCheck put in ctx: nil without one. The engine calls it before a
+// turn's first webhook; a bot of its own calls it before any side effect.
+func Check(ctx context.Context) error {
+	if check, ok := ctx.Value(checkKey{}).(func(context.Context) error); ok {
+		return check(ctx)
+	}
+	return nil
+}
+
+// SessionKey returns where RedisSessions keeps conversation id's session and for how long,
+// or false when the engine's sessions are not kept in Redis. The key carries the hash tag
+// {conversation id}, like the conversation's own keys, so that one script may write both,
+// also on a Redis Cluster.
+func (e *Engine) SessionKey(id string) (key string, ttl time.Duration, ok bool) {
 	r, ok := e.sessions.(*RedisSessions)
 	if !ok {
-		return SessionLock{}, false
+		return "", 0, false
 	}
-	return r.Lock(id), true
+	return r.Key(id), r.TTL, true
 }
 
-// Lock returns a fresh SessionLock of conversation id's session.
-func (r *RedisSessions) Lock(id string) SessionLock {
-	lock, session := r.keys(id)
-	return SessionLock{Key: lock, SessionKey: session, Token: randomToken(), TTL: lockTTL, SessionTTL: r.TTL}
+// Key is where conversation id's session is kept (see Engine.SessionKey).
+func (r *RedisSessions) Key(id string) string {
+	_, key := r.keys(id)
+	return key
 }
 
-// HandleHeld answers one customer message on a session its caller holds under the
-// conversation's lock (data as stored, "" for none) and returns the session to save.
-func (e *Engine) HandleHeld(ctx context.Context, id, text, data string) (Turn, []byte, error) {
-	return e.held(ctx, id, data, func(t *turn) {
+// Answer answers one customer message on the session data as stored ("" for none) and returns
+// the session to save. Its caller stores the turn only if the session is still data then; the
+// webhooks it calls are told a key that is the same for every turn computed on one session
+// (Call.Key), so that a backend sees a turn computed twice as one request.
+func (e *Engine) Answer(ctx context.Context, id, text, data string) (Turn, []byte, error) {
+	return e.on(ctx, id, data, func(t *turn) {
 		t.text = strings.TrimSpace(text)
 		t.run()
 	})
 }
 
-// StartHeld opens a conversation whose session lock its caller holds: a new session and the
-// welcome messages, and the session to save.
-func (e *Engine) StartHeld(ctx context.Context, id string) (Turn, []byte, error) {
-	return e.held(ctx, id, "", e.welcome)
+// Greet opens a conversation: a new session, the welcome messages, and the session to save.
+func (e *Engine) Greet(ctx context.Context, id string) (Turn, []byte, error) {
+	return e.on(ctx, id, "", e.welcome)
 }
 
-func (e *Engine) held(ctx context.Context, id, data string, body func(*turn)) (Turn, []byte, error) {
+func (e *Engine) on(ctx context.Context, id, data string, body func(*turn)) (Turn, []byte, error) {
 	s, err := decodeSession(id, data)
 	if err != nil {
 		return Turn{}, nil, err
 	}
-	out := e.play(ctx, id, s, body)
+	out, err := e.play(ctx, id, s, body)
+	if err != nil {
+		return Turn{}, nil, err
+	}
 	saved, err := json.Marshal(s)
 	if err != nil {
 		return Turn{}, nil, err

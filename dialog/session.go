@@ -56,10 +56,12 @@ type Sessions interface {
 	Load(ctx context.Context, conversationID string) (*Session, error)
 }
 
-// RedisSessions keeps sessions in Redis as JSON, expiring after TTL of silence. The lock is a
-// Redis key, so two server instances never run two turns of one conversation at once. A turn
-// costs two round trips: lock-and-read, then write-and-unlock, each one Lua script; the server
-// folds both into its own scripts (see SessionLock).
+// RedisSessions keeps sessions in Redis as JSON, expiring after TTL of silence. The server does
+// not go through Begin: its turn reads the session and saves it with the conversation's events
+// in one atomic step, without a lock (Engine.SessionKey, Engine.Answer). Begin, for the callers
+// of Engine.Handle (tools, benchmarks), locks with a Redis key, so that two processes never
+// run two turns of one conversation at once: two round trips, lock-and-read then
+// write-and-unlock.
 type RedisSessions struct {
 	Store *store.Store
 	TTL   time.Duration
@@ -80,7 +82,7 @@ if ARGV[2] ~= "" then redis.call("SET", KEYS[2], ARGV[2], "PX", ARGV[3]) end
 return redis.call("DEL", KEYS[1])`)
 
 // keys are the lock and session keys of conversation id. They carry the conversation's hash
-// tag {id}, so that the conversation's scripts can take the lock too (see SessionLock).
+// tag {id}, so that the conversation's scripts may write the session too (Engine.SessionKey).
 func (r *RedisSessions) keys(id string) (lock, session string) {
 	return r.Store.Key("dialog", "lock", "{"+id+"}"), r.Store.Key("dialog", "session", "{"+id+"}")
 }

@@ -18,7 +18,11 @@ type Call struct {
 	Webhook        Webhook
 	Intent         string
 	ConversationID string
-	Slots          map[string]string
+	// Key is the same for every call of this webhook made from one state of the conversation:
+	// a turn computed twice (the first one not stored, see Engine.Answer) calls with the same
+	// key, sent as the Idempotency-Key header, so that the backend can do its work once.
+	Key   string
+	Slots map[string]string
 }
 
 // Caller calls webhooks. The engine uses HTTPCaller; conversation tests use canned answers.
@@ -58,6 +62,9 @@ func (h *HTTPCaller) Call(ctx context.Context, c Call) (map[string]any, error) {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if c.Key != "" {
+		req.Header.Set("Idempotency-Key", c.Key)
+	}
 	resp, err := h.Client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("webhook %s : %w", c.Name, err)

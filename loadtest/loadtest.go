@@ -79,7 +79,7 @@ type Result struct {
 	Messages       int64 // customer messages answered 200
 	Turns          int64 // of which the bot answered (non-empty events)
 	Errors         int64
-	ErrorKinds     map[string]int64 // "429", "503", "réseau"… → count
+	ErrorKinds     map[string]int64 // "429 too_many", "503 unavailable", "réseau"… → count
 	WebsocketEvent int64            // events received on websockets
 	TurnsPerSecond float64
 	P50, P99, Max  time.Duration // reply latency of answered messages
@@ -347,10 +347,13 @@ func (r *run) customer(ctx context.Context, n int) []time.Duration {
 		if ctx.Err() != nil {
 			break
 		}
-		if err != nil {
+		switch {
+		case err != nil && strings.HasPrefix(err.Error(), "409"): // ended by the server (its size cap): start again
+			goesOn = false
+		case err != nil:
 			r.fail(err.Error())
 			goesOn = false
-		} else {
+		default:
 			r.messages.Add(1)
 		}
 		if answered {
@@ -492,6 +495,22 @@ func messageBody(text string) []byte {
 	return body
 }
 
+// errorKind names an unexpected answer by its status and, when its body is the server's JSON
+// error, its code: "409 conflict".
+func errorKind(resp *http.Response) string {
+	var body struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	kind := strconv.Itoa(resp.StatusCode)
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if json.Unmarshal(data, &body) == nil && body.Error.Code != "" {
+		kind += " " + body.Error.Code
+	}
+	return kind
+}
+
 // post sends a JSON POST to path on the server of to and decodes the answer into out (unless
 // nil), through to.client. An unexpected status is an error named by it, a failed exchange is
 // "réseau".
@@ -513,8 +532,7 @@ func (r *run) post(ctx context.Context, to route, path, token, key string, body 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != want {
-		io.Copy(io.Discard, resp.Body)
-		return errors.New(strconv.Itoa(resp.StatusCode))
+		return errors.New(errorKind(resp))
 	}
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
@@ -561,10 +579,20 @@ func (res Result) Print(w io.Writer) {
 	}
 	if res.Errors > 0 {
 		fmt.Fprintf(w, "erreurs          %d %v\n", res.Errors, res.ErrorKinds)
-		if res.ErrorKinds["429"] > 0 {
+		if limited(res.ErrorKinds) {
 			fmt.Fprintln(w, "  (429 : limites de débit du serveur ; pour mesurer, lancez-le avec RELAIS_RATE_IP=0 RELAIS_RATE_IP_CONVERSATIONS=0 RELAIS_RATE_CONVERSATION=0, et au-delà de 50 clients RELAIS_CONNECTIONS_PER_IP=0 RELAIS_WEBSOCKETS_PER_IP=0)")
 		}
 	}
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// limited says that some answers were the server's rate limits (429).
+func limited(kinds map[string]int64) bool {
+	for kind, n := range kinds {
+		if n > 0 && strings.HasPrefix(kind, "429") {
+			return true
+		}
+	}
+	return false
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,17 +20,16 @@ import (
 // bot answers every message and ends the conversation on "au revoir".
 type bot struct{}
 
-// SessionLock gives keys with the conversation's hash tag: this bot keeps no session.
-func (bot) SessionLock(id string) (dialog.SessionLock, bool) {
-	return dialog.SessionLock{Key: "loadtest:lock:{" + id + "}", SessionKey: "loadtest:session:{" + id + "}",
-		Token: strconv.FormatInt(time.Now().UnixNano(), 36), TTL: 30 * time.Second, SessionTTL: time.Minute}, true
+// SessionKey gives a key with the conversation's hash tag: this bot keeps no session.
+func (bot) SessionKey(id string) (string, time.Duration, bool) {
+	return "loadtest:session:{" + id + "}", time.Minute, true
 }
 
-func (bot) StartHeld(context.Context, string) (dialog.Turn, []byte, error) {
+func (bot) Greet(context.Context, string) (dialog.Turn, []byte, error) {
 	return dialog.Turn{Replies: []dialog.Reply{{Text: "Bonjour !"}}}, nil, nil
 }
 
-func (b bot) HandleHeld(_ context.Context, _, text, _ string) (dialog.Turn, []byte, error) {
+func (b bot) Answer(_ context.Context, _, text, _ string) (dialog.Turn, []byte, error) {
 	t, err := b.handle(text)
 	return t, nil, err
 }

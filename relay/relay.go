@@ -1,9 +1,11 @@
 // Package relay carries a conversation between the customer, the bot and the agents. It owns
 // the workflows that span the conversation store, the routing queue and the desk records:
 //
-//   - a customer's turn (turn.go): the message stored with the bot's session lock taken in the
-//     same script, the bot's answer on that session, the answer stored with the session saved
-//     and the lock released; a handover puts the conversation in the agents' queue;
+//   - a customer's turn (turn.go): the conversation and the bot's session read in one round
+//     trip, the bot's answer computed on that session, then the message, the answer and the
+//     new session stored in one atomic step, only if the conversation did not change
+//     meanwhile (else read and answered again); a handover puts the conversation in the
+//     agents' queue;
 //   - the handover (handover.go): the routing notices (package handoff) applied once to the
 //     conversation — positions told to the customer, the agent joining, transfers, the hand
 //     back to the bot, the end — and the customer leaving, with or without a message;
@@ -28,17 +30,18 @@ import (
 	"github.com/relais/relais/store"
 )
 
-// Bot answers customers on a session the relay holds under the conversation's session lock
-// (dialog.Engine on Redis sessions): the relay takes the lock in the script that stores the
-// customer's message and releases it, saving the session, in the one that stores the answer.
+// Bot answers customers on a session the relay reads and stores with the conversation's
+// events (dialog.Engine on Redis sessions).
 type Bot interface {
-	// SessionLock returns a fresh lock of the conversation's session; false when the bot
-	// does not keep its sessions in Redis (New refuses such a bot).
-	SessionLock(conversationID string) (dialog.SessionLock, bool)
-	// StartHeld opens the conversation: the welcome, and the session to save.
-	StartHeld(ctx context.Context, conversationID string) (dialog.Turn, []byte, error)
-	// HandleHeld answers one customer message on the session as stored ("" for none).
-	HandleHeld(ctx context.Context, conversationID, text, session string) (dialog.Turn, []byte, error)
+	// SessionKey is where the conversation's session is kept, with the conversation's hash
+	// tag, and for how long; false when the bot does not keep its sessions in Redis (New
+	// refuses such a bot).
+	SessionKey(conversationID string) (key string, ttl time.Duration, ok bool)
+	// Greet opens the conversation: the welcome, and the session to save.
+	Greet(ctx context.Context, conversationID string) (dialog.Turn, []byte, error)
+	// Answer answers one customer message on the session as stored ("" for none), and
+	// returns the session to save.
+	Answer(ctx context.Context, conversationID, text, session string) (dialog.Turn, []byte, error)
 }
 
 // Observer hears about the bot's turns and the routing (the server's metrics). The notices
@@ -85,6 +88,7 @@ type Relay struct {
 	log      *slog.Logger
 	obs      Observer
 	opts     Options
+	states   *states // the state each conversation's last turn here left (states.go)
 }
 
 // New checks deps and builds the relay.
@@ -92,7 +96,7 @@ func New(deps Deps, opts Options) (*Relay, error) {
 	if deps.Store == nil || deps.Conversations == nil || deps.Hub == nil || deps.Bot == nil || deps.Desk == nil {
 		return nil, errors.New("relay : Store, Conversations, Hub, Bot et Desk sont requis")
 	}
-	if _, ok := deps.Bot.SessionLock("probe"); !ok {
+	if _, _, ok := deps.Bot.SessionKey("probe"); !ok {
 		return nil, errors.New("relay : le bot doit garder ses sessions dans Redis (dialog.RedisSessions)")
 	}
 	if deps.Router != nil && deps.Accounts == nil {
@@ -105,7 +109,8 @@ func New(deps Deps, opts Options) (*Relay, error) {
 		deps.Observer = noObserver{}
 	}
 	return &Relay{st: deps.Store, conv: deps.Conversations, hub: deps.Hub, bot: deps.Bot, records: deps.Desk,
-		router: deps.Router, accounts: deps.Accounts, log: deps.Logger, obs: deps.Observer, opts: opts}, nil
+		router: deps.Router, accounts: deps.Accounts, log: deps.Logger, obs: deps.Observer, opts: opts,
+		states: newStates()}, nil
 }
 
 type noObserver struct{}

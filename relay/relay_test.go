@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/handoff"
@@ -24,21 +25,30 @@ type countingBot struct {
 	mu       sync.Mutex
 	asked    int
 	delay    time.Duration
+	webhooks []string // the sessions the "webhook" message reached its backend with
 }
 
-func (b *countingBot) SessionLock(id string) (dialog.SessionLock, bool) {
-	return b.sessions.Lock(id), true
+func (b *countingBot) SessionKey(id string) (string, time.Duration, bool) {
+	return b.sessions.Key(id), time.Minute, true
 }
 
-func (b *countingBot) StartHeld(ctx context.Context, id string) (dialog.Turn, []byte, error) {
+func (b *countingBot) Greet(ctx context.Context, id string) (dialog.Turn, []byte, error) {
 	return dialog.Turn{Replies: []dialog.Reply{{Text: "Bonjour !"}}}, []byte("0"), nil
 }
 
-func (b *countingBot) HandleHeld(ctx context.Context, id, text, session string) (dialog.Turn, []byte, error) {
+func (b *countingBot) Answer(ctx context.Context, id, text, session string) (dialog.Turn, []byte, error) {
 	b.mu.Lock()
 	b.asked++
 	b.mu.Unlock()
 	time.Sleep(b.delay)
+	if text == "webhook" { // a step that calls a backend: after the relay's check, as the engine does
+		if err := dialog.Check(ctx); err != nil {
+			return dialog.Turn{}, nil, err
+		}
+		b.mu.Lock()
+		b.webhooks = append(b.webhooks, session)
+		b.mu.Unlock()
+	}
 	n, _ := strconv.Atoi(session)
 	n++
 	turn := dialog.Turn{Intent: "echo", Understood: true, Replies: []dialog.Reply{{Text: "tour " + strconv.Itoa(n)}}}
@@ -93,6 +103,19 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{obs: obs, st: st, conv: conv, relay: r, bot: bot, router: router, accounts: accounts}
 }
 
+// second is another process's relay on the fixture's Redis and bot.
+func (f *fixture) second(t *testing.T) *relay.Relay {
+	t.Helper()
+	hub := conversation.NewHub(f.conv, nil, time.Second)
+	t.Cleanup(func() { hub.Close() })
+	r, err := relay.New(relay.Deps{Store: f.st, Conversations: f.conv, Hub: hub, Bot: f.bot, Desk: desk.New(f.st, nil)},
+		relay.Options{BotTimeout: 5 * time.Second, WriteTimeout: time.Second, ConversationTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func texts(events []conversation.Event) []string {
 	var out []string
 	for _, e := range events {
@@ -129,13 +152,54 @@ func TestTurnAnswersOnTheSessionAndReplaysARetry(t *testing.T) {
 	if _, err := f.relay.Post(ctx, id, token, "k1", "autre chose"); !errors.Is(err, relay.ErrKeyReused) {
 		t.Fatalf("k1 with another text: got %v, want ErrKeyReused", err)
 	}
-	if _, err := f.relay.Post(ctx, id, "mauvais-jeton", "", "bonjour"); err == nil {
-		t.Fatal("a wrong token was accepted")
+	if _, err := f.relay.Post(ctx, id, "mauvais-jeton", "", "bonjour"); apperr.CodeOf(err) != apperr.Forbidden || f.bot.asked != 2 {
+		t.Fatalf("a wrong token: got %v, bot asked %d times; want forbidden, the bot not asked", err, f.bot.asked)
 	}
 }
 
-// Two messages of one conversation at once: the second waits for the first turn's session
-// lock and answers on the session it saved, so no turn is lost or answered twice.
+// TestTurnFromAnOutOfDateStateIsAnsweredAgain: two processes answer one conversation in turn
+// (a load balancer without stickiness). A process starts a turn from the state its own last
+// turn left, now out of date: the backend is not reached on that old session, and the turn is
+// answered on the session as it really is. From then on that process reads the conversation
+// before each turn: no answer is computed twice again.
+func TestTurnFromAnOutOfDateStateIsAnsweredAgain(t *testing.T) {
+	f, ctx := newFixture(t), context.Background()
+	other := f.second(t)
+	opened, err := f.relay.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, token := opened.Conversation.ID, opened.Conversation.Token
+	steps := []struct {
+		relay      *relay.Relay
+		text, want string
+	}{
+		{f.relay, "bonjour", "tour 1"},
+		{other, "bonjour", "tour 2"},
+		{f.relay, "webhook", "tour 3"}, // its memory: after tour 1
+		{other, "bonjour", "tour 4"},   // its memory: after tour 2
+		{f.relay, "bonjour", "tour 5"}, // reads
+		{other, "bonjour", "tour 6"},
+	}
+	for i, s := range steps {
+		a, err := s.relay.Post(ctx, id, token, "k"+strconv.Itoa(i), s.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := texts(a.Events); len(got) != 1 || got[0] != s.want {
+			t.Fatalf("step %d: got %q, want %q", i, got, s.want)
+		}
+	}
+	if len(f.bot.webhooks) != 1 || f.bot.webhooks[0] != "2" {
+		t.Fatalf("the backend was reached with sessions %q, want once, with the session of tour 2", f.bot.webhooks)
+	}
+	if want := len(steps) + 2; f.bot.asked != want { // tour 3 stopped at its check, tour 4 computed twice
+		t.Fatalf("the bot was asked %d times, want %d", f.bot.asked, want)
+	}
+}
+
+// Messages of one conversation at once: each turn is stored only on the session the one before
+// it saved (the others are answered again), so no turn is lost or answered twice.
 func TestConcurrentMessagesOfOneConversationTakeTurns(t *testing.T) {
 	f, ctx := newFixture(t), context.Background()
 	f.bot.delay = 50 * time.Millisecond

@@ -12,11 +12,13 @@ import (
 	"github.com/relais/relais/handoff"
 )
 
-// A customer's turn is two Redis round trips, on one path: the script that stores the
-// customer's message takes the bot's session lock and returns the session (Post), the bot
-// answers on it, and the script that stores the answer saves the session and releases the
-// lock (Append with Release). While an agent owns the conversation, the message is stored and
-// the bot is not asked.
+// A customer's turn starts from the conversation as it stands and the bot's session: as this
+// process's last turn of the conversation left them (states.go), else read in one round trip
+// (conversation.Store.Peek). It asks the bot for its answer on that session, then stores the
+// message, the answer and the new session in one atomic step (conversation.Store.Exchange),
+// only if the conversation did not change meanwhile; else it reads and answers again. While
+// an agent owns the conversation, the message is stored and the bot is not asked. Nothing is
+// locked, and a turn that fails stores nothing.
 
 // handoffText is the system message a customer reads when the bot hands over.
 const handoffText = "Je vous mets en relation avec un conseiller. Un conseiller va vous répondre dès que possible."
@@ -27,6 +29,15 @@ const handoffText = "Je vous mets en relation avec un conseiller. Un conseiller 
 // most once. A turn that ends sooner costs one timer and nothing in Redis.
 const typingDelay = 300 * time.Millisecond
 
+// maxTries bounds the answers computed for one message while its conversation keeps changing
+// under it (each time another turn of the same conversation was stored first).
+const maxTries = 5
+
+// errBusy refuses a message whose conversation changed under maxTries answers in a row; it
+// will pass later (409 with Retry-After: the widget retries by itself).
+var errBusy = &apperr.Error{Code: apperr.Conflict, RetryAfter: time.Second,
+	Message: "Votre conversation reçoit beaucoup de messages à la fois. Réessayez dans un instant."}
+
 // Opened is a new conversation and the bot's welcome.
 type Opened struct {
 	Conversation conversation.Conversation
@@ -36,11 +47,7 @@ type Opened struct {
 // Open creates a conversation, linked to the desk customer customerID when the company's
 // site identified them ("" for an anonymous customer), and stores the bot's welcome.
 func (r *Relay) Open(ctx context.Context, customerID string) (Opened, error) {
-	var lock dialog.SessionLock
-	conv, err := r.conv.CreateLocked(ctx, func(id string) *conversation.Lock {
-		lock = r.sessionLock(id)
-		return convLock(lock)
-	})
+	conv, err := r.conv.Create(ctx)
 	if err != nil {
 		return Opened{}, err
 	}
@@ -49,13 +56,20 @@ func (r *Relay) Open(ctx context.Context, customerID string) (Opened, error) {
 			return Opened{}, err
 		}
 	}
-	events, err := r.converse(ctx, conv.ID, "", false, lock, func(ctx context.Context) (dialog.Turn, []byte, error) {
-		return r.bot.StartHeld(ctx, conv.ID)
+	turn, x, err := r.ask(ctx, conv.ID, false, func(ctx context.Context) (dialog.Turn, []byte, error) {
+		return r.bot.Greet(ctx, conv.ID)
 	})
 	if err != nil {
 		return Opened{}, err
 	}
-	return Opened{Conversation: conv, Events: events}, nil
+	x.Token, x.Owner, x.Seq = conv.Token, conversation.OwnerBot, 0
+	out, err := r.conv.Exchange(context.WithoutCancel(ctx), conv.ID, x)
+	if err != nil {
+		return Opened{}, err
+	}
+	r.remember(conv.ID, x, out)
+	r.enqueue(ctx, conv.ID, turn)
+	return Opened{Conversation: conv, Events: out.Answer}, nil
 }
 
 // Answered is a customer message as stored and the bot's answer (empty while an agent owns
@@ -73,98 +87,116 @@ var ErrKeyReused = apperr.New(apperr.KeyReused,
 // answers it with the bot while the bot owns the conversation. A retry of the same key gets
 // the first answer again.
 func (r *Relay) Post(ctx context.Context, id, token, key, text string) (Answered, error) {
-	lock := r.sessionLock(id)
-	posted, err := r.conv.Post(ctx, id, token, text, key, convLock(lock))
+	sessionKey, _, _ := r.bot.SessionKey(id)
+	st, remembered := r.states.take(id, token, key)
+	for range maxTries {
+		if !remembered {
+			var err error
+			if st, err = r.conv.Peek(ctx, id, token, key, sessionKey, true); err != nil {
+				return Answered{}, err
+			}
+		}
+		x := conversation.Exchange{Token: token, Key: key, Text: text, Owner: st.Owner, Seq: -1}
+		answered, err := r.post(ctx, id, x, st, remembered)
+		if !errors.Is(err, conversation.ErrStale) {
+			return answered, err
+		}
+		if remembered {
+			r.states.share(id)
+			remembered = false
+		}
+	}
+	return Answered{}, errBusy
+}
+
+// post answers the message of x with the bot when the bot owns the conversation as st says,
+// and stores the turn: conversation.ErrStale when the conversation changed since st. A state
+// remembered rather than read is checked before the bot calls a webhook.
+func (r *Relay) post(ctx context.Context, id string, x conversation.Exchange, st conversation.State, remembered bool) (Answered, error) {
+	var turn dialog.Turn
+	bot := st.Owner == conversation.OwnerBot && !st.Done
+	if bot {
+		bctx := ctx
+		if remembered {
+			bctx = dialog.WithCheck(ctx, func(ctx context.Context) error { return r.unchanged(ctx, id, x, st) })
+		}
+		var answer conversation.Exchange
+		var err error
+		turn, answer, err = r.ask(bctx, id, true, func(ctx context.Context) (dialog.Turn, []byte, error) {
+			return r.bot.Answer(ctx, id, x.Text, st.Data)
+		})
+		if err != nil {
+			return Answered{}, err
+		}
+		answer.Token, answer.Key, answer.Text, answer.Owner, answer.Seq = x.Token, x.Key, x.Text, st.Owner, st.Seq
+		x = answer
+	}
+	// The bot has answered: store the turn even when the customer has left.
+	out, err := r.conv.Exchange(context.WithoutCancel(ctx), id, x)
 	if err != nil {
 		return Answered{}, r.endedFull(ctx, id, err)
 	}
-	if posted.Message.Text != text { // the key was first sent with another text
-		return Answered{}, r.refuseReusedKey(ctx, id, key, posted, lock)
-	}
-	if posted.Replayed {
-		return Answered{Message: posted.Message, Events: posted.Answer}, nil
-	}
-	events := []conversation.Event{}
-	if posted.NeedsAnswer {
-		events, err = r.converse(ctx, id, key, true, lock, func(ctx context.Context) (dialog.Turn, []byte, error) {
-			session := posted.Data
-			if !posted.Held { // another turn of the conversation holds the lock: wait for it
-				var err error
-				if session, err = r.conv.Take(ctx, *convLock(lock)); err != nil {
-					return dialog.Turn{}, nil, err
-				}
-			}
-			// The text answered is the stored one: a retry answers the message stored first.
-			return r.bot.HandleHeld(ctx, id, posted.Message.Text, session)
-		})
-		if err != nil {
-			r.conv.Release(context.WithoutCancel(ctx), id, key) // a retry may answer at once
-			return Answered{}, r.endedFull(ctx, id, err)
+	if out.Replayed {
+		if out.Message.Text != x.Text { // the key was first sent with another text
+			return Answered{}, ErrKeyReused
 		}
+		return Answered{Message: out.Message, Events: out.Answer}, nil
 	}
-	return Answered{Message: posted.Message, Events: events}, nil
+	if bot {
+		r.remember(id, x, out)
+		r.obs.ObserveTurn(turn)
+		r.enqueue(ctx, id, turn)
+	}
+	return Answered{Message: out.Message, Events: out.Answer}, nil
 }
 
-// refuseReusedKey gives back the lock Post took for a message whose key was first used with
-// another text (stored, maybe not answered yet), so that a retry of the first text may still
-// be answered.
-func (r *Relay) refuseReusedKey(ctx context.Context, id, key string, posted conversation.Posted, lock dialog.SessionLock) error {
-	if posted.Replayed || !posted.NeedsAnswer {
-		return ErrKeyReused
+// unchanged says whether conversation id is still as st, remembered, says: ErrStale if not.
+func (r *Relay) unchanged(ctx context.Context, id string, x conversation.Exchange, st conversation.State) error {
+	cur, err := r.conv.Peek(ctx, id, x.Token, x.Key, "", false)
+	if err != nil {
+		return err
 	}
-	ctx = context.WithoutCancel(ctx)
-	if posted.Held {
-		if err := r.conv.Unlock(ctx, *convLock(lock)); err != nil {
-			r.log.Warn("verrou de session non rendu", "conversation", id, "err", err)
-		}
+	if cur.Done || cur.Owner != st.Owner || cur.Seq != st.Seq {
+		return conversation.ErrStale
 	}
-	if err := r.conv.Release(ctx, id, key); err != nil {
-		r.log.Warn("clé d'idempotence non libérée", "conversation", id, "err", err)
-	}
-	return ErrKeyReused
+	return nil
 }
 
-// answer is a bot turn on the session held under the lock.
+// remember keeps the state a stored bot turn x left, while the bot still owns the
+// conversation: the next turn here starts from it.
+func (r *Relay) remember(id string, x conversation.Exchange, out conversation.Exchanged) {
+	if x.SetOwner != "" && x.SetOwner != conversation.OwnerBot || x.Data == nil {
+		return
+	}
+	last := out.Message.Seq
+	if n := len(out.Answer); n > 0 {
+		last = out.Answer[n-1].Seq
+	}
+	r.states.keep(id, x.Token, x.Key, conversation.State{Owner: conversation.OwnerBot, Seq: last, Data: string(x.Data)})
+}
+
+// answer is a bot turn on the conversation's session.
 type answer func(ctx context.Context) (dialog.Turn, []byte, error)
 
-// converse asks the bot for a turn on the session held under lock and stores its events,
-// while the bot still owns the conversation, saving the session and releasing the lock, and
-// completing the idempotency record of key. message says the turn answers a customer
-// message (the welcome is not observed, nor announced by typing).
-func (r *Relay) converse(ctx context.Context, id, key string, message bool, lock dialog.SessionLock, ask answer) ([]conversation.Event, error) {
+// ask asks the bot for a turn, within the bot's deadline, and returns it with what storing it
+// takes: its events, the owner change they carry and the session to save. message says the
+// turn answers a customer message (the welcome is not announced by typing).
+func (r *Relay) ask(ctx context.Context, id string, message bool, bot answer) (dialog.Turn, conversation.Exchange, error) {
 	bctx, cancel := context.WithTimeout(ctx, r.opts.BotTimeout)
 	stopTyping := r.typingAfter(message, id)
-	turn, session, err := ask(bctx)
+	turn, session, err := bot(bctx)
 	stopTyping()
 	cancel()
-	if err != nil {
-		r.conv.Unlock(context.WithoutCancel(ctx), *convLock(lock))
-		return nil, apperr.Wrap(apperr.Unavailable, "L'assistant ne répond pas pour le moment. Réessayez dans un instant.", err)
-	}
-	if message {
-		r.obs.ObserveTurn(turn)
-	}
-	events, opts, err := turnEvents(turn)
-	if err != nil {
-		return nil, err
-	}
-	opts.IfOwner, opts.IdempotencyKey = conversation.OwnerBot, key
-	opts.Release = &conversation.Release{Lock: *convLock(lock), Data: session, DataTTL: lock.SessionTTL}
-	// The bot has moved on: store its answer even when the customer has left.
-	ctx = context.WithoutCancel(ctx)
-	out, err := r.conv.Append(ctx, id, events, opts)
-	if errors.Is(err, conversation.ErrLockLost) { // the answer is stored all the same
-		r.log.Warn("session du bot non enregistrée", "conversation", id, "err", err)
-		err = nil
-	}
-	if errors.Is(err, conversation.ErrOwnerChanged) {
-		return []conversation.Event{}, nil
+	if errors.Is(err, conversation.ErrStale) || err != nil && apperr.CodeOf(err) != apperr.Internal {
+		return turn, conversation.Exchange{}, err // from the check before a webhook (post)
 	}
 	if err != nil {
-		return nil, err
+		return turn, conversation.Exchange{}, apperr.Wrap(apperr.Unavailable, "L'assistant ne répond pas pour le moment. Réessayez dans un instant.", err)
 	}
-	r.enqueue(ctx, id, turn)
-	return out, nil
+	x, err := turnExchange(turn)
+	x.DataKey, x.DataTTL, _ = r.bot.SessionKey(id)
+	x.Data = session
+	return turn, x, err
 }
 
 // enqueue puts the conversation a stored turn handed over in the agents' queue.
@@ -216,21 +248,9 @@ func (r *Relay) typingAfter(message bool, id string) (stop func() bool) {
 	}).Stop
 }
 
-// sessionLock is a fresh lock of the bot's session of conversation id. New checked that the
-// bot keeps its sessions in Redis.
-func (r *Relay) sessionLock(id string) dialog.SessionLock {
-	l, _ := r.bot.SessionLock(id)
-	return l
-}
-
-// convLock is l as the conversation store takes it.
-func convLock(l dialog.SessionLock) *conversation.Lock {
-	return &conversation.Lock{Key: l.Key, DataKey: l.SessionKey, Token: l.Token, TTL: l.TTL}
-}
-
-// turnEvents turns the bot's turn into conversation events and the owner change they carry.
-func turnEvents(t dialog.Turn) ([]conversation.Event, conversation.AppendOptions, error) {
-	var opts conversation.AppendOptions
+// turnExchange turns the bot's turn into conversation events and the owner change they carry.
+func turnExchange(t dialog.Turn) (conversation.Exchange, error) {
+	var x conversation.Exchange
 	events := make([]conversation.Event, 0, len(t.Replies)+1)
 	for _, r := range t.Replies {
 		events = append(events, conversation.Message(conversation.FromBot, r.Text, r.QuickReplies))
@@ -238,14 +258,15 @@ func turnEvents(t dialog.Turn) ([]conversation.Event, conversation.AppendOptions
 	switch {
 	case t.End:
 		events = append(events, conversation.Event{Type: conversation.TypeClosed})
-		opts.SetOwner = conversation.OwnerClosed
+		x.SetOwner = conversation.OwnerClosed
 	case t.Handoff != nil:
 		data, err := json.Marshal(t.Handoff)
 		if err != nil {
-			return nil, opts, err
+			return x, err
 		}
 		events = append(events, conversation.Message(conversation.FromSystem, handoffText, nil))
-		opts.SetOwner, opts.Field, opts.Value = conversation.OwnerQueued, "handoff", string(data)
+		x.SetOwner, x.Field, x.Value = conversation.OwnerQueued, "handoff", string(data)
 	}
-	return events, opts, nil
+	x.Answer = events
+	return x, nil
 }

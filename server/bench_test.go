@@ -12,7 +12,9 @@ import (
 // BenchmarkMessageTurn measures one customer message answered by a (fake, instant) bot over
 // HTTP: the server, Redis and the client on this machine. Parallel: many customers at once.
 func BenchmarkMessageTurn(b *testing.B) {
-	benchTurns(b, startOne(b, testConfig()))
+	cfg := testConfig()
+	cfg.MaxEvents = 0 // one conversation per customer for the whole run: no size cap
+	benchTurns(b, startOne(b, cfg))
 }
 
 func benchTurns(b *testing.B, in *instance) {

@@ -12,28 +12,6 @@ import (
 	"github.com/relais/relais/apperr"
 )
 
-// statusOf is the one table from application error codes to HTTP statuses.
-var statusOf = map[apperr.Code]int{
-	apperr.Invalid:      http.StatusBadRequest,
-	apperr.NotFound:     http.StatusNotFound,
-	apperr.Conflict:     http.StatusConflict,
-	apperr.Unauthorized: http.StatusUnauthorized,
-	apperr.Forbidden:    http.StatusForbidden,
-	apperr.TooMany:      http.StatusTooManyRequests,
-	apperr.Unavailable:  http.StatusServiceUnavailable,
-	apperr.Internal:     http.StatusInternalServerError,
-
-	apperr.PreconditionRequired: http.StatusPreconditionRequired,
-	apperr.Duplicate:            http.StatusConflict,
-	apperr.DuplicateTag:         http.StatusConflict,
-	apperr.InvalidIdentity:      http.StatusUnprocessableEntity,
-	apperr.AlreadyLinked:        http.StatusConflict,
-
-	apperr.UnsupportedMedia: http.StatusUnsupportedMediaType,
-	apperr.RequestTimeout:   http.StatusRequestTimeout,
-	apperr.KeyReused:        http.StatusUnprocessableEntity,
-}
-
 // errorBody is the JSON form of every error: {"error": {"code", "message"}}, with the
 // fields at fault of a form (422) and the current record of a stale write (409).
 type errorBody struct {
@@ -54,7 +32,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	ae := asAppError(err)
-	status := statusOf[ae.Code]
+	status := apperr.Status(ae.Code)
 	if ae.Code == apperr.Invalid && ae.Fields != nil {
 		status = http.StatusUnprocessableEntity // a form: a message per field
 	}

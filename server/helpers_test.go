@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -28,21 +27,19 @@ import (
 // "lent" waits until slow is closed.
 type fakeBot struct {
 	handled atomic.Int64
-	tokens  atomic.Int64
 	slow    chan struct{}
 }
 
-// SessionLock gives fake keys with the conversation's hash tag: the fake keeps no session.
-func (b *fakeBot) SessionLock(id string) (dialog.SessionLock, bool) {
-	return dialog.SessionLock{Key: "fake:lock:{" + id + "}", SessionKey: "fake:session:{" + id + "}",
-		Token: strconv.FormatInt(b.tokens.Add(1), 10), TTL: 30 * time.Second, SessionTTL: time.Minute}, true
+// SessionKey gives a fake key with the conversation's hash tag: the fake keeps no session.
+func (b *fakeBot) SessionKey(id string) (string, time.Duration, bool) {
+	return "fake:session:{" + id + "}", time.Minute, true
 }
 
-func (b *fakeBot) StartHeld(ctx context.Context, id string) (dialog.Turn, []byte, error) {
+func (b *fakeBot) Greet(ctx context.Context, id string) (dialog.Turn, []byte, error) {
 	return dialog.Turn{Replies: []dialog.Reply{{Text: "Bonjour ! Comment puis-je vous aider ?", QuickReplies: []string{"Suivre ma commande"}}}}, nil, nil
 }
 
-func (b *fakeBot) HandleHeld(ctx context.Context, id, text, session string) (dialog.Turn, []byte, error) {
+func (b *fakeBot) Answer(ctx context.Context, id, text, session string) (dialog.Turn, []byte, error) {
 	turn, err := b.handle(ctx, text)
 	return turn, nil, err
 }

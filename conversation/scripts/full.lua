@@ -1,10 +1,10 @@
--- full.lua: the start of post.lua and append.lua (no script of its own): full() closes a
+-- full.lua: the start of exchange.lua and append.lua (no script of its own): full() closes a
 -- conversation that has no room left for n more events under its cap. The cap keeps two
 -- places for the system message and the closing event it appends then (with the tag given),
 -- so the stream never exceeds the cap.
 --
 -- KEYS, ARGV: none of its own; full() receives the meta and stream keys from the script's
--- KEYS[1] and KEYS[2] (see post.lua, append.lua), then the current seq, n, the entry tag,
+-- KEYS[1] and KEYS[2] (see exchange.lua, append.lua), then the current seq, n, the entry tag,
 -- the cap (0: none), the JSON of the message and of the closing event.
 --
 -- Returns (full()): {first, last} seq of the pair appended, or nil when there is room (or

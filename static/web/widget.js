@@ -956,7 +956,7 @@
           continue;
         }
         if ((e.transient || (e.status === 409 && e.retryAfter)) && attempt < 5) {
-          // 409 with Retry-After: the server is still answering this very message.
+          // 409 with Retry-After: the conversation changed under this message too often at once.
           showAlert(e.message);
           await sleep(Math.min(8000, 1000 * 2 ** attempt));
           continue;
