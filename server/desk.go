@@ -34,6 +34,8 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.GET("/conversations/:cid", s.deskContext)
 	g.POST("/conversations/:cid/customer", s.linkCustomer)
 	g.GET("/conversations/:cid/events", s.conversationEvents)
+	g.GET("/conversations/:cid/notes", s.listNotes)
+	g.POST("/conversations/:cid/notes", s.addNote)
 	g.GET("/messages", s.listMessages)
 	g.GET("/messages/:id", s.getMessage)
 	g.POST("/messages/:id/customer", s.linkMessage)

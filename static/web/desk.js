@@ -12,6 +12,7 @@ import { $, el, button, chars, serverTrim, counter, tooLong, api, whenUnauthoriz
 import * as records from "./desk-records.js";
 import * as messages from "./desk-messages.js";
 import * as alerts from "./desk-alerts.js";
+import * as notes from "./desk-notes.js";
 
 const FROM = { customer: "Client", bot: "Assistant", agent: "Vous", system: "Système" };
 const MESSAGE_MAX = 2000;
@@ -415,6 +416,7 @@ function assigned(task, conv, desk) {
   c.seen.clear();
   c.log.replaceChildren();
   for (const ev of conv.events || []) showEvent(c, ev);
+  notes.load(conv.id, c.log);
   records.showActive(task, desk, false);
   selectConv(conv.id);
   announce("Conversation acceptée : " + describe(task));
@@ -427,6 +429,7 @@ function resetConv(c, conv) {
   c.log.replaceChildren();
   stopTyping(c);
   for (const ev of conv.events || []) showEvent(c, ev);
+  notes.load(c.id, c.log);
   announce("Conversation rechargée après un incident du serveur.");
 }
 
@@ -466,6 +469,7 @@ function showEvent(c, ev) {
       return;
   }
   if (ev.seq) node.dataset.seq = String(ev.seq);
+  if (ev.at) node.dataset.at = ev.at; // notes go among the events by time (desk-notes.js)
   c.log.append(node);
   if (selected && selected.kind === "conv" && selected.id === c.id) $("log").scrollTop = $("log").scrollHeight;
 }
@@ -510,13 +514,23 @@ function removeConv(id) {
   showCurrent();
 }
 
-$("reply").addEventListener("submit", (e) => {
+$("reply").addEventListener("submit", async (e) => {
   e.preventDefault();
   const c = selected && selected.kind === "conv" && convs.get(selected.id);
   const text = serverTrim($("reply-text").value);
   if (!text || !c || c.ended) return;
   if (chars(text) > MESSAGE_MAX) {
-    showError("Message trop long : " + tooLong(MESSAGE_MAX, chars(text)));
+    showError((notes.noting() ? "Note trop longue : " : "Message trop long : ") + tooLong(MESSAGE_MAX, chars(text)));
+    return;
+  }
+  if (notes.noting()) {
+    const refused = await notes.add(c.id, c.log, text);
+    if (refused) showError(refused);
+    else {
+      $("reply-text").value = "";
+      counter($("reply-count"), "", MESSAGE_MAX);
+      $("log").scrollTop = $("log").scrollHeight;
+    }
     return;
   }
   if (send({ type: "message", conversation_id: c.id, text })) {
@@ -535,7 +549,7 @@ $("reply-text").addEventListener("keydown", (e) => {
 $("reply-text").addEventListener("input", () => {
   counter($("reply-count"), $("reply-text").value, MESSAGE_MAX);
   const c = selected && selected.kind === "conv" && convs.get(selected.id);
-  if (!c || c.ended || Date.now() - typedAt < 2000) return;
+  if (!c || c.ended || notes.noting() || Date.now() - typedAt < 2000) return;
   typedAt = Date.now();
   send({ type: "typing", conversation_id: c.id });
 });
@@ -577,5 +591,6 @@ records.init({
   changed: () => showCurrent(),
 });
 messages.init({ selected: selectMessage, closed: showNothing });
+notes.wire();
 counter($("reply-count"), "", MESSAGE_MAX);
 start();
