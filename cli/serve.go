@@ -61,19 +61,17 @@ func runServe(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	router := handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout, SocketLease: cfg.AgentLease})
-	accounts := handoff.NewAccounts(st, handoff.AccountOptions{})
-	if st.Embedded {
-		if err := addDemoAgent(env, accounts); err != nil {
-			return err
-		}
-	}
-	srv, err := server.New(cfg, server.Deps{Store: st, Bot: b, Logger: log, Static: static.FS,
-		Router: router, Accounts: accounts})
+	w, err := Wire(cfg, st, b, log, handoff.AccountOptions{})
 	if err != nil {
 		return err
 	}
+	srv := w.Server
 	defer srv.Close()
+	if st.Embedded {
+		if err := addDemoAgent(env, w.Accounts); err != nil {
+			return err
+		}
+	}
 	if pprofAddr := env.Getenv("RELAIS_PPROF_ADDR"); pprofAddr != "" {
 		go servePprof(pprofAddr, log)
 	}
@@ -84,6 +82,27 @@ func runServe(env *Env, args []string) error {
 	}
 	log.Info("serveur prêt", "addr", ln.Addr().String(), "embedded_store", st.Embedded)
 	return srv.Serve(env.Ctx, ln)
+}
+
+// Wired is the server as `relais serve` runs it, with the parts a caller may need again.
+type Wired struct {
+	Server   *server.Server
+	Router   *handoff.Router
+	Accounts *handoff.Accounts
+}
+
+// Wire builds the server of `relais serve` on st with bot: the routing queue, the agents'
+// accounts (accounts: their options, the zero value in production) and the server with the
+// embedded pages. The end-to-end tests start their servers through it.
+func Wire(cfg server.Config, st *store.Store, bot relay.Bot, log *slog.Logger, accounts handoff.AccountOptions) (*Wired, error) {
+	w := &Wired{
+		Router:   handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout, SocketLease: cfg.AgentLease}),
+		Accounts: handoff.NewAccounts(st, accounts),
+	}
+	var err error
+	w.Server, err = server.New(cfg, server.Deps{Store: st, Bot: bot, Logger: log, Static: static.FS,
+		Router: w.Router, Accounts: w.Accounts})
+	return w, err
 }
 
 // addDemoAgent creates the agent "demo" with a random password and prints both, so that a

@@ -8,7 +8,6 @@ import (
 
 	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/server"
-	"github.com/relais/relais/static"
 	"github.com/relais/relais/store/storetest"
 )
 
@@ -29,10 +28,8 @@ func startDeskServer(t *testing.T, configure ...func(*server.Config)) *deskServe
 		f(&cfg)
 	}
 	st := storetest.Open(t)
-	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
-	srv := serve(t, cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: testLogger(t), Static: static.FS,
-		Router: handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout}), Accounts: accounts})
-	return &deskServer{URL: srv.URL, accounts: accounts}
+	srv := serve(t, cfg, st)
+	return &deskServer{URL: srv.URL, accounts: srv.accounts}
 }
 
 // waitPage waits until a JavaScript condition on the whole page holds.
@@ -44,7 +41,7 @@ func waitPage(t *testing.T, ctx context.Context, what, cond string) {
 	}
 }
 
-// TestCustomerReachesAnAgent is issue 5's browser scenario: a customer asks for an agent in
+// TestCustomerReachesAnAgent: a customer asks for an agent in
 // the widget; an agent signed in to the desk sees the offer with its countdown, accepts, and
 // both exchange messages.
 func TestCustomerReachesAnAgent(t *testing.T) {

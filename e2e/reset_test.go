@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/relais/relais/server"
-	"github.com/relais/relais/static"
 	"github.com/relais/relais/store/storetest"
 )
 
@@ -18,7 +17,7 @@ func TestWidgetDropsWhatTheStoreLost(t *testing.T) {
 	cfg := server.DefaultConfig()
 	cfg.Addr = "127.0.0.1:0"
 	st := storetest.Open(t)
-	srv := serve(t, cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: testLogger(t), Static: static.FS})
+	srv := serve(t, cfg, st)
 	ctx, _ := newTab(t)
 	openWidget(t, ctx, srv.URL)
 	say(t, ctx, "où en est ma commande")

@@ -9,9 +9,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/server"
-	"github.com/relais/relais/static"
 	"github.com/relais/relais/store/storetest"
 )
 
@@ -83,8 +81,7 @@ func TestWidgetOffersANewConversationWhenGone(t *testing.T) {
 	cfg := server.DefaultConfig()
 	cfg.SafetyPoll = 200 * time.Millisecond // the socket checks at each safety poll
 	st := storetest.Open(t)
-	srv := serve(t, cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: testLogger(t), Static: static.FS,
-		Router: handoff.NewRouter(st, handoff.Options{}), Accounts: handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})})
+	srv := serve(t, cfg, st)
 	ctx, _ := newTab(t)
 	openWidget(t, ctx, srv.URL)
 	waitUntil(t, ctx, "the websocket is open", `r.querySelector(".banner").hidden`)
@@ -115,7 +112,7 @@ func TestWidgetNoticesALostConversationQuickly(t *testing.T) {
 	needBrowser(t)
 	cfg := server.DefaultConfig() // the sockets' own check is every 30 s: the widget must not wait for it
 	st := storetest.Open(t)
-	srv := serve(t, cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: testLogger(t), Static: static.FS})
+	srv := serve(t, cfg, st)
 	ctx, _ := newTab(t)
 	openWidget(t, ctx, srv.URL)
 	waitUntil(t, ctx, "the websocket is open", `r.querySelector(".banner").hidden && !r.querySelector(".log > .msg:not([data-seq])")`)

@@ -10,15 +10,18 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/relais/relais/cli"
+	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/server"
-	"github.com/relais/relais/static"
+	"github.com/relais/relais/store"
 	"github.com/relais/relais/store/storetest"
 )
 
 // testServer is the real server, in process, on 127.0.0.1:0.
 type testServer struct {
-	URL string
-	ln  *trackingListener
+	URL      string
+	ln       *trackingListener
+	accounts *handoff.Accounts
 }
 
 // startServer runs the server with the bot of newBot over the test store (REDIS_URL's Redis, or
@@ -32,7 +35,7 @@ func startServer(t *testing.T, configure ...func(*server.Config)) *testServer {
 		f(&cfg)
 	}
 	st := storetest.Open(t)
-	return serve(t, cfg, server.Deps{Store: st, Bot: newBot(t, st), Logger: testLogger(t), Static: static.FS})
+	return serve(t, cfg, st)
 }
 
 // testLogger writes the server's log into the test's output: warnings, or everything with
@@ -45,13 +48,15 @@ func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
 }
 
-// serve runs a server built from deps on 127.0.0.1:0 until the test ends.
-func serve(t *testing.T, cfg server.Config, deps server.Deps) *testServer {
+// serve runs the server of `relais serve` (cli.Wire) on st, with the bot of newBot, on
+// 127.0.0.1:0 until the test ends.
+func serve(t *testing.T, cfg server.Config, st *store.Store) *testServer {
 	t.Helper()
-	srv, err := server.New(cfg, deps)
+	w, err := cli.Wire(cfg, st, newBot(t, st), testLogger(t), handoff.AccountOptions{Cost: 10})
 	if err != nil {
-		t.Fatalf("server.New: %v", err)
+		t.Fatalf("cli.Wire: %v", err)
 	}
+	srv := w.Server
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -67,7 +72,7 @@ func serve(t *testing.T, cfg server.Config, deps server.Deps) *testServer {
 		}
 		srv.Close()
 	})
-	return &testServer{URL: "http://" + inner.Addr().String(), ln: ln}
+	return &testServer{URL: "http://" + inner.Addr().String(), ln: ln, accounts: w.Accounts}
 }
 
 // dropConnections cuts every connection the server has accepted, websockets included, as a

@@ -49,7 +49,7 @@ func checkNoDuplicates(t *testing.T, ms []message) {
 	}
 }
 
-// TestOrderStatusConversation is issue 4's scenario: a customer asks where the order is,
+// TestOrderStatusConversation: a customer asks where the order is,
 // answers the order-number question, sees the answer, reloads the page and finds the
 // conversation as it was, and goes on.
 func TestOrderStatusConversation(t *testing.T) {
@@ -383,7 +383,7 @@ func TestEmbeddedOnAnotherSite(t *testing.T) {
 // buttons in view).
 const atBottom = `(l => l.scrollHeight - l.scrollTop - l.clientHeight < 2)(r.querySelector(".log"))`
 
-// TestFlowAnswersOnAPhone is issue 11's conversation in the widget at 360 px: a wrong answer
+// TestFlowAnswersOnAPhone: a flow in the widget at 360 px — a wrong answer
 // gets the question again with the ways out as buttons, a correction at the confirmation
 // replaces the value, and « Oui » clicked confirms.
 func TestFlowAnswersOnAPhone(t *testing.T) {
