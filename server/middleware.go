@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/relais/relais/apperr"
 )
@@ -71,33 +70,18 @@ func (s *Server) logger(c echo.Context) *slog.Logger {
 	return s.log
 }
 
-// limitScript counts one request in a fixed window and answers 0, or the milliseconds until
-// the window ends when the limit is passed. KEYS: counter. ARGV: limit, window (ms).
-var limitScript = redis.NewScript(`
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-if n <= tonumber(ARGV[1]) then return 0 end
-local t = redis.call('PTTL', KEYS[1])
-if t < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  t = tonumber(ARGV[2])
-end
-return t
-`)
-
 // limit counts one event against key and fails with TooMany past limit per window; limit 0
 // means no limit. It is atomic in Redis, so it holds across server instances.
 func (s *Server) limit(ctx context.Context, key string, limit int, message string) error {
 	if limit <= 0 {
 		return nil
 	}
-	wait, err := limitScript.Run(ctx, s.store.Client, []string{s.store.Key("rate", key)},
-		limit, s.cfg.RateWindow.Milliseconds()).Int64()
+	wait, err := s.store.Limit(ctx, key, limit, s.cfg.RateWindow)
 	if err != nil {
 		return apperr.Wrap(apperr.Unavailable, "Le service est momentanément indisponible.", err)
 	}
 	if wait > 0 {
-		return apperr.Limited(message, time.Duration(wait)*time.Millisecond)
+		return apperr.Limited(message, wait)
 	}
 	return nil
 }
