@@ -72,14 +72,11 @@ var _ Sessions = (*RedisSessions)(nil)
 // lockTTL bounds how long a dead holder can block a conversation.
 const lockTTL = 30 * time.Second
 
-var beginScript = redis.NewScript(`
-if not redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then return false end
-return redis.call("GET", KEYS[2]) or ""`)
-
-var endScript = redis.NewScript(`
-if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] ~= "" then redis.call("SET", KEYS[2], ARGV[2], "PX", ARGV[3]) end
-return redis.call("DEL", KEYS[1])`)
+// The lock's scripts (scripts/begin.lua, scripts/end.lua).
+var (
+	beginScript = redis.NewScript(store.ScriptSource(Scripts, "scripts/begin.lua"))
+	endScript   = redis.NewScript(store.ScriptSource(Scripts, "scripts/end.lua"))
+)
 
 // keys are the lock and session keys of conversation id. They carry the conversation's hash
 // tag {id}, so that the conversation's scripts may write the session too (Engine.SessionKey).
