@@ -1,10 +1,10 @@
 // Package loadtest is the load generator behind `relais bench`: simulated customers who open
 // conversations on a running Relais server and talk to its bot over HTTP, optionally holding
 // the conversation's websocket as the widget does, while it measures bot turns per second and
-// reply latency. It owns no server code: it speaks the public API of DESIGN.md only, so it
-// measures any deployment. With Agents, simulated agents hold their desk websockets beside the
-// customers: a share of customers asks for a human and talks with the agent who accepts. With
-// several URLs (processes of one server sharing one Redis), each customer sends its requests
+// reply latency. It owns no server code: it speaks the public API only (docs/customer-api.md,
+// docs/agent-protocol.md), so it measures any deployment. With Agents, simulated agents hold
+// their desk websockets beside the customers: a share of customers asks for a human and talks
+// with the agent who accepts. With several URLs (processes of one server sharing one Redis), each customer sends its requests
 // to each URL in turn, as a load balancer without stickiness would.
 package loadtest
 
@@ -38,7 +38,7 @@ type Config struct {
 	Messages   []string      // what customers say, in turn (nil: DefaultMessages)
 	Client     *http.Client  // nil: each customer has its own keep-alive connection per URL; agents and websockets share one client
 
-	// Agents (issue 5). Agents > 0 opens the desks of AgentLoginPrefix1..N, which must exist.
+	// Agents > 0 opens the desks of AgentLoginPrefix1..N, which must exist.
 	Agents           int
 	AgentLoginPrefix string  // "": "bench-agent-"
 	AgentPassword    string  // the agents' password

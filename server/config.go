@@ -71,7 +71,7 @@ type Config struct {
 // guessed signs anybody in.
 const minIdentitySecret = 16
 
-// DefaultConfig returns the defaults of DESIGN.md and the issue.
+// DefaultConfig returns the defaults that docs/configuration.md lists.
 func DefaultConfig() Config {
 	return Config{
 		Addr:                    ":8080",

@@ -2,7 +2,7 @@
 // chat widget (web/widget.js, one file with its own styles, embeddable on any site with one
 // script tag) and the demo page that embeds it (web/index.html). The server serves the web/
 // folder at "/". This package owns the browser side only: the API the widget talks to is
-// package server's, and its contract is in DESIGN.md.
+// package server's, and its contract is in docs/customer-api.md.
 package static
 
 import "embed"

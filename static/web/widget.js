@@ -9,7 +9,7 @@
  * leak out; the host may theme it with CSS custom properties on #relais-widget
  * (--relais-accent, --relais-accent-text, --relais-font).
  *
- * Contract (DESIGN.md): POST api/v1/conversations → {id, token, events};
+ * Contract (docs/customer-api.md): POST api/v1/conversations → {id, token, events};
  * POST …/{id}/messages {text} with Idempotency-Key → {events}; GET …/{id}/events?after=SEQ;
  * websocket …/{id}/ws?token=…&after=ID (the id of the last event, or its seq). Events: {seq, id,
  * type, at, …}; a "reset" event on the websocket means the server lost events shown: the
