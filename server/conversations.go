@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -101,8 +102,12 @@ type eventsResponse struct {
 }
 
 // listEvents is GET /api/v1/conversations/{id}/events?after=SEQ: the transcript after SEQ.
+//
+// When the store no longer holds the client's last event (after=ID or after=SEQ of an event a
+// Redis failover lost), the answer is a "reset" event then the transcript from the start, as
+// on the websocket: the client drops what it shows.
 func (s *Server) listEvents(c echo.Context) error {
-	after, err := parseAfter(c.QueryParam("after"))
+	after, entry, err := parsePosition(c.QueryParam("after"))
 	if err != nil {
 		return err
 	}
@@ -111,11 +116,21 @@ func (s *Server) listEvents(c echo.Context) error {
 	if _, err := s.conv.Authorize(ctx, id, bearer(c)); err != nil {
 		return err
 	}
+	var reset []conversation.Event
+	if after > 0 {
+		err := s.conv.Verify(ctx, id, after, entry)
+		if errors.Is(err, conversation.ErrRolledBack) {
+			s.log.Warn("conversation en retard sur le client : recharge", "conversation", id, "seq", after)
+			reset, after = []conversation.Event{{Type: conversation.TypeReset, At: time.Now().UTC()}}, 0
+		} else if err != nil {
+			return err
+		}
+	}
 	events, err := s.conv.Events(ctx, id, after, maxPage)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, eventsResponse{Events: events})
+	return c.JSON(http.StatusOK, eventsResponse{Events: append(reset, events...)})
 }
 
 // bearer is the token of "Authorization: Bearer <token>".
@@ -125,11 +140,6 @@ func bearer(c echo.Context) string {
 		return strings.TrimSpace(h[7:])
 	}
 	return ""
-}
-
-func parseAfter(v string) (int64, error) {
-	n, _, err := parsePosition(v)
-	return n, err
 }
 
 // parsePosition reads after=SEQ or after=SEQ-TAG (the id of the client's last event).

@@ -115,3 +115,27 @@ func TestAFullConversationEndsForTheAgentToo(t *testing.T) {
 	// The task is cancelled, as when the customer leaves: the desk lets the conversation go.
 	dk.await(t, "the task released", func(m deskMsg) bool { return m.Type == "released" && m.ConversationID == c.ID })
 }
+
+// TestAReaderOfEventsAheadOfTheStoreIsReset: GET …/events?after= with the seq or the id of an
+// event the store lost answers a reset then the transcript from the start; with a kept event,
+// the events after it.
+func TestAReaderOfEventsAheadOfTheStoreIsReset(t *testing.T) {
+	st := storetest.Open(t)
+	in := start(t, st, testConfig())
+	c := in.open(t)
+	in.say(t, c, "un")
+	in.say(t, c, "deux")
+	before := in.events(t, c, "0") // 1–5
+	storetest.RollBack(t, st, c.ID, 2)
+	in.say(t, c, "trois") // seq 4 and 5 again, other events
+	for _, after := range []string{"7", before[3].ID} {
+		evs := in.events(t, c, after)
+		if len(evs) != 6 || evs[0].Type != conversation.TypeReset || evs[1].Seq != 1 || evs[4].Text != "trois" {
+			t.Fatalf("after=%s (lost): got %+v, want a reset then seqs 1–5 with « trois » at 4", after, evs)
+		}
+	}
+	kept := in.events(t, c, "0")
+	if evs := in.events(t, c, kept[2].ID); len(evs) != 2 || evs[0].Seq != 4 || evs[0].Text != "trois" {
+		t.Fatalf("after a kept event: got %+v, want seqs 4–5", evs)
+	}
+}

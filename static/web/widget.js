@@ -735,8 +735,7 @@
     const u = new URL(convPath("/ws"), base);
     u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
     u.searchParams.set("token", conv.token);
-    // The id of the last event, not only its seq: the server tells whether it still has it.
-    u.searchParams.set("after", conv.lastSeq && conv.lastId ? conv.lastId : String(conv.lastSeq || 0));
+    u.searchParams.set("after", resumeAfter());
     let sock;
     try {
       sock = new WebSocket(u);
@@ -795,6 +794,14 @@
     wsTimer = setTimeout(connect, wsAttempts === 1 ? 200 : delay * (0.5 + Math.random() / 2));
   }
 
+  /**
+   * resumeAfter is where a reader resumes: the id of the last event shown, not only its seq, so
+   * that the server tells whether it still has it (else it answers a reset and the transcript).
+   */
+  function resumeAfter() {
+    return conv.lastSeq && conv.lastId ? conv.lastId : String(conv.lastSeq || 0);
+  }
+
   /** catchUp reads what the websocket may have missed; it also detects an expired conversation. */
   function catchUp() {
     if (!conv) return Promise.resolve();
@@ -802,7 +809,7 @@
     const mine = conv;
     const run = (async () => {
       try {
-        const data = await api("GET", convPath(`/events?after=${conv.lastSeq || 0}`), { token: conv.token });
+        const data = await api("GET", convPath("/events?after=" + encodeURIComponent(resumeAfter())), { token: conv.token });
         if (conv === mine) for (const ev of eventsOf(data)) handleEvent(ev, true, true);
       } catch (e) {
         if (e instanceof ApiError && e.gone && conv === mine && !closedConv) expired();
