@@ -3,10 +3,12 @@ package conversation
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -27,49 +29,80 @@ import (
 // they continue its sequence exactly; anything else (a gap, a reread) goes to the stream.
 //
 // Transient events (the bot's typing) travel through pub/sub only, never stored, without Seq.
+//
+// A Hub does nothing until Run: NewHub sends nothing to Redis and starts nothing. Readers that
+// subscribe before Run are woken when it starts (their confirmations are read then).
 type Hub struct {
 	s      *Store
 	ps     *redis.PubSub
 	log    *slog.Logger
 	safety time.Duration
 
-	change sync.Mutex // orders membership changes with their SUBSCRIBE/UNSUBSCRIBE commands
-	mu     sync.Mutex
-	subs   map[string]map[*Subscription]struct{} // channel → subscriptions
+	// subscribe and unsubscribe send SUBSCRIBE and UNSUBSCRIBE (the PubSub's, or a test's).
+	subscribe, unsubscribe func(ctx context.Context, channel string) error
+
+	mu    sync.Mutex
+	subs  map[string]map[*Subscription]struct{} // channel → subscriptions
+	lines map[string]*line                      // channel → the order of its commands
 	// inflight counts, by channel, the appends of this process under way (Store.appending):
 	// their notification through Redis does not wake the readers here, the events are about
 	// to be handed to them.
 	inflight map[string]int
-	done     chan struct{}
-	wg       sync.WaitGroup
+
+	done      chan struct{} // closed by Close
+	closeOnce sync.Once
+	stopOnce  sync.Once
+	stopErr   error
+	started   atomic.Bool
+	stopped   chan struct{} // closed when Run returns
 }
 
-// NewHub starts a Hub on s's Redis and makes s hand it the events s appends; safety ≤ 0 means
-// 30 s. Close stops it.
+// line orders one channel's membership changes with their SUBSCRIBE and UNSUBSCRIBE
+// commands: a channel's last reader leaving and a new first one arriving send their commands
+// in the order of their membership changes, so Redis is never left unsubscribed from a channel
+// that has readers. Other channels do not wait for it.
+type line struct {
+	mu    sync.Mutex // held across the channel's membership change and its command
+	users int        // under Hub.mu: subscriptions and Subscribe calls holding the line
+}
+
+// NewHub returns a Hub on s's Redis and makes s hand it the events s appends; safety ≤ 0
+// means 30 s. Run runs it; Close releases it.
 func NewHub(s *Store, log *slog.Logger, safety time.Duration) *Hub {
+	// A PubSub without channels sends nothing: the context is not used.
+	ps := s.st.Client.Subscribe(context.Background())
+	h := newHub(s, log, safety)
+	h.ps = ps
+	h.subscribe = func(ctx context.Context, ch string) error { return ps.Subscribe(ctx, ch) }
+	h.unsubscribe = func(ctx context.Context, ch string) error { return ps.Unsubscribe(ctx, ch) }
+	s.hub.Store(h)
+	return h
+}
+
+func newHub(s *Store, log *slog.Logger, safety time.Duration) *Hub {
 	if safety <= 0 {
 		safety = 30 * time.Second
 	}
-	h := &Hub{
-		s: s, log: log, safety: safety,
-		ps:   s.st.Client.Subscribe(context.Background()),
-		subs: map[string]map[*Subscription]struct{}{}, inflight: map[string]int{},
-		done: make(chan struct{}),
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	s.hub.Store(h)
-	h.wg.Add(1)
-	go h.run()
-	return h
+	return &Hub{
+		s: s, log: log, safety: safety,
+		subs: map[string]map[*Subscription]struct{}{}, lines: map[string]*line{}, inflight: map[string]int{},
+		done: make(chan struct{}), stopped: make(chan struct{}),
+	}
 }
 
 // Subscribe returns a Subscription to conversation id, woken once at the start: when Redis
 // confirms the channel's subscription, or at once when the channel was already subscribed.
+// It sends SUBSCRIBE holding only this channel's line.
 func (h *Hub) Subscribe(ctx context.Context, id string) (*Subscription, error) {
 	ch := h.s.channel(id)
 	c := make(chan struct{}, 1)
 	sub := &Subscription{C: c, c: c, hub: h, id: id, channel: ch}
-	h.change.Lock()
-	defer h.change.Unlock()
+	l := h.take(ch)
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	h.mu.Lock()
 	set, ok := h.subs[ch]
 	if !ok {
@@ -82,13 +115,36 @@ func (h *Hub) Subscribe(ctx context.Context, id string) (*Subscription, error) {
 		sub.reread()
 		return sub, nil
 	}
-	if err := h.ps.Subscribe(ctx, ch); err != nil {
+	if err := h.subscribe(ctx, ch); err != nil {
 		h.mu.Lock()
-		delete(h.subs, ch)
+		delete(h.subs, ch) // the others who would join wait for the line
 		h.mu.Unlock()
+		h.release(ch, l)
 		return nil, unavailable(err)
 	}
 	return sub, nil // the confirmation wakes it (run)
+}
+
+// take returns channel ch's line, held by one more user until release.
+func (h *Hub) take(ch string) *line {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l := h.lines[ch]
+	if l == nil {
+		l = &line{}
+		h.lines[ch] = l
+	}
+	l.users++
+	return l
+}
+
+// release lets go of channel ch's line; the last user removes it.
+func (h *Hub) release(ch string, l *line) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if l.users--; l.users == 0 {
+		delete(h.lines, ch)
+	}
 }
 
 // Broadcast sends a transient event (not stored, Seq 0, e.g. the bot's typing) to the live
@@ -108,8 +164,10 @@ func (h *Hub) Broadcast(ctx context.Context, id string, ev Event) error {
 }
 
 func (h *Hub) remove(sub *Subscription) {
-	h.change.Lock()
-	defer h.change.Unlock()
+	h.mu.Lock()
+	l := h.lines[sub.channel] // held by sub since Subscribe
+	h.mu.Unlock()
+	l.mu.Lock()
 	h.mu.Lock()
 	set := h.subs[sub.channel]
 	delete(set, sub)
@@ -119,33 +177,39 @@ func (h *Hub) remove(sub *Subscription) {
 	}
 	h.mu.Unlock()
 	if last {
-		if err := h.ps.Unsubscribe(context.Background(), sub.channel); err != nil {
+		if err := h.unsubscribe(context.Background(), sub.channel); err != nil {
 			h.log.Debug("désabonnement", "err", err)
 		}
 	}
+	l.mu.Unlock()
+	h.release(sub.channel, l)
 }
 
-// Close stops the Hub; subscriptions stop being woken.
-func (h *Hub) Close() error {
-	h.s.hub.CompareAndSwap(h, nil)
-	close(h.done)
-	err := h.ps.Close()
-	h.wg.Wait()
-	return err
-}
-
-func (h *Hub) run() {
-	defer h.wg.Done()
+// Run wakes the readers until ctx ends or Close is called, then releases the pub/sub
+// connection: readers are no longer woken and Subscribe fails. It runs once.
+func (h *Hub) Run(ctx context.Context) error {
+	if !h.started.CompareAndSwap(false, true) {
+		return errors.New("conversation: Hub.Run déjà lancé")
+	}
+	defer close(h.stopped)
+	defer h.stop()
+	select {
+	case <-h.done:
+		return nil
+	default:
+	}
 	msgs := h.ps.ChannelWithSubscriptions(redis.WithChannelSize(4096))
 	tick := time.NewTicker(h.safety)
 	defer tick.Stop()
 	for {
 		select {
+		case <-ctx.Done():
+			return nil
 		case <-h.done:
-			return
+			return nil
 		case m, ok := <-msgs:
 			if !ok {
-				return
+				return nil
 			}
 			switch m := m.(type) {
 			case *redis.Message:
@@ -159,6 +223,27 @@ func (h *Hub) run() {
 			h.each("", (*Subscription).reread)
 		}
 	}
+}
+
+// Close stops the Hub and waits for Run to return; subscriptions stop being woken.
+func (h *Hub) Close() error {
+	h.s.hub.CompareAndSwap(h, nil)
+	h.closeOnce.Do(func() { close(h.done) })
+	err := h.stop()
+	if h.started.Load() {
+		<-h.stopped
+	}
+	return err
+}
+
+// stop closes the pub/sub connection, once.
+func (h *Hub) stop() error {
+	h.stopOnce.Do(func() {
+		if h.ps != nil {
+			h.stopErr = h.ps.Close()
+		}
+	})
+	return h.stopErr
 }
 
 // received handles a notification: a sequence number appended, or a transient event.

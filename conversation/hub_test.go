@@ -38,6 +38,7 @@ func TestNextFollowsEveryAppend(t *testing.T) {
 	elsewhere := conversation.NewStore(st, conversation.Options{})
 	hub := conversation.NewHub(here, slog.New(slog.DiscardHandler), time.Hour)
 	t.Cleanup(func() { hub.Close() })
+	go hub.Run(context.Background())
 	c, _ := here.Create(context.Background())
 	sub, err := hub.Subscribe(context.Background(), c.ID)
 	if err != nil {
@@ -65,6 +66,7 @@ func TestBroadcastReachesReadersWithoutSeq(t *testing.T) {
 	s := conversation.NewStore(st, conversation.Options{})
 	hub := conversation.NewHub(s, slog.New(slog.DiscardHandler), time.Hour)
 	t.Cleanup(func() { hub.Close() })
+	go hub.Run(context.Background())
 	c, _ := s.Create(context.Background())
 	sub, err := hub.Subscribe(context.Background(), c.ID)
 	if err != nil {
@@ -118,6 +120,7 @@ func TestLocalAppendsAreNeverReadBack(t *testing.T) {
 	s := conversation.NewStore(st, conversation.Options{})
 	hub := conversation.NewHub(s, slog.New(slog.DiscardHandler), time.Hour)
 	t.Cleanup(func() { hub.Close() })
+	go hub.Run(context.Background())
 	ctx := context.Background()
 	c, _ := s.Create(ctx)
 	if _, err := s.Append(ctx, c.ID, []conversation.Event{conversation.Message("bot", "bienvenue", nil)}, conversation.AppendOptions{}); err != nil {

@@ -95,6 +95,7 @@ func TestNextAfterDetectsARollbackOnRead(t *testing.T) {
 	s := conversation.NewStore(st, conversation.Options{})
 	h := conversation.NewHub(s, slog.New(slog.DiscardHandler), time.Minute)
 	defer h.Close()
+	go h.Run(context.Background())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := s.Create(ctx)

@@ -60,6 +60,7 @@ func TestHubWakesOnAppend(t *testing.T) {
 	c, _ := s.Create(context.Background())
 	hub := conversation.NewHub(s, slog.New(slog.DiscardHandler), time.Hour)
 	t.Cleanup(func() { hub.Close() })
+	go hub.Run(context.Background())
 	sub, err := hub.Subscribe(context.Background(), c.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -90,6 +90,7 @@ func newFixture(t *testing.T) *fixture {
 	conv := conversation.NewStore(st, conversation.Options{})
 	hub := conversation.NewHub(conv, nil, time.Second)
 	t.Cleanup(func() { hub.Close() })
+	go hub.Run(context.Background())
 	bot := &countingBot{sessions: &dialog.RedisSessions{Store: st, TTL: time.Minute}}
 	router := handoff.NewRouter(st, handoff.Options{})
 	accounts := handoff.NewAccounts(st, handoff.AccountOptions{})
@@ -108,6 +109,7 @@ func (f *fixture) second(t *testing.T) *relay.Relay {
 	t.Helper()
 	hub := conversation.NewHub(f.conv, nil, time.Second)
 	t.Cleanup(func() { hub.Close() })
+	go hub.Run(context.Background())
 	r, err := relay.New(relay.Deps{Store: f.st, Conversations: f.conv, Hub: hub, Bot: f.bot, Desk: desk.New(f.st, nil)},
 		relay.Options{BotTimeout: 5 * time.Second, WriteTimeout: time.Second, ConversationTTL: time.Hour})
 	if err != nil {

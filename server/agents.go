@@ -33,10 +33,16 @@ func newAgents(r *handoff.Router, a *handoff.Accounts) *agents {
 		byAgent: map[string]map[*agentSocket]struct{}{}}
 }
 
-// runBackground starts the relay's background work (sweeper, notice consumer) and this
-// instance's notice reader (the agent websockets here) until ctx ends; wait waits for them.
+// runBackground starts the Hub (the readers' wake-ups), the relay's background work (sweeper,
+// notice consumer) and this instance's notice reader (the agent websockets here) until ctx
+// ends; wait waits for them.
 func (s *Server) runBackground(ctx context.Context) (wait func(), err error) {
 	var bg sync.WaitGroup
+	bg.Go(func() {
+		if err := s.hub.Run(ctx); err != nil {
+			s.log.Error("abonnements aux conversations", "err", err)
+		}
+	})
 	bg.Go(func() {
 		if err := s.relay.Run(ctx); err != nil {
 			s.log.Error("travail de fond du relais", "err", err)

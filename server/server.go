@@ -203,7 +203,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close stops the server's background work (the Hub). Call it after Serve returns.
+// Close releases the Hub's pub/sub connection (Serve stops the Hub when it returns; a server
+// that never served holds it too). Call it after Serve returns.
 func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
