@@ -45,29 +45,15 @@ func runBench(env *Env, args []string) error {
 	if *metricsURLs != "" {
 		cfg.MetricsURLs = splitURLs(*metricsURLs)
 	}
-	if url := env.Getenv("REDIS_URL"); url != "" && cfg.Agents > 0 {
+	if url := env.Getenv("REDIS_URL"); url != "" {
 		st, err := store.Open(env.Ctx, url, env.logger())
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
-		if *create {
-			if err := createBenchAgents(env.Ctx, accounts, cfg, *capacity); err != nil {
-				return err
-			}
-		}
-		// The server allows 5 login attempts a minute per address: past them, the bench opens
-		// the desk session itself in the shared Redis, after checking the password.
-		cfg.AgentSession = func(ctx context.Context, login string) (string, error) {
-			ag, err := accounts.ByLogin(ctx, login)
-			if err != nil {
-				return "", fmt.Errorf("agent %s : %s", login, apperr.MessageOf(err))
-			}
-			if bcrypt.CompareHashAndPassword(ag.PasswordHash, []byte(cfg.AgentPassword)) != nil {
-				return "", fmt.Errorf("agent %s : mauvais mot de passe", login)
-			}
-			return accounts.CreateSession(ctx, ag.ID)
+		cfg.RedisMemory = st.UsedMemory
+		if err := benchAgents(env, st, &cfg, *create, *capacity); err != nil {
+			return err
 		}
 	} else if *create {
 		return errors.New("--create-agents a besoin de REDIS_URL (le Redis du serveur)")
@@ -80,6 +66,34 @@ func runBench(env *Env, args []string) error {
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
 	res.Print(env.Stdout)
+	return nil
+}
+
+// benchAgents prepares the bench's agents in the server's Redis st: the accounts created with
+// create, and the desk sessions the server's login limit would refuse.
+func benchAgents(env *Env, st *store.Store, cfg *loadtest.Config, create bool, capacity int) error {
+	if cfg.Agents <= 0 {
+		return nil
+	}
+	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
+	if create {
+		if err := createBenchAgents(env.Ctx, accounts, *cfg, capacity); err != nil {
+			return err
+		}
+	}
+	// The server allows 5 login attempts a minute per address: past them, the bench opens the
+	// desk session itself in the shared Redis, after checking the password.
+	password := cfg.AgentPassword
+	cfg.AgentSession = func(ctx context.Context, login string) (string, error) {
+		ag, err := accounts.ByLogin(ctx, login)
+		if err != nil {
+			return "", fmt.Errorf("agent %s : %s", login, apperr.MessageOf(err))
+		}
+		if bcrypt.CompareHashAndPassword(ag.PasswordHash, []byte(password)) != nil {
+			return "", fmt.Errorf("agent %s : mauvais mot de passe", login)
+		}
+		return accounts.CreateSession(ctx, ag.ID)
+	}
 	return nil
 }
 

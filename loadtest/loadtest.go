@@ -57,6 +57,9 @@ type Config struct {
 	ServerCPU    bool
 	MetricsURLs  []string
 	MetricsToken string
+	// RedisMemory, when set, reads the bytes the servers' Redis uses (INFO memory's
+	// used_memory), before and after the measure: its growth per conversation and per message.
+	RedisMemory func(context.Context) (int64, error)
 }
 
 // DefaultMessages are customer messages the built-in bot answers without handing over.
@@ -100,6 +103,15 @@ type Result struct {
 	ServerCPU      time.Duration `json:",omitempty"` // CPU time of the servers during the measure, summed
 	CPUPerTurn     time.Duration `json:",omitempty"` // ServerCPU / Turns
 	ServerCPUError string        `json:",omitempty"` // why the CPU could not be read
+	RSSStart       int64         `json:",omitempty"` // resident bytes of the servers, summed, before the measure
+	RSSEnd         int64         `json:",omitempty"` // and after
+
+	// With Config.RedisMemory.
+	RedisMemoryStart     int64   `json:",omitempty"` // bytes Redis used before the measure
+	RedisMemoryEnd       int64   `json:",omitempty"` // and after
+	RedisPerConversation float64 `json:",omitempty"` // its growth per conversation opened, in bytes
+	RedisPerMessage      float64 `json:",omitempty"` // its growth per customer message, in bytes
+	RedisMemoryError     string  `json:",omitempty"` // why Redis's memory could not be read
 }
 
 // Run drives cfg.Customers customers for cfg.Duration and returns the measures.
@@ -154,7 +166,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 	}
 	outer := ctx
-	cpu := startCPU(outer, cfg)
+	meter := startMeter(outer, cfg)
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 	start := time.Now()
@@ -166,7 +178,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	res := r.result(elapsed, slices.Concat(lat...))
-	cpu.stop(outer, &res)
+	meter.stop(outer, &res)
 	stopAgents()
 	agents.Wait()
 	return res, nil
@@ -566,6 +578,16 @@ func (res Result) Print(w io.Writer) {
 		fmt.Fprintf(w, "CPU serveur      %.2f s en %.1f s (%.2f cœur, %d processus)\n", res.ServerCPU.Seconds(),
 			res.Elapsed.Seconds(), res.ServerCPU.Seconds()/res.Elapsed.Seconds(), len(res.MetricsURLs))
 	}
+	if res.RSSEnd > 0 {
+		fmt.Fprintf(w, "mémoire serveur  %s au début, %s à la fin (résidente, %d processus)\n", mb(res.RSSStart), mb(res.RSSEnd), len(res.MetricsURLs))
+	}
+	switch {
+	case res.RedisMemoryError != "":
+		fmt.Fprintf(w, "mémoire Redis    illisible : %s\n", res.RedisMemoryError)
+	case res.RedisMemoryEnd > 0:
+		fmt.Fprintf(w, "mémoire Redis    %s → %s : %.0f octets par conversation, %.0f par message\n", mb(res.RedisMemoryStart),
+			mb(res.RedisMemoryEnd), res.RedisPerConversation, res.RedisPerMessage)
+	}
 	fmt.Fprintf(w, "latence réponse  p50 %s  p99 %s  max %s\n", ms(res.P50), ms(res.P99), ms(res.Max))
 	if res.Handoffs > 0 || res.AgentMessages > 0 {
 		fmt.Fprintf(w, "transferts       %d (%.1f /s)\n", res.Handoffs, res.HandoffsPerSecond)
@@ -584,6 +606,8 @@ func (res Result) Print(w io.Writer) {
 		}
 	}
 }
+
+func mb(bytes int64) string { return fmt.Sprintf("%.1f Mo", float64(bytes)/(1<<20)) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
 

@@ -6,9 +6,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -150,4 +152,22 @@ func redactURL(raw string) string {
 		return "?"
 	}
 	return u.Redacted()
+}
+
+// UsedMemory is the bytes Redis uses (INFO memory's used_memory; on a Cluster, the node the
+// client asks). The embedded store does not know it.
+func (s *Store) UsedMemory(ctx context.Context) (int64, error) {
+	if s.Embedded {
+		return 0, errors.New("store : le Redis intégré ne mesure pas sa mémoire")
+	}
+	info, err := s.Client.Info(ctx, "memory").Result()
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+			return strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return 0, errors.New("store : used_memory absent de INFO memory")
 }
