@@ -36,6 +36,8 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.GET("/conversations/:cid/events", s.conversationEvents)
 	g.GET("/conversations/:cid/notes", s.listNotes)
 	g.POST("/conversations/:cid/notes", s.addNote)
+	g.POST("/conversations/:cid/transfer", s.transferConversation)
+	g.GET("/colleagues", s.readyColleagues)
 	g.GET("/messages", s.listMessages)
 	g.GET("/messages/:id", s.getMessage)
 	g.POST("/messages/:id/customer", s.linkMessage)

@@ -20,6 +20,7 @@ func TestDeskRoutesNeedAnAgent(t *testing.T) {
 		{"GET", "/requests/x"}, {"PATCH", "/requests/x"}, {"GET", "/activities/x"},
 		{"POST", "/activities/x/tags"}, {"DELETE", "/activities/x/tags/y"},
 		{"GET", "/conversations/x"}, {"POST", "/conversations/x/customer"}, {"GET", "/limits"},
+		{"POST", "/conversations/x/transfer"}, {"GET", "/colleagues"},
 	}
 	bogus := &http.Cookie{Name: "relais_agent", Value: "pas-une-session"}
 	for _, r := range routes {

@@ -18,7 +18,8 @@ const (
 	MaxText     = 2000 // address, notes, description, a left message
 	MaxAccount  = 50
 	MaxTag      = 50
-	MaxTags     = 30 // tags on one activity
+	MaxTags     = 30  // tags on one activity
+	MaxReason   = 500 // the reason of a transfer or a hand back
 	minPhone    = 6
 	maxPhone    = 20
 	maxEmail    = 254
@@ -29,7 +30,7 @@ const (
 // reads them from the server (GET /api/v1/desk/limits), it does not write them again.
 func FieldLimits() map[string]int {
 	return map[string]int{"name": MaxName, "title": MaxTitle, "text": MaxText, "account": MaxAccount,
-		"tag": MaxTag, "tags": MaxTags, "email": maxEmail, "phone_digits_min": minPhone, "phone_digits_max": maxPhone}
+		"tag": MaxTag, "tags": MaxTags, "reason": MaxReason, "email": maxEmail, "phone_digits_min": minPhone, "phone_digits_max": maxPhone}
 }
 
 // DefaultTitle is the title of a request the server opens on its own.

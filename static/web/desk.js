@@ -5,7 +5,8 @@
  * offers with their countdown, the queue (« File d'attente »), the conversations the agent
  * holds (« En cours ») with their transcripts. The records panel is desk-records.js (which
  * wires desk-context, -customer, -request, -tags, -journey and -closing.js), the
- * left messages (« Messages laissés ») desk-messages.js.
+ * left messages (« Messages laissés ») desk-messages.js, « Transférer » and « Rendre à
+ * l'assistant » desk-transfer.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
 import { $, el, button, chars, serverTrim, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, intentLabel } from "./desk-util.js";
@@ -13,6 +14,7 @@ import * as records from "./desk-records.js";
 import * as messages from "./desk-messages.js";
 import * as alerts from "./desk-alerts.js";
 import * as notes from "./desk-notes.js";
+import * as transfer from "./desk-transfer.js";
 
 const FROM = { customer: "Client", bot: "Assistant", agent: "Vous", system: "Système" };
 const MESSAGE_MAX = 2000;
@@ -356,6 +358,8 @@ function selectQueued(task) {
   $("conv-summary").textContent = "En attente — " + describe(task);
   $("reply").hidden = true;
   $("close-conv").hidden = true;
+  $("transfer-conv").hidden = true;
+  $("handback-conv").hidden = true;
   $("reply-count").hidden = true;
   $("typing").textContent = "";
   records.showPreview(task);
@@ -375,6 +379,8 @@ function selectConv(id) {
   $("reply").hidden = c.ended;
   $("reply-count").hidden = c.ended;
   $("close-conv").hidden = false;
+  $("transfer-conv").hidden = c.ended;
+  $("handback-conv").hidden = c.ended;
   $("typing").textContent = "";
   c.log.scrollTop = c.log.scrollHeight;
   $("log").scrollTop = $("log").scrollHeight;
@@ -416,7 +422,10 @@ function assigned(task, conv, desk) {
   c.seen.clear();
   c.log.replaceChildren();
   for (const ev of conv.events || []) showEvent(c, ev);
-  notes.load(conv.id, c.log);
+  // The notes (a transfer's reason among them) come after the transcript: the log shows its end.
+  notes.load(conv.id, c.log).then(() => {
+    if (selected && selected.kind === "conv" && selected.id === c.id) $("log").scrollTop = $("log").scrollHeight;
+  });
   records.showActive(task, desk, false);
   selectConv(conv.id);
   announce("Conversation acceptée : " + describe(task));
@@ -491,7 +500,8 @@ function stopTyping(c) {
 function released(id, reason) {
   const c = convs.get(id);
   if (!c) return;
-  if (c.closing) {
+  // Given away (from this desk or another of the agent's): the conversation leaves.
+  if (c.closing || reason === "transferred" || reason === "handed_back") {
     removeConv(id);
     return;
   }
@@ -579,6 +589,14 @@ function showError(text, kind = "") {
   if (kind !== "offline") errorTimer = setTimeout(clearError, kind === "expired" ? 60000 : 8000);
 }
 
+// showStatus says for a while what the agent's last action did.
+let statusTimer = 0;
+function showStatus(text) {
+  $("desk-status").textContent = text;
+  clearTimeout(statusTimer);
+  statusTimer = setTimeout(() => ($("desk-status").textContent = ""), 8000);
+}
+
 function clearError() {
   clearTimeout(errorTimer);
   errorKind = "";
@@ -592,5 +610,17 @@ records.init({
 });
 messages.init({ selected: selectMessage, closed: showNothing });
 notes.wire();
+transfer.init({
+  current: () => (selected && selected.kind === "conv" && convs.get(selected.id)) || null,
+  leaving: (id, on) => {
+    const c = convs.get(id);
+    if (c) c.closing = on;
+  },
+  left: (id, text) => {
+    if (convs.has(id)) removeConv(id);
+    showStatus(text);
+    announce(text);
+  },
+});
 counter($("reply-count"), "", MESSAGE_MAX);
 start();
