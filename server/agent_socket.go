@@ -58,6 +58,7 @@ type agentSocket struct {
 	session string
 	conn    *websocket.Conn
 	out     chan []byte
+	closing chan closing // capacity 1: end's request, for the writer
 	ctx     context.Context
 	cancel  context.CancelFunc
 
@@ -80,14 +81,21 @@ func (sock *agentSocket) send(v any) {
 	}
 }
 
-// end closes the socket with a status and stops its goroutines. The close frame goes out
-// before the socket's context ends: cancelling first lets the read loop drop the connection
-// before the frame is written, and the desk then sees no status.
+// closing is a request to close an agent socket with a status.
+type closing struct {
+	code   websocket.StatusCode
+	reason string
+}
+
+// end asks the socket's writer to close it with a status and stop its goroutines; it does not
+// wait. The first request wins. The writer sends the close frame before the socket's context
+// ends: cancelling first lets the read loop drop the connection before the frame is written,
+// and the desk then sees no status.
 func (sock *agentSocket) end(code websocket.StatusCode, reason string) {
-	go func() {
-		sock.conn.Close(code, reason)
-		sock.cancel()
-	}()
+	select {
+	case sock.closing <- closing{code, reason}:
+	default: // already asked
+	}
 }
 
 // follow starts forwarding conversation id's events after seq (stream entry entry), unless
@@ -168,13 +176,18 @@ func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, afte
 	}
 }
 
-// writeLoop is the socket's only writer: every write has a deadline, pings on a timer.
+// writeLoop is the socket's only writer: every write has a deadline, pings on a timer; it
+// closes the socket when end asks.
 func (s *Server) writeLoop(sock *agentSocket) {
 	ping := time.NewTicker(s.cfg.PingInterval)
 	defer ping.Stop()
 	for {
 		select {
 		case <-sock.ctx.Done():
+			return
+		case c := <-sock.closing:
+			sock.conn.Close(c.code, c.reason)
+			sock.cancel()
 			return
 		case data := <-sock.out:
 			wctx, cancel := context.WithTimeout(sock.ctx, s.cfg.WriteTimeout)

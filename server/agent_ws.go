@@ -38,7 +38,7 @@ func (s *Server) openAgentSocket(c echo.Context) error {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	defer cancel()
 	sock := &agentSocket{id: randomID(), agent: a, session: sessionToken(c), conn: conn,
-		out: make(chan []byte, 4*s.cfg.SocketBuffer), ctx: ctx, cancel: cancel,
+		out: make(chan []byte, 4*s.cfg.SocketBuffer), closing: make(chan closing, 1), ctx: ctx, cancel: cancel,
 		follows: map[string]context.CancelFunc{}}
 	if !s.agents.add(sock) {
 		conn.Close(websocket.StatusGoingAway, "serveur en cours d'arrêt")

@@ -117,7 +117,7 @@ func (ag *agents) closeAll(ctx context.Context) {
 	ag.mu.Unlock()
 	all := ag.all()
 	for _, sock := range all {
-		go sock.conn.Close(websocket.StatusGoingAway, "redémarrage du serveur : reconnectez-vous")
+		sock.end(websocket.StatusGoingAway, "redémarrage du serveur : reconnectez-vous")
 	}
 	done := make(chan struct{})
 	go func() { ag.wg.Wait(); close(done) }()
