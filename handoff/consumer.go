@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -65,7 +64,7 @@ func (c *consumer) stream() string { return c.r.prefix + "notices" }
 // createGroup creates the group once; BUSYGROUP means another instance (or an earlier run) did.
 func (c *consumer) createGroup(ctx context.Context) error {
 	err := c.r.st.Client.XGroupCreateMkStream(ctx, c.stream(), c.opts.Group, "$").Err()
-	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+	if err != nil && !redis.HasErrorPrefix(err, "BUSYGROUP") {
 		return err
 	}
 	return nil
@@ -101,7 +100,7 @@ func (c *consumer) failed(ctx context.Context, err error) {
 		return
 	}
 	c.opts.OnError(err)
-	if strings.HasPrefix(err.Error(), "NOGROUP") {
+	if redis.HasErrorPrefix(err, "NOGROUP") {
 		if err := c.createGroup(ctx); err != nil {
 			c.opts.OnError(err)
 		}

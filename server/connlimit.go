@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -145,7 +146,7 @@ type deadlineBody struct {
 
 func (b *deadlineBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF && !b.done {
+	if errors.Is(err, io.EOF) && !b.done {
 		b.done = true
 		b.rc.SetReadDeadline(time.Time{})
 	}

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"strconv"
 )
 
@@ -84,7 +85,7 @@ func (d *Desk) Journey(ctx context.Context, id string) (Journey, error) {
 	j := Journey{Customer: c, Requests: []JourneyRequest{}}
 	for _, rid := range ids {
 		jr, err := d.journeyRequest(ctx, rid)
-		if err == ErrRequestNotFound {
+		if errors.Is(err, ErrRequestNotFound) {
 			continue
 		}
 		if err != nil {
@@ -107,7 +108,7 @@ func (d *Desk) journeyRequest(ctx context.Context, id string) (JourneyRequest, e
 	jr := JourneyRequest{Request: r, Activities: []Activity{}}
 	for _, aid := range ids {
 		a, err := d.Activity(ctx, aid)
-		if err == ErrActivityNotFound {
+		if errors.Is(err, ErrActivityNotFound) {
 			continue
 		}
 		if err != nil {
