@@ -10,6 +10,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/relais/relais/conversation"
+	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/server"
 	"github.com/relais/relais/store/storetest"
 )
 
@@ -92,7 +94,15 @@ func TestAgentLoginLogoutAndCookie(t *testing.T) {
 }
 
 func TestAgentLoginIsRateLimited(t *testing.T) {
-	d := startDesk(t, storetest.Open(t), testConfig())
+	// The delays' clock stands still: the 5th failure's delay has not run out when the 6th
+	// attempt comes, however long the password checks take (seconds under -race).
+	st := storetest.Open(t)
+	stopped := time.Now()
+	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10, Now: func() time.Time { return stopped }})
+	bot := &fakeBot{}
+	in := serve(t, bot, server.Deps{Store: st, Bot: bot, Static: testStatic, Router: handoff.NewRouter(st, handoff.Options{}),
+		Accounts: accounts}, testConfig())
+	d := &deskInstance{instance: in, accounts: accounts, st: st}
 	d.addAgent(t, "alice")
 	for i := range 5 {
 		status, _, body := call(t, "POST", d.url+"/api/v1/agent/login", "", `{"login":"alice","password":"mauvais mot de passe"}`)
