@@ -21,6 +21,7 @@ func TestDeskRoutesNeedAnAgent(t *testing.T) {
 		{"POST", "/activities/x/tags"}, {"DELETE", "/activities/x/tags/y"},
 		{"GET", "/conversations/x"}, {"POST", "/conversations/x/customer"}, {"GET", "/limits"},
 		{"POST", "/conversations/x/transfer"}, {"GET", "/colleagues"},
+		{"GET", "/replies"}, {"POST", "/replies"}, {"GET", "/replies/x"}, {"PUT", "/replies/x"}, {"DELETE", "/replies/x"},
 	}
 	bogus := &http.Cookie{Name: "relais_agent", Value: "pas-une-session"}
 	for _, r := range routes {

@@ -30,7 +30,8 @@ const (
 // reads them from the server (GET /api/v1/desk/limits), it does not write them again.
 func FieldLimits() map[string]int {
 	return map[string]int{"name": MaxName, "title": MaxTitle, "text": MaxText, "account": MaxAccount,
-		"tag": MaxTag, "tags": MaxTags, "reason": MaxReason, "email": maxEmail, "phone_digits_min": minPhone, "phone_digits_max": maxPhone}
+		"tag": MaxTag, "tags": MaxTags, "reason": MaxReason,
+		"reply_name": MaxReplyName, "replies": MaxReplies, "email": maxEmail, "phone_digits_min": minPhone, "phone_digits_max": maxPhone}
 }
 
 // DefaultTitle is the title of a request the server opens on its own.

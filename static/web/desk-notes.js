@@ -48,7 +48,7 @@ export function wire() {
   const show = () => {
     const on = box.checked;
     $("reply").classList.toggle("noting", on);
-    $("reply-text").placeholder = on ? "Note interne : visible des conseillers seulement…" : "Votre réponse…";
+    $("reply-text").placeholder = on ? "Note interne : visible des conseillers seulement…" : "Votre réponse… (« / » pour une réponse type)";
     $("reply-text").setAttribute("aria-label", on ? "Note interne" : "Votre réponse");
     $("reply-send").textContent = on ? "Ajouter la note" : "Envoyer";
   };

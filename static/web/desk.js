@@ -6,7 +6,7 @@
  * holds (« En cours ») with their transcripts. The records panel is desk-records.js (which
  * wires desk-context, -customer, -request, -tags, -journey and -closing.js), the
  * left messages (« Messages laissés ») desk-messages.js, « Transférer » and « Rendre à
- * l'assistant » desk-transfer.js.
+ * l'assistant » desk-transfer.js, « Réponses types » desk-replies.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
 import { $, el, button, chars, serverTrim, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, intentLabel } from "./desk-util.js";
@@ -15,6 +15,7 @@ import * as messages from "./desk-messages.js";
 import * as alerts from "./desk-alerts.js";
 import * as notes from "./desk-notes.js";
 import * as transfer from "./desk-transfer.js";
+import * as replies from "./desk-replies.js";
 
 const FROM = { customer: "Client", bot: "Assistant", agent: "Vous", system: "Système" };
 const MESSAGE_MAX = 2000;
@@ -55,7 +56,7 @@ function showLogin() {
   if (!wasShown) $("login-error").textContent = "";
   $("login").hidden = false;
   $("desk").hidden = true;
-  for (const id of ["ready", "not-ready", "sound-toggle", "logout"]) $(id).hidden = true;
+  for (const id of ["ready", "not-ready", "replies-open", "sound-toggle", "logout"]) $(id).hidden = true;
   $("who").textContent = "";
   $("state-label").textContent = "";
   if (!wasShown) $("login-id").focus();
@@ -111,7 +112,7 @@ function signedIn(agent) {
   loggedOut = false;
   $("login").hidden = true;
   $("desk").hidden = false;
-  for (const id of ["ready", "not-ready", "sound-toggle", "logout"]) $(id).hidden = false;
+  for (const id of ["ready", "not-ready", "replies-open", "sound-toggle", "logout"]) $(id).hidden = false;
   $("who").textContent = agent.name;
   Promise.all([loadIntents(), loadLimits()]).finally(connect); // names first: the first offer or queue shows them
 }
@@ -469,7 +470,7 @@ function showEvent(c, ev) {
       node = el("div", "note", (ev.agent || "Le conseiller") + " a quitté la conversation.");
       break;
     case "queued":
-      node = el("div", "note", "En file d'attente, position " + ev.position + ".");
+      node = el("div", "note", ev.position ? "En file d'attente, position " + ev.position + "." : "En file d'attente.");
       break;
     case "closed":
       node = el("div", "note", "Conversation terminée.");
@@ -610,6 +611,10 @@ records.init({
 });
 messages.init({ selected: selectMessage, closed: showNothing });
 notes.wire();
+replies.init({
+  agentName: () => (me && me.name) || "",
+  clientName: () => (selected && selected.kind === "conv" && records.customerName(selected.id)) || "",
+});
 transfer.init({
   current: () => (selected && selected.kind === "conv" && convs.get(selected.id)) || null,
   leaving: (id, on) => {
