@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -37,11 +38,17 @@ func TestTransferToAColleagueInTwoBrowsers(t *testing.T) {
 	say(t, customer, "Ma facture de novembre est fausse")
 	waitPage(t, deskA, "the customer's message", `Array.from(document.querySelectorAll("#log .msg-customer")).some(e => e.textContent.includes("facture de novembre"))`)
 
+	do(t, deskA, "a description not saved", setValue("request-description", "Facture de novembre contestée"))
 	openTransfer(t, deskA, "transfer-conv")
+	if got := text(t, deskA, "transfer-pending"); !strings.Contains(got, "modifications non enregistrées (la demande)") {
+		t.Errorf("unsaved request: the dialog says %q, want a warning", got)
+	}
+	screenshot(t, deskA, "transfer-00-unsaved-no-colleague")
 	if got := text(t, deskA, "transfer-agents-status"); got == "" || !eval[bool](t, deskA, `document.getElementById("transfer-to-agent").disabled`) {
 		t.Errorf("no colleague Prêt: got status %q and the colleague choice enabled", got)
 	}
 	do(t, deskA, "close the dialog", chromedp.Click(chromedp.ID("transfer-cancel")))
+	do(t, deskA, "the description as it was", setValue("request-description", ""))
 	do(t, deskB, "Bruno Prêt", chromedp.Click(chromedp.ID("ready")))
 	waitPage(t, deskB, "Bruno is Prêt", `document.getElementById("state-label").textContent === "Prêt"`)
 
@@ -51,6 +58,9 @@ func TestTransferToAColleagueInTwoBrowsers(t *testing.T) {
 	do(t, deskA, "type the reason", setValue("transfer-reason", reason))
 	if got := text(t, deskA, "transfer-reason-count"); got != "50 / 500" {
 		t.Errorf("reason counter: got %q, want « 50 / 500 » (the server's limit)", got)
+	}
+	if got := text(t, deskA, "transfer-pending"); got != "" {
+		t.Errorf("nothing unsaved: the dialog warns %q", got)
 	}
 	screenshot(t, deskA, "transfer-01-dialog")
 

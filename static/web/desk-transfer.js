@@ -8,6 +8,9 @@
  * the reason as typed. All text is set with textContent.
  */
 import { $, el, api, chars, serverTrim, counter, limits, loadLimits } from "./desk-util.js";
+import { contextOf } from "./desk-context.js";
+import { requestDirty } from "./desk-request.js";
+import { customerDraftDirty } from "./desk-customer.js";
 
 const SUBMIT = { agent: "Transférer", queue: "Remettre en file d'attente", bot: "Rendre à l'assistant" };
 
@@ -44,6 +47,7 @@ async function open(to) {
   conv = c.id;
   if (!limits.reason) await loadLimits(); // the limit is the server's only: no copy here
   $("transfer-error").textContent = "";
+  $("transfer-pending").textContent = pending(c.id);
   $("transfer-to-" + to).checked = true;
   showCount();
   showChoice();
@@ -52,6 +56,15 @@ async function open(to) {
   if (to === "agent" && $("transfer-to-agent").disabled) $("transfer-to-queue").checked = true;
   showChoice();
   (choice() === "agent" ? $("transfer-agent") : $("transfer-reason")).focus();
+}
+
+// pending warns of the records' changes not saved yet: the next agent would not see them.
+function pending(id) {
+  const ctx = contextOf(id);
+  const what = [];
+  if (ctx && requestDirty(ctx)) what.push("la demande");
+  if (ctx && customerDraftDirty(ctx)) what.push("la fiche client");
+  return what.length ? "Vous avez des modifications non enregistrées (" + what.join(" et ") + ") : enregistrez-les d'abord, sinon le prochain conseiller ne les verra pas." : "";
 }
 
 // loadColleagues fills the colleague list with those who may receive the conversation now.
