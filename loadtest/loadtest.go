@@ -482,7 +482,7 @@ func (a *answer) decode(data []byte) error {
 // goesOn reports whether the bot still owns the conversation after this answer.
 func (a answer) goesOn() bool {
 	for _, ev := range a.Events {
-		if ev.Type == "closed" || ev.From == "system" {
+		if ev.Type == "closed" || ev.Type == "queued" || ev.From == "system" {
 			return false
 		}
 	}

@@ -92,34 +92,36 @@ func (r *Relay) updatePositions(ctx context.Context) error {
 	}
 	var errs []error
 	for _, e := range v.Entries {
-		errs = append(errs, r.tellPosition(ctx, e))
+		_, err := r.tellPosition(ctx, e)
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
 // tellPosition appends a queued event when the customer's position, estimate or the
 // no-agent situation changed since they were last told (kept in Redis, so that every
-// process agrees), and the no-agent message when nobody is Prêt any more.
-func (r *Relay) tellPosition(ctx context.Context, e handoff.QueueEntry) error {
+// process agrees), and the no-agent message when nobody is Prêt any more; it returns them as
+// stored.
+func (r *Relay) tellPosition(ctx context.Context, e handoff.QueueEntry) ([]conversation.Event, error) {
 	if e.Position == 0 || e.Task.ConversationID == "" {
-		return nil
+		return nil, nil
 	}
 	id := e.Task.ConversationID
 	val := fmt.Sprintf("%d:%d:%t", e.Position, e.WaitSeconds, e.NoAgent)
 	old, err := r.st.Client.SetArgs(ctx, r.toldKey(id), val,
 		redis.SetArgs{Get: true, TTL: 24 * time.Hour}).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return err
+		return nil, err
 	}
 	if old == val {
-		return nil
+		return nil, nil
 	}
 	events := []conversation.Event{{Type: conversation.TypeQueued, Position: e.Position, EstimatedWaitSeconds: e.WaitSeconds}}
 	if e.NoAgent && !strings.HasSuffix(old, ":true") {
 		events = append(events, conversation.Message(conversation.FromSystem, noAgentText, noAgentChoices))
 	}
-	_, err = r.conv.Append(ctx, id, events, conversation.AppendOptions{IfOwner: conversation.OwnerQueued})
-	return ignoreGone(err)
+	stored, err := r.conv.Append(ctx, id, events, conversation.AppendOptions{IfOwner: conversation.OwnerQueued})
+	return stored, ignoreGone(err)
 }
 
 // toldKey keeps what a queued customer was last told (position, estimate, no agent).
@@ -169,7 +171,8 @@ func (r *Relay) move(ctx context.Context, n handoff.Notice) error {
 	if err != nil {
 		return err
 	}
-	return r.tellPosition(ctx, e)
+	_, err = r.tellPosition(ctx, e)
+	return err
 }
 
 // staleNotice: the conversation has another live task than the notice's (it was handed to

@@ -258,8 +258,15 @@ func TestHandoverFromTheBotToAnAgentAndBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, token := opened.Conversation.ID, opened.Conversation.Token
-	if _, err := f.relay.Post(ctx, id, token, "", "conseiller"); err != nil {
+	handed, err := f.relay.Post(ctx, id, token, "", "conseiller")
+	if err != nil {
 		t.Fatal(err)
+	}
+	// One message says it, the bot's, then queued; an agent is Prêt: perhaps a position too
+	// (the offer may be made before the position is read), no system message.
+	if evs := handed.Events; len(evs) < 2 || len(evs) > 3 || evs[0].From != conversation.FromBot ||
+		evs[1].Type != conversation.TypeQueued || len(evs) == 3 && evs[2].Type != conversation.TypeQueued {
+		t.Fatalf("the handoff's answer: got %+v, want the bot's reply, queued, perhaps the queue position", evs)
 	}
 	task := waitFor(t, func() (handoff.Task, bool) {
 		task, err := f.router.TaskOf(ctx, id)
@@ -335,5 +342,30 @@ func waitFor[T any](t *testing.T, cond func() (T, bool)) T {
 			t.Fatalf("condition not met within 5 s (last: %v)", v)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestHandoffAnswerTellsThePlace: a handoff while nobody is Prêt answers with the bot's words,
+// queued (the handoff itself), the customer's place in the queue and the no-agent message (with
+// its choices), in order; no second message says that the conversation is handed over.
+func TestHandoffAnswerTellsThePlace(t *testing.T) {
+	f, ctx := newFixture(t), context.Background()
+	opened, err := f.relay.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	handed, err := f.relay.Post(ctx, opened.Conversation.ID, opened.Conversation.Token, "", "conseiller")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := handed.Events
+	if len(evs) != 4 || evs[0].From != conversation.FromBot || evs[1].Type != conversation.TypeQueued || evs[1].Position != 0 ||
+		evs[2].Type != conversation.TypeQueued || evs[2].Position != 1 || evs[3].From != conversation.FromSystem || len(evs[3].QuickReplies) != 2 {
+		t.Fatalf("got %+v, want the bot's reply, queued, queued at position 1, then the no-agent message", evs)
+	}
+	for i := 1; i < len(evs); i++ {
+		if evs[i].Seq != evs[i-1].Seq+1 {
+			t.Fatalf("got seqs %d then %d, want them in a row", evs[i-1].Seq, evs[i].Seq)
+		}
 	}
 }

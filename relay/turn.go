@@ -20,7 +20,8 @@ import (
 // an agent owns the conversation, the message is stored and the bot is not asked. Nothing is
 // locked, and a turn that fails stores nothing.
 
-// handoffText is the system message a customer reads when the bot hands over.
+// handoffText is the system message a customer reads when the bot hands over without a word
+// of its own.
 const handoffText = "Je vous mets en relation avec un conseiller. Un conseiller va vous répondre dès que possible."
 
 // typingDelay is how long the bot may take to answer a customer message before the live
@@ -68,7 +69,7 @@ func (r *Relay) Open(ctx context.Context, customerID string) (Opened, error) {
 		return Opened{}, err
 	}
 	r.remember(conv.ID, x, out)
-	r.enqueue(ctx, conv.ID, turn)
+	out.Answer = append(out.Answer, r.enqueue(ctx, conv.ID, turn)...)
 	return Opened{Conversation: conv, Events: out.Answer}, nil
 }
 
@@ -145,7 +146,7 @@ func (r *Relay) post(ctx context.Context, id string, x conversation.Exchange, st
 	if bot {
 		r.remember(id, x, out)
 		r.obs.ObserveTurn(turn)
-		r.enqueue(ctx, id, turn)
+		out.Answer = append(out.Answer, r.enqueue(ctx, id, turn)...)
 	}
 	return Answered{Message: out.Message, Events: out.Answer}, nil
 }
@@ -199,19 +200,22 @@ func (r *Relay) ask(ctx context.Context, id string, message bool, bot answer) (d
 	return turn, x, err
 }
 
-// enqueue puts the conversation a stored turn handed over in the agents' queue.
-func (r *Relay) enqueue(ctx context.Context, id string, turn dialog.Turn) {
+// enqueue puts the conversation a stored turn handed over in the agents' queue and returns
+// the events that told the customer their place (the queued event), for the turn's answer.
+func (r *Relay) enqueue(ctx context.Context, id string, turn dialog.Turn) []conversation.Event {
 	if turn.Handoff == nil || turn.End || r.router == nil {
-		return
+		return nil
 	}
-	if err := r.Enqueue(ctx, id, *turn.Handoff); err != nil {
+	told, err := r.Enqueue(ctx, id, *turn.Handoff)
+	if err != nil {
 		r.log.Error("mise en file d'attente", "conversation", id, "err", err)
 	}
+	return told
 }
 
 // Enqueue puts a conversation already marked queued, its handoff recorded, in the agents'
-// queue, then tells the customer their position.
-func (r *Relay) Enqueue(ctx context.Context, conversationID string, h dialog.Handoff) error {
+// queue, then tells the customer their position: the events appended to say it.
+func (r *Relay) Enqueue(ctx context.Context, conversationID string, h dialog.Handoff) ([]conversation.Event, error) {
 	p := handoff.Priority(h.Priority)
 	if p != handoff.PriorityHigh {
 		p = handoff.PriorityNormal
@@ -223,11 +227,11 @@ func (r *Relay) Enqueue(ctx context.Context, conversationID string, h dialog.Han
 	t, _, err := r.router.Enqueue(ctx, handoff.NewTask{ConversationID: conversationID, CustomerID: customer, Intent: h.Intent,
 		Category: h.Category, Summary: h.Summary, Priority: p})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e, err := r.router.Position(ctx, t.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return r.tellPosition(ctx, e)
 }
@@ -264,7 +268,11 @@ func turnExchange(t dialog.Turn) (conversation.Exchange, error) {
 		if err != nil {
 			return x, err
 		}
-		events = append(events, conversation.Message(conversation.FromSystem, handoffText, nil))
+		if len(events) == 0 { // the bot's own words say it, when it has some: one message
+			events = append(events, conversation.Message(conversation.FromSystem, handoffText, nil))
+		}
+		// In the agents' queue from now on; the position follows once the router has it.
+		events = append(events, conversation.Event{Type: conversation.TypeQueued})
 		x.SetOwner, x.Field, x.Value = conversation.OwnerQueued, "handoff", string(data)
 	}
 	x.Answer = events

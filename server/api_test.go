@@ -207,7 +207,7 @@ func TestEventsAfter(t *testing.T) {
 		{name: "all", after: "0", first: 1, n: 7},
 		{name: "after the welcome", after: "1", first: 2, n: 6},
 		{name: "after the last", after: "7", n: 0},
-		{name: "beyond", after: "100", n: 0},
+		{name: "beyond", after: "100", first: 0, n: 8}, // a reset (seq 0), then the transcript
 		{name: "absent", after: "", first: 1, n: 7},
 	}
 	for _, tt := range tests {
@@ -217,7 +217,7 @@ func TestEventsAfter(t *testing.T) {
 				t.Fatalf("got %+v, want %d events from %d", evs, tt.n, tt.first)
 			}
 			for i := 1; i < len(evs); i++ {
-				if evs[i].Seq != evs[i-1].Seq+1 {
+				if evs[i].Seq != evs[i-1].Seq+1 && evs[i-1].Type != conversation.TypeReset {
 					t.Fatalf("gap or disorder: %d after %d", evs[i].Seq, evs[i-1].Seq)
 				}
 			}
@@ -233,8 +233,8 @@ func TestHandoffQueuesAndSilencesTheBot(t *testing.T) {
 	in := startOne(t, testConfig())
 	c := in.open(t)
 	a := in.say(t, c, "conseiller")
-	if len(a.Events) != 2 || a.Events[1].From != conversation.FromSystem {
-		t.Fatalf("handoff: got %+v, want the reply and a system message", a.Events)
+	if len(a.Events) != 2 || a.Events[0].From != conversation.FromBot || a.Events[1].Type != conversation.TypeQueued {
+		t.Fatalf("handoff: got %+v, want the bot's reply (its words say it: no system message) and queued", a.Events)
 	}
 	b := in.say(t, c, "il y a quelqu'un ?")
 	if len(b.Events) != 0 || b.Message.Seq != 5 {

@@ -75,6 +75,7 @@
     starting: "Ouverture de la conversation…",
     loading: "Chargement de la conversation…",
     queuedTitle: "Un conseiller va vous répondre.",
+    queuedWaiting: "Vous êtes dans la file d'attente des conseillers.",
     queuePosition: (n) =>
       n <= 1 ? "Vous êtes le prochain dans la file d'attente." : `Vous êtes en position ${n} dans la file d'attente.`,
     queueWait: (s) =>
@@ -560,12 +561,16 @@
     return pending.findIndex((p) => p.text === serverTrim(text));
   }
 
+  // showQueued shows where the customer stands in the queue, in one notice kept up to date:
+  // "an agent will answer" only with an estimate (none while no agent is Prêt).
   function showQueued(ev, seq) {
-    const parts = [T.queuedTitle];
+    const parts = [];
+    const wait = Number(ev.estimated_wait_seconds);
+    if (wait > 0) parts.push(T.queuedTitle);
     const pos = Number(ev.position);
     if (pos > 0) parts.push(T.queuePosition(pos));
-    const wait = Number(ev.estimated_wait_seconds);
     if (wait > 0) parts.push(T.queueWait(wait));
+    if (parts.length === 0) parts.push(T.queuedWaiting);
     const text = parts.join(" ");
     subtitle.textContent = T.subtitleQueued;
     if (queueNotice && queueNotice.isConnected) {
