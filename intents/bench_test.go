@@ -63,3 +63,26 @@ func BenchmarkTrainMassive(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkClassifySmallBot classifies the dev set's texts with a designer-sized bot (the
+// built-in catalogue cut to 15 examples per intent, calibrated: the network mixed with the
+// linear scorer in the share its cross-validation chose).
+func BenchmarkClassifySmallBot(b *testing.B) {
+	m, err := intents.TrainCalibrated(smallBot(b, 15), intents.DefaultTrainConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("linear share %v", m.LinearShare)
+	c := intents.NewClassifier(m)
+	dev, err := intents.ReadSource("testdata/dev.tsv", builtin(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		c.Classify(dev[i%len(dev)].Text)
+		i++
+	}
+}

@@ -30,6 +30,8 @@ type CalibrationReport struct {
 	Temperature     float32 `json:"temperature"`
 	MinConfidence   float64 `json:"min_confidence"`
 	AmbiguityMargin float64 `json:"ambiguity_margin"`
+	// LinearShare is the linear scorer's share in the logits (see Model.LinearShare).
+	LinearShare float32 `json:"linear_share"`
 	// Out-of-fold figures of the chosen policy.
 	Accuracy        float64 `json:"cv_accuracy"`
 	InScopeRejected float64 `json:"cv_in_scope_rejected"`
@@ -50,7 +52,9 @@ func TrainCalibrated(examples []Example, cfg TrainConfig) (*Model, error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		m, err = Train(examples, cfg)
+		if m, err = Train(examples, cfg); err == nil {
+			m.trainLinear(examples, cfg.Seed)
+		}
 	}()
 	cv, cvErr := CrossValidate(examples, cfg, cfg.Calibration.Folds)
 	<-done
@@ -61,7 +65,10 @@ func TrainCalibrated(examples []Example, cfg TrainConfig) (*Model, error) {
 		return nil, cvErr
 	}
 	r := cv.Calibrate(cfg.Calibration.MaxRejected)
-	m.Temperature = r.Temperature
+	m.Temperature, m.LinearShare = r.Temperature, r.LinearShare
+	if m.LinearShare == 0 {
+		m.Lin, m.LinB = nil, nil
+	}
 	p := DefaultPolicy()
 	p.MinConfidence, p.AmbiguityMargin = r.MinConfidence, r.AmbiguityMargin
 	m.Policy, m.Calibration = &p, &r
@@ -73,16 +80,37 @@ func (c Calibration) applies(n int) bool {
 	return c.Folds >= 2 && n >= c.MinExamples && n <= c.MaxExamples
 }
 
-// Calibrate chooses, from the out-of-fold scores, the temperature that minimises the
-// held-out log-loss, then the threshold and the margin that serve customers best within
-// bounds. Each text is worth 1 when understood right, -1 when understood wrong (a wrong
-// answer undoes as much as a right one does), 0.6 when ambiguous with the right intent among
-// the two offered (the customer has one more click) and 0 otherwise. The threshold is the
-// lowest that earns the most without rejecting more than maxRejected of the in-scope
-// examples, and never under the confidence of a text that says nothing; the margin earns the
-// most without asking more than maxAmbiguous of the texts to choose.
+// Calibrate chooses, from the out-of-fold scores, the linear scorer's share, the
+// temperature and the policy that serve customers best (it sets cv.Share to the share
+// chosen). For each share it takes the temperature that minimises the held-out log-loss, then
+// the threshold and the margin that serve customers best within bounds. Each text is worth 1
+// when understood right, -1 when understood wrong (a wrong answer undoes as much as a right
+// one does), 0.6 when ambiguous with the right intent among the two offered (the customer has
+// one more click) and 0 otherwise. The threshold is the lowest that earns the most without
+// rejecting more than maxRejected of the in-scope examples, and never under the confidence of
+// a text that says nothing; the margin earns the most without asking more than maxAmbiguous
+// of the texts to choose.
 func (cv *CrossValidation) Calibrate(maxRejected float64) CalibrationReport {
-	r := CalibrationReport{Folds: cv.Folds, Target: maxRejected, Temperature: cv.bestTemperature()}
+	var best CalibrationReport
+	bestU := math.Inf(-1)
+	for _, share := range linearShares {
+		if share != 0 && cv.LinearLogits == nil {
+			break
+		}
+		cv.Share = share
+		if r, u := cv.calibrateShare(maxRejected); u > bestU+1e-9 {
+			best, bestU = r, u
+		}
+	}
+	cv.Share = best.LinearShare
+	return best
+}
+
+// calibrateShare chooses the temperature and the policy for the scores at cv.Share, and
+// returns them with the utility they earn out of fold.
+func (cv *CrossValidation) calibrateShare(maxRejected float64) (CalibrationReport, float64) {
+	r := CalibrationReport{Folds: cv.Folds, Target: maxRejected, LinearShare: cv.Share}
+	r.Temperature, _ = cv.bestTemperature()
 	ranked := make([][]Score, len(cv.Examples))
 	for i := range ranked {
 		ranked[i] = cv.ranked(i, r.Temperature)
@@ -100,7 +128,7 @@ func (cv *CrossValidation) Calibrate(maxRejected float64) CalibrationReport {
 	p.AmbiguityMargin = r.AmbiguityMargin
 	s := cv.score(ranked, p)
 	r.Accuracy, r.InScopeRejected, r.Ambiguous = s.Accuracy, s.InScopeRejected, s.Ambiguous
-	return r
+	return r, s.utility
 }
 
 // sweep raises *knob of policy p from `from` to `to` by 0.01 while within holds, and returns
@@ -166,8 +194,12 @@ func (cv *CrossValidation) score(ranked [][]Score, p Policy) policyScore {
 	return s
 }
 
-// bestTemperature returns the temperature, on a grid, with the lowest out-of-fold log-loss.
-func (cv *CrossValidation) bestTemperature() float32 {
+// linearShares are the shares of the linear scorer that the calibration tries.
+var linearShares = []float32{0, 0.25, 0.5, 0.75, 1}
+
+// bestTemperature returns the temperature, on a grid, with the lowest out-of-fold log-loss,
+// and that log-loss (summed).
+func (cv *CrossValidation) bestTemperature() (float32, float64) {
 	best, bestT := math.Inf(1), float32(1)
 	for _, t := range []float32{0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.2, 1.4, 1.7, 2, 2.5, 3} {
 		var nll float64
@@ -182,7 +214,7 @@ func (cv *CrossValidation) bestTemperature() float32 {
 			best, bestT = nll, t
 		}
 	}
-	return bestT
+	return bestT, best
 }
 
 func sortScores(s []Score) {

@@ -44,13 +44,25 @@ func (s featureSpec) extract(words []string) []feature {
 // each calls fn for every feature occurrence of the text, unmerged: prediction sums them
 // directly, which is cheaper than sorting them into a set.
 func (s featureSpec) each(words []string, fn func(bucket uint32, weight float32)) {
-	add := func(h uint64, w float32) { fn(uint32(h%uint64(s.Buckets)), w) }
-	for i, w := range words {
-		add(hashWord(kindWord, w, ""), 1)
-		if s.Bigrams && i > 0 {
-			add(hashWord(kindBigram, words[i-1], w), 1)
+	s.walk(words, func(bucket uint32, char bool) {
+		if char {
+			fn(bucket, s.CharBias)
+		} else {
+			fn(bucket, 1)
 		}
-		s.charGrams(w, func(h uint64) { add(h, s.CharBias) })
+	})
+}
+
+// walk calls fn for every feature occurrence of the text, saying whether it is a character
+// n-gram.
+func (s featureSpec) walk(words []string, fn func(bucket uint32, char bool)) {
+	add := func(h uint64, char bool) { fn(uint32(h%uint64(s.Buckets)), char) }
+	for i, w := range words {
+		add(hashWord(kindWord, w, ""), false)
+		if s.Bigrams && i > 0 {
+			add(hashWord(kindBigram, words[i-1], w), false)
+		}
+		s.charGrams(w, func(h uint64) { add(h, true) })
 	}
 }
 

@@ -236,8 +236,7 @@ func expLR(m *Model, train []Example, cw float32, epochs int, lr, l2 float32) fu
 
 // TestExpLR: network probabilities mixed with a TF-IDF logistic regression, top-1 on test.
 // Alone 0.58–0.61 at 15 per intent and 0.42–0.45 at 5; mixed half and half 0.61–0.617 at 15,
-// 0.43–0.45 at 5. Made into a linear scorer chosen by cross-validation (branch
-// intents-linear-scorer): 5 per intent 0.390 → 0.463 calibrated, 15 per intent unchanged.
+// 0.43–0.45 at 5. The linear scorer (linear.go) came out of it.
 func TestExpLR(t *testing.T) {
 	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
 		t.Skip()

@@ -18,6 +18,12 @@ type Model struct {
 	MaxIDF float32          // the IDF of a bucket never seen in training
 	W1, B1 []float32        // Hidden × Dim, Hidden
 	W2, B2 []float32        // len(Labels) × (Hidden or Dim), len(Labels)
+	// Lin and LinB are the linear scorer (see linear.go): one row of len(Labels) weights per
+	// row of Emb, and the biases; empty when it was not trained.
+	Lin, LinB []float32
+	// LinearShare is the linear scorer's share in the logits, chosen by cross-validation; 0
+	// leaves the network alone.
+	LinearShare float32
 	// Temperature divides the scores before the softmax so that confidences match accuracy
 	// (chosen by cross-validation, see TrainConfig); 0 means 1.
 	Temperature float32
@@ -90,12 +96,22 @@ func (m *Model) probabilities(text string) []float32 {
 	return softmax(z)
 }
 
-// logits returns the output layer's scores before the temperature and the softmax, or nil
-// for a text with no usable feature.
+// logits returns the scores before the temperature and the softmax (the network's, mixed
+// with the linear scorer's in its share), or nil for a text with no usable feature.
 func (m *Model) logits(text string) []float32 {
+	words := Normalize(text)
+	z := m.networkLogits(words)
+	if z == nil || m.LinearShare == 0 {
+		return z
+	}
+	return mixLogits(z, m.linearLogits(m.linearInput(words)), m.LinearShare)
+}
+
+// networkLogits returns the network's output layer, or nil for a text with no usable feature.
+func (m *Model) networkLogits(words []string) []float32 {
 	x := make([]float32, m.Dim)
 	var total float32
-	m.Spec.each(Normalize(text), func(bucket uint32, w float32) {
+	m.Spec.each(words, func(bucket uint32, w float32) {
 		r := m.index[bucket]
 		if r < 0 {
 			total += w * m.MaxIDF

@@ -13,7 +13,7 @@ import (
 )
 
 // formatVersion changes whenever Model's fields or their meaning change.
-const formatVersion = 2
+const formatVersion = 3
 
 // Stamp identifies what a saved model was trained from. A model is reused only when its stamp
 // matches the current data, configuration and spago version; otherwise it is retrained.
@@ -111,6 +111,8 @@ func (m *Model) check() error {
 		return bad("couche cachée")
 	case len(m.B2) != len(m.Labels) || len(m.W2) != len(m.Labels)*in:
 		return bad("couche de sortie")
+	case m.LinearShare != 0 && (len(m.Lin) != len(m.IDF)*len(m.Labels) || len(m.LinB) != len(m.Labels)):
+		return bad("score linéaire")
 	}
 	rows := int32(len(m.IDF))
 	for bucket, r := range m.Rows {
