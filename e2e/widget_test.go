@@ -175,30 +175,32 @@ func TestSmallScreen(t *testing.T) {
 		`!r.querySelector(".panel").hidden && r.activeElement === r.querySelector("textarea")`)
 }
 
-// TestMessageTooLong: the page counts characters; the server refuses a message over 2,000
-// and the widget shows its French explanation and gives the text back.
+// TestMessageTooLong: the page counts characters up to the server's limit, which it reads from
+// the server (configured to 300 here: the page holds no copy); the server refuses a longer
+// message and the widget shows its French explanation and gives the text back.
 func TestMessageTooLong(t *testing.T) {
-	srv := startServer(t)
+	srv := startServer(t, func(c *server.Config) { c.MaxMessageLength = 300 })
 	ctx, _ := newTab(t)
 	openWidget(t, ctx, srv.URL)
-	do(t, ctx, "paste 2,001 characters", chromedp.Evaluate[chromedp.Void](`(() => {
+	waitUntil(t, ctx, "the counter has the server's limit", `r.querySelector(".counter").textContent === "0 / 300"`)
+	do(t, ctx, "paste 301 characters", chromedp.Evaluate[chromedp.Void](`(() => {
 		const ta = `+shadow+`.querySelector("textarea");
-		ta.value = "a".repeat(2001);
+		ta.value = "a".repeat(301);
 		ta.dispatchEvent(new Event("input", {bubbles: true}));
 	})()`))
 	counter := eval[string](t, ctx, shadow+`.querySelector(".counter").textContent`)
-	if counter != "2001 / 2000" {
-		t.Errorf("counter: got %q, want %q", counter, "2001 / 2000")
+	if counter != "301 / 300" {
+		t.Errorf("counter: got %q, want %q", counter, "301 / 300")
 	}
 	say(t, ctx, "")
 	waitUntil(t, ctx, "the error is shown", `!r.querySelector(".alert").hidden`)
 	alert := eval[string](t, ctx, shadow+`.querySelector(".alert").textContent`)
 	t.Logf("error shown: %s", alert)
-	if alert == "" || strings.Contains(alert, "code 4") {
-		t.Errorf("error: got %q, want the server's French message", alert)
+	if !strings.Contains(alert, "300") || strings.Contains(alert, "code 4") {
+		t.Errorf("error: got %q, want the server's French message with its limit", alert)
 	}
-	if n := eval[int](t, ctx, shadow+`.querySelector("textarea").value.length`); n != 2001 {
-		t.Errorf("the text was not given back: %d characters in the input, want 2001", n)
+	if n := eval[int](t, ctx, shadow+`.querySelector("textarea").value.length`); n != 301 {
+		t.Errorf("the text was not given back: %d characters in the input, want 301", n)
 	}
 	if n := eval[int](t, ctx, shadow+`.querySelectorAll(".log .msg-customer").length`); n != 0 {
 		t.Errorf("%d refused messages left on screen, want 0", n)

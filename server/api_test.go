@@ -258,3 +258,20 @@ func TestEndClosesTheConversation(t *testing.T) {
 		t.Fatalf("after the end: got %d %s, want 409", status, data)
 	}
 }
+
+// TestLimitsAreTheServers: GET /api/v1/limits gives the configured message limit, the one the
+// server enforces.
+func TestLimitsAreTheServers(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxMessageLength = 37
+	in := startOne(t, cfg)
+	status, _, data := call(t, "GET", in.url+"/api/v1/limits", "", "")
+	got := decode[struct{ Limits map[string]int }](t, data).Limits
+	if status != http.StatusOK || got["message"] != 37 {
+		t.Fatalf("got %d %s, want 200 with message 37", status, data)
+	}
+	c := in.open(t)
+	if status, _, _ := call(t, "POST", in.url+"/api/v1/conversations/"+c.ID+"/messages", c.Token, `{"text":"`+strings.Repeat("é", 38)+`"}`); status != http.StatusBadRequest {
+		t.Fatalf("a message of 38 characters: got %d, want 400", status)
+	}
+}

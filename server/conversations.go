@@ -97,6 +97,13 @@ func (s *Server) checkText(text string) (string, error) {
 	return text, nil
 }
 
+// customerLimits is GET /api/v1/limits: the limits the widget shows (the longest message, in
+// characters), so that the page never holds a copy of the server's rules.
+func (s *Server) customerLimits(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	return c.JSON(http.StatusOK, map[string]map[string]int{"limits": {"message": s.cfg.MaxMessageLength}})
+}
+
 type eventsResponse struct {
 	Events []conversation.Event `json:"events"`
 }

@@ -114,6 +114,7 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/api/openapi.yaml", s.openAPI)
 
 	api := e.Group("/api/v1", s.limitIP)
+	api.GET("/limits", s.customerLimits)
 	api.POST("/conversations", s.createConversation)
 	api.POST("/conversations/:id/messages", s.postMessage)
 	api.GET("/conversations/:id/events", s.listEvents)

@@ -24,7 +24,9 @@
   if (window.__relaisWidget) return; // the script was included twice
   window.__relaisWidget = true;
 
-  const MAX_CHARS = 2000;
+  // The longest message, from the server (GET api/v1/limits) when the chat starts: 0 while
+  // unknown, the counter then shows the count alone and the server still checks.
+  let maxChars = 0;
   const HOST_ID = "relais-widget";
   const script =
     document.currentScript ||
@@ -88,7 +90,7 @@
     sending: "Envoi…",
     notSent: "Non envoyé.",
     retry: "Réessayer",
-    counter: (n) => `${n} / ${MAX_CHARS}`,
+    counter: (n, max) => (max ? `${n} / ${max}` : String(n)),
     network: "Impossible de joindre le service client. Vérifiez votre connexion Internet.",
     rateLimited: "Vous envoyez beaucoup de messages.",
     retryIn: (s) => `Nouvel essai dans ${s} s.`,
@@ -343,10 +345,10 @@
 
   function updateCounter() {
     const n = charCount(serverTrim(textarea.value));
-    counter.textContent = T.counter(n);
-    const over = n > MAX_CHARS;
+    counter.textContent = T.counter(n, maxChars);
+    const over = maxChars > 0 && n > maxChars;
     counter.classList.toggle("over", over);
-    counter.classList.toggle("near", n > MAX_CHARS * 0.9);
+    counter.classList.toggle("near", maxChars > 0 && n > maxChars * 0.9);
     textarea.setAttribute("aria-invalid", over ? "true" : "false");
   }
   function autoGrow() {
@@ -609,9 +611,22 @@
 
   // ---------------------------------------------------------------- conversation lifecycle
 
+  /** loadLimits reads the server's limits once; the counter follows them. */
+  async function loadLimits() {
+    try {
+      const data = await api("GET", "api/v1/limits");
+      const n = Number(data && data.limits && data.limits.message);
+      if (n > 0) maxChars = n;
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e; // unknown: the server still checks each message
+    }
+    updateCounter();
+  }
+
   async function start() {
     if (started) return;
     started = true;
+    loadLimits();
     const saved = loadState();
     try {
       if (saved) {
