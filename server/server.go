@@ -68,17 +68,19 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Conversation and desk writes count once these replicas have them.
+	replicas := store.Replicas{MinReplicas: cfg.RedisMinReplicas, Timeout: cfg.RedisReplicaTimeout}
 	conv := conversation.NewStore(deps.Store, conversation.Options{
 		TTL:               cfg.ConversationTTL,
 		MessagesPerWindow: cfg.MessagesPerConversation,
 		RateWindow:        cfg.RateWindow,
 		MaxEvents:         cmp.Or(cfg.MaxEvents, -1),
-		Replicas:          store.Replicas{MinReplicas: cfg.RedisMinReplicas, Timeout: cfg.RedisReplicaTimeout},
+		Replicas:          replicas,
 	})
 	s := &Server{
 		cfg: cfg, store: deps.Store, conv: conv, bot: deps.Bot, log: deps.Logger, static: deps.Static, metrics: newMetrics(),
 		proxies: parseCIDRs(cfg.TrustedProxies), socketsPerIP: newPerAddress(cfg.SocketsPerIP),
-		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil).WithIndexTTL(cfg.ConversationTTL),
+		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil).WithIndexTTL(cfg.ConversationTTL).WithReplicas(replicas),
 	}
 	s.sockets.m = map[*socket]struct{}{}
 	var err error

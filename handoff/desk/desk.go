@@ -23,6 +23,7 @@ type Desk struct {
 	prefix   string // "<store prefix>{desk}:"
 	now      func() time.Time
 	indexTTL time.Duration
+	replicas store.Replicas // every write waits for them (WithReplicas)
 }
 
 // DefaultIndexTTL is how long the indexes from a task or a conversation to its interaction
@@ -56,12 +57,19 @@ type reply struct {
 	recs   []map[string]string // the records, flat hashes read back; empty when absent
 }
 
+// WithReplicas makes every desk write count only once r.MinReplicas replicas have it (see
+// store.Replicas): a record saved, then lost by a failover, would be a silent overwrite.
+func (d *Desk) WithReplicas(r store.Replicas) *Desk {
+	d.replicas = r
+	return d
+}
+
 // run executes a desk script as agent by ("" for the system) on the shared keys then keys,
-// with args after the common ones (see scripts/prelude.lua).
+// with args after the common ones (see scripts/prelude.lua), and waits for the replicas.
 func (d *Desk) run(ctx context.Context, s *redis.Script, by string, keys []string, args ...any) (reply, error) {
 	now := d.now().UTC().Format(time.RFC3339Nano)
 	all := append([]any{now, by}, args...)
-	v, err := s.Run(ctx, d.st.Client, append(d.sharedKeys(), keys...), all...).Slice()
+	v, err := d.st.RunScript(ctx, d.replicas, s, append(d.sharedKeys(), keys...), all...)
 	if err != nil {
 		return reply{}, unavailable(err)
 	}
