@@ -1,0 +1,128 @@
+package privacy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais/relais/store"
+)
+
+// DefaultAuditRetention is how long an audit entry is kept by default: one year.
+const DefaultAuditRetention = 365 * 24 * time.Hour
+
+// The actions the audit trail records.
+const (
+	ActionErase  = "erase"
+	ActionExport = "export"
+)
+
+// The kinds of subject of a privacy action.
+const (
+	SubjectCustomer     = "customer"
+	SubjectConversation = "conversation"
+)
+
+// Entry is one line of the audit trail. It holds no personal data of the subject: only the
+// kind of subject and a hash of its id.
+type Entry struct {
+	ID          string           `json:"id"` // the stream entry's id
+	At          time.Time        `json:"at"`
+	Action      string           `json:"action"`       // erase, export
+	By          string           `json:"by"`           // the operator
+	From        string           `json:"from"`         // where the action came from (cli@host)
+	Subject     string           `json:"subject"`      // customer, conversation
+	SubjectHash string           `json:"subject_hash"` // SubjectHash(subject, id)
+	Counts      map[string]int64 `json:"counts"`       // records by kind: erased, or exported
+}
+
+// SubjectHash is how the audit trail names a person: a hash of the kind and id of the
+// subject. Whoever knows an id can find its entries again (relais audit --customer ID); the
+// trail alone does not give the id back.
+func SubjectHash(kind, id string) string {
+	sum := sha256.Sum256([]byte("relais-privacy:" + kind + ":" + id))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Audit is the audit trail of privacy actions in Redis: an append-only stream whose entries
+// older than the retention are trimmed at each new entry.
+type Audit struct {
+	st        *store.Store
+	retention time.Duration
+	now       func() time.Time
+}
+
+// NewAudit returns the audit trail on st; retention ≤ 0 takes DefaultAuditRetention, now nil
+// time.Now.
+func NewAudit(st *store.Store, retention time.Duration, now func() time.Time) *Audit {
+	if retention <= 0 {
+		retention = DefaultAuditRetention
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Audit{st: st, retention: retention, now: now}
+}
+
+// Key is the audit trail's stream.
+func (a *Audit) Key() string { return a.st.Key("audit", "privacy") }
+
+// Record appends e (its ID and At set here) and trims the entries past the retention.
+func (a *Audit) Record(ctx context.Context, e Entry) (Entry, error) {
+	e.At = a.now().UTC()
+	counts, err := json.Marshal(e.Counts)
+	if err != nil {
+		return Entry{}, err
+	}
+	args := &redis.XAddArgs{
+		Stream: a.Key(),
+		MinID:  strconv.FormatInt(e.At.Add(-a.retention).UnixMilli(), 10),
+		ID:     strconv.FormatInt(e.At.UnixMilli(), 10) + "-*",
+		Values: []any{"at", e.At.Format(time.RFC3339Nano), "action", e.Action, "by", e.By,
+			"from", e.From, "subject", e.Subject, "subject_hash", e.SubjectHash, "counts", string(counts)},
+	}
+	id, err := a.st.Client.XAdd(ctx, args).Result()
+	if err != nil && strings.Contains(err.Error(), "equal or smaller") {
+		args.ID = "*" // the clock went back: the stream's order stays Redis's
+		id, err = a.st.Client.XAdd(ctx, args).Result()
+	}
+	if err != nil {
+		return Entry{}, err
+	}
+	e.ID = id
+	return e, nil
+}
+
+// Entries returns the last limit entries (all with limit ≤ 0), oldest first.
+func (a *Audit) Entries(ctx context.Context, limit int) ([]Entry, error) {
+	var msgs []redis.XMessage
+	var err error
+	if limit > 0 {
+		msgs, err = a.st.Client.XRevRangeN(ctx, a.Key(), "+", "-", int64(limit)).Result()
+	} else {
+		msgs, err = a.st.Client.XRevRange(ctx, a.Key(), "+", "-").Result()
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(msgs))
+	for i := len(msgs) - 1; i >= 0; i-- {
+		out = append(out, entryOf(msgs[i]))
+	}
+	return out, nil
+}
+
+func entryOf(m redis.XMessage) Entry {
+	s := func(k string) string { v, _ := m.Values[k].(string); return v }
+	e := Entry{ID: m.ID, Action: s("action"), By: s("by"), From: s("from"), Subject: s("subject"),
+		SubjectHash: s("subject_hash")}
+	e.At, _ = time.Parse(time.RFC3339Nano, s("at"))
+	json.Unmarshal([]byte(s("counts")), &e.Counts)
+	return e
+}

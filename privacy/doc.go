@@ -1,0 +1,21 @@
+// Package privacy answers the data protection requests of the RGPD about one person: the
+// erasure of everything Relais holds about them, the export of it as one JSON document, and
+// the audit trail of these operators' actions. docs/privacy.md is its contract.
+//
+// A person is a desk customer (found by id, e-mail or phone) or an anonymous conversation.
+// Their data is spread over packages that keep their own keys: the conversations (package
+// conversation: metadata, events, notes, idempotency records, rate, the relay's « told » key,
+// all under the conversation's hash tag), the bot's session of each conversation (package
+// dialog) and the desk's records (package handoff/desk: the customer, their requests,
+// activities, tags and left messages, and the indexes pointing at them). Erase uses those
+// packages' own functions, conversations first and the desk's records last, so that an
+// erasure cut short is finished by running it again: erasing twice is erasing once.
+//
+// The audit trail (Audit) is an append-only Redis stream bounded by its retention: an entry
+// says who did what to which kind of record, when and from where, and how many records of
+// each kind; the person appears only as a hash of their id (SubjectHash), never by their id,
+// name, e-mail, phone or any message text.
+//
+// It does not own the records themselves, nor HTTP: there is no agent role allowed to erase
+// or export yet, so the command line (relais privacy, relais audit) is its only caller.
+package privacy
