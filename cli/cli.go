@@ -37,6 +37,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runAgent(env, rest)
 	case "identity":
 		err = runIdentity(env, rest)
+	case "privacy":
+		err = runPrivacy(env, rest)
+	case "audit":
+		err = runAudit(env, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -126,6 +130,10 @@ usage : relais [commande] [options]
                                 validation croisée du bot sur ses propres exemples
   identity sign --sub ID [--name NOM] [--email E] [--phone TEL] [--ttl 1h]
                                 signe une identité client pour le widget
+  privacy erase|export --customer ID | --email E | --phone TEL | --conversation ID
+                                efface (avec --yes) ou exporte en JSON les données d'une personne
+  audit [--limit N] [--json] [--customer ID]
+                                le journal d'audit des effacements et des exports
   dialog check|test [DIR], chat, agent add, bench
 
 SRC : un dossier de catalogue, un fichier JSONL {"text", "intent"} ou TSV texte<TAB>intention.

@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/relais/relais/apperr"
+	"github.com/relais/relais/privacy"
+	"github.com/relais/relais/store"
+)
+
+// The operators' privacy commands (package privacy, docs/privacy.md): `relais privacy erase`,
+// `relais privacy export` and `relais audit`, on the Redis of REDIS_URL. No agent role may
+// erase or export from the desk yet: these commands are the only way.
+
+var errPrivacyNoRedis = errors.New("REDIS_URL n'est pas défini : indiquez le Redis du serveur")
+
+// runPrivacy is `relais privacy erase|export`.
+func runPrivacy(env *Env, args []string) error {
+	return withPrivacy(env, func(st *store.Store) error { return runPrivacyOn(env, st, args) })
+}
+
+// runAudit is `relais audit`: the audit trail of privacy actions.
+func runAudit(env *Env, args []string) error {
+	return withPrivacy(env, func(st *store.Store) error { return runAuditOn(env, st, args) })
+}
+
+// withPrivacy opens the Redis of REDIS_URL for run; a usage mistake or a request for help is
+// answered first, without Redis.
+func withPrivacy(env *Env, run func(*store.Store) error) error {
+	if err := run(nil); !errors.Is(err, errNeedStore) {
+		return err
+	}
+	url := env.Getenv("REDIS_URL")
+	if url == "" {
+		return errPrivacyNoRedis
+	}
+	st, err := store.Open(env.Ctx, url, env.logger())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return run(st)
+}
+
+// errNeedStore says the command line is right and the command needs the store to go on.
+var errNeedStore = errors.New("store needed")
+
+// privacyService reads RELAIS_RETENTION_AUDIT and returns the service on st.
+func privacyService(env *Env, st *store.Store) (*privacy.Service, error) {
+	retention := privacy.DefaultAuditRetention
+	if v := env.Getenv("RELAIS_RETENTION_AUDIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("RELAIS_RETENTION_AUDIT : durée invalide %q (par exemple 8760h)", v)
+		}
+		retention = d
+	}
+	return privacy.New(st, privacy.Options{AuditRetention: retention}), nil
+}
+
+func runPrivacyOn(env *Env, st *store.Store, args []string) error {
+	if len(args) == 0 {
+		return usageError{"sous-commande attendue : erase, export"}
+	}
+	cmd := args[0]
+	if cmd != "erase" && cmd != "export" {
+		return usageError{fmt.Sprintf("sous-commande inconnue %q : erase, export", cmd)}
+	}
+	fs := newFlags(env, "privacy "+cmd, "privacy "+cmd+" (--customer ID | --email E | --phone TEL | --conversation ID) [--by NOM]"+
+		map[string]string{"erase": " --yes", "export": ""}[cmd])
+	var sub privacy.Subject
+	fs.StringVar(&sub.CustomerID, "customer", "", "id de la fiche client")
+	fs.StringVar(&sub.Email, "email", "", "le client qui a cette adresse e-mail")
+	fs.StringVar(&sub.Phone, "phone", "", "le client qui a ce numéro (un seul client)")
+	fs.StringVar(&sub.ConversationID, "conversation", "", "une conversation anonyme")
+	by := fs.String("by", env.Getenv("USER"), "qui fait la demande (pour le journal d'audit)")
+	yes := fs.Bool("yes", false, "confirme l'effacement, définitif")
+	if rest, err := parse(fs, args[1:]); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("argument inattendu %q", rest[0])}
+	}
+	if cmd == "erase" && !*yes {
+		return usageError{"l'effacement est définitif : ajoutez --yes pour confirmer (relais privacy export d'abord pour garder une copie)"}
+	}
+	if st == nil {
+		return errNeedStore
+	}
+	svc, err := privacyService(env, st)
+	if err != nil {
+		return err
+	}
+	actor := privacy.Actor{By: *by, From: "cli@" + hostname()}
+	if cmd == "export" {
+		return printExport(env, svc, sub, actor)
+	}
+	rep, err := svc.Erase(env.Ctx, sub, actor)
+	if err != nil {
+		return privacyError(err)
+	}
+	fmt.Fprintf(env.Stdout, "Effacement fait (%s, empreinte %s ; entrée %s du journal d'audit) :\n",
+		subjectLabel(rep.Subject), rep.SubjectHash, rep.ID)
+	printCounts(env, rep.Counts)
+	return nil
+}
+
+func printExport(env *Env, svc *privacy.Service, sub privacy.Subject, actor privacy.Actor) error {
+	x, rep, err := svc.Export(env.Ctx, sub, actor)
+	if err != nil {
+		return privacyError(err)
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(x); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "Export inscrit au journal d'audit (entrée %s).\n", rep.ID)
+	return nil
+}
+
+// countLabels are the kinds of record of an erasure or an export, in the order printed.
+var countLabels = []struct{ kind, label string }{
+	{"customers", "fiches client"}, {"requests", "demandes"}, {"activities", "activités"},
+	{"left_messages", "messages laissés"}, {"tags", "tags"}, {"conversations", "conversations"},
+	{"events", "événements des conversations"}, {"notes", "notes internes"},
+	{"bot_sessions", "sessions du bot"}, {"conversation_links", "liens conversation → client"},
+	{"index_entries", "entrées d'index"},
+}
+
+func printCounts(env *Env, counts map[string]int64) {
+	for _, c := range countLabels {
+		if n, ok := counts[c.kind]; ok {
+			fmt.Fprintf(env.Stdout, "  %-30s %d\n", c.label, n)
+		}
+	}
+}
+
+func subjectLabel(kind string) string {
+	if kind == privacy.SubjectConversation {
+		return "conversation anonyme"
+	}
+	return "client"
+}
+
+func runAuditOn(env *Env, st *store.Store, args []string) error {
+	fs := newFlags(env, "audit", "audit [--limit N] [--json] [--customer ID | --conversation ID]")
+	limit := fs.Int("limit", 100, "les N dernières entrées (0 : toutes)")
+	asJSON := fs.Bool("json", false, "une entrée JSON par ligne")
+	customer := fs.String("customer", "", "seulement les entrées de ce client")
+	conv := fs.String("conversation", "", "seulement les entrées de cette conversation")
+	if rest, err := parse(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("argument inattendu %q", rest[0])}
+	}
+	if st == nil {
+		return errNeedStore
+	}
+	svc, err := privacyService(env, st)
+	if err != nil {
+		return err
+	}
+	entries, err := svc.Audit.Entries(env.Ctx, *limit)
+	if err != nil {
+		return err
+	}
+	want := ""
+	switch {
+	case *customer != "":
+		want = privacy.SubjectHash(privacy.SubjectCustomer, *customer)
+	case *conv != "":
+		want = privacy.SubjectHash(privacy.SubjectConversation, *conv)
+	}
+	for _, e := range entries {
+		if want != "" && e.SubjectHash != want {
+			continue
+		}
+		printEntry(env, e, *asJSON)
+	}
+	return nil
+}
+
+func printEntry(env *Env, e privacy.Entry, asJSON bool) {
+	if asJSON {
+		line, _ := json.Marshal(e)
+		fmt.Fprintf(env.Stdout, "%s\n", line)
+		return
+	}
+	action := map[string]string{privacy.ActionErase: "effacement", privacy.ActionExport: "export"}[e.Action]
+	var counts []string
+	for _, c := range countLabels {
+		if n := e.Counts[c.kind]; n > 0 {
+			counts = append(counts, fmt.Sprintf("%s %d", c.label, n))
+		}
+	}
+	fmt.Fprintf(env.Stdout, "%s  %-10s  %s %s  par %s (%s)  %s\n", e.At.Format(time.RFC3339), firstOf(action, e.Action),
+		subjectLabel(e.Subject), e.SubjectHash, e.By, e.From, firstOf(strings.Join(counts, ", "), "rien"))
+}
+
+// privacyError gives a refusal as its French message, any other error as it is.
+func privacyError(err error) error {
+	if apperr.CodeOf(err) != apperr.Internal {
+		return errors.New(strings.TrimSuffix(apperr.MessageOf(err), "."))
+	}
+	return err
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "?"
+	}
+	return h
+}
