@@ -134,7 +134,7 @@ func (c *chat) askForAgent(t *testing.T) { c.say(t, "je veux parler à un consei
 // leave leaves a message for the desk while no agent is available.
 func (c *chat) leave(t *testing.T, message string) {
 	t.Helper()
-	if got := call(t, "POST", c.srv.URL+"/api/v1/conversations/"+c.ID+"/leave", c.auth(), map[string]string{"message": message}, nil); got/100 != 2 {
+	if got := call(t, "POST", c.srv.URL+"/api/v1/conversations/"+c.ID+"/leave", c.auth(), map[string]string{"message": message, "contact": "client@example.fr"}, nil); got/100 != 2 {
 		t.Fatalf("customer leaves a message: got %d, want 2xx", got)
 	}
 }

@@ -27,8 +27,16 @@ func TestLeftMessageReachesTheDesk(t *testing.T) {
 	waitUntil(t, customer, "no agent: the two choices", `Array.from(r.querySelectorAll(".quick button")).some(b => b.textContent === "Laisser un message")`)
 	do(t, customer, "Laisser un message", chromedp.Click(chromedp.JSPath(
 		`Array.from(`+shadow+`.querySelectorAll(".quick button")).find(b => b.textContent === "Laisser un message")`)))
-	const left = "Mon colis n'est jamais arrivé, rappelez-moi au 06 12 34 56 78."
-	say(t, customer, left)
+	const left = "Mon colis n'est jamais arrivé, rappelez-moi vite."
+	waitUntil(t, customer, "the contact is asked", `!r.querySelector(".contact-box").hidden`)
+	say(t, customer, left) // without a contact: refused, the text kept
+	waitUntil(t, customer, "the contact is required, the text kept", `!r.querySelector(".alert").hidden && r.querySelector(".alert").textContent.includes("e-mail ou un numéro de téléphone") && r.querySelector("#relais-contact").getAttribute("aria-invalid") === "true" && r.activeElement === r.querySelector("#relais-contact") && r.querySelector("textarea").value === `+quote(left))
+	screenshot(t, customer, "messages-00-contact-asked")
+	do(t, customer, "give a phone number and send", chromedp.Evaluate[chromedp.Void](`(() => {
+		const c = `+shadow+`.querySelector("#relais-contact");
+		c.value = "06 12 34 56 78";
+		`+shadow+`.querySelector("form.composer").requestSubmit();
+	})()`))
 	waitUntil(t, customer, "the confirmation", `Array.from(r.querySelectorAll(".log .notice")).some(e => e.textContent.includes("Votre message a bien été transmis à nos conseillers"))`)
 	// Shown once, confirmed by the server (stored just before the end), before the end.
 	waitUntil(t, customer, "the message left, once, stored, before the end", `(() => {
@@ -48,6 +56,7 @@ func TestLeftMessageReachesTheDesk(t *testing.T) {
 	do(t, desk, "open the message", chromedp.Click(chromedp.CSS("#messages-list li .select")))
 	waitPage(t, desk, "the message and its transcript", `document.getElementById("message-text").textContent === `+quote(left)+
 		` && Array.from(document.querySelectorAll("#message-log .msg-customer")).some(e => e.textContent.includes("je veux parler à un conseiller")) && document.querySelector("#message-log .msg-bot")`)
+	waitPage(t, desk, "the contact left with it", `document.getElementById("message-meta").textContent.includes("06 12 34 56 78")`)
 	waitPage(t, desk, "the request, customer unknown", `!document.getElementById("interaction").hidden && document.getElementById("request-title-btn").textContent === "Message laissé par le client" && document.getElementById("customer-name").textContent.startsWith("Client inconnu")`)
 	screenshot(t, desk, "messages-03-opened")
 

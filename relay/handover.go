@@ -206,7 +206,7 @@ func ignoreGone(err error) error {
 // Leave closes conversation id for its customer (token) and cancels its task, if any. With a
 // message (already checked), the message is filed first for the desk (a request « Message
 // laissé par le client »), so that a failure leaves the conversation open for a retry.
-func (r *Relay) Leave(ctx context.Context, id, token, message string) error {
+func (r *Relay) Leave(ctx context.Context, id, token, message, contact string) error {
 	owner, err := r.conv.Authorize(ctx, id, token)
 	if err != nil {
 		return err
@@ -215,7 +215,7 @@ func (r *Relay) Leave(ctx context.Context, id, token, message string) error {
 		return nil
 	}
 	if message != "" {
-		if err := r.leaveMessage(ctx, id, message); err != nil {
+		if err := r.leaveMessage(ctx, id, message, contact); err != nil {
 			return err
 		}
 	}
@@ -257,8 +257,9 @@ func (r *Relay) endedFull(ctx context.Context, id string, err error) error {
 }
 
 // leaveMessage files the customer's message for the desk, with what the conversation's task
-// and signed identity say.
-func (r *Relay) leaveMessage(ctx context.Context, convID, text string) error {
+// and signed identity say; an anonymous customer's contact is required (desk.CheckContact),
+// a known customer's kept when given.
+func (r *Relay) leaveMessage(ctx context.Context, convID, text, contact string) error {
 	m := desk.LeftMessage{ConversationID: convID, Message: text}
 	if r.router != nil {
 		t, err := r.router.TaskOf(ctx, convID)
@@ -273,6 +274,12 @@ func (r *Relay) leaveMessage(ctx context.Context, convID, text string) error {
 			return err
 		}
 		m.CustomerID = id
+	}
+	if m.CustomerID == "" || contact != "" {
+		var err error
+		if m.Contact, err = desk.CheckContact(contact); err != nil {
+			return err
+		}
 	}
 	in, err := r.records.LeaveMessage(ctx, m)
 	if err != nil {

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"testing"
@@ -16,11 +17,38 @@ func (d *deskInstance) leaveAMessage(t testing.TB, text string) created {
 	t.Helper()
 	c := d.open(t)
 	d.say(t, c, "conseiller")
-	status, _, data := call(t, "POST", d.url+"/api/v1/conversations/"+c.ID+"/leave", c.Token, `{"message":"`+text+`"}`)
+	status, _, data := call(t, "POST", d.url+"/api/v1/conversations/"+c.ID+"/leave", c.Token, `{"message":"`+text+`", "contact": " 06 12 34 56 78 "}`)
 	if status != http.StatusNoContent {
 		t.Fatalf("leave: got %d %s, want 204", status, data)
 	}
 	return c
+}
+
+// TestAnAnonymousMessageNeedsAContact: an anonymous customer leaving a message gives an e-mail
+// or a phone; without one, or with one that is neither, 422 names the field and nothing is
+// stored (the conversation stays open, its task live); the contact reaches the desk.
+func TestAnAnonymousMessageNeedsAContact(t *testing.T) {
+	d := startDesk(t, storetest.Open(t), testConfig())
+	cookie := d.session(t, d.addAgent(t, "alice").ID)
+	c := d.open(t)
+	d.say(t, c, "conseiller")
+	leave := d.url + "/api/v1/conversations/" + c.ID + "/leave"
+	for _, contact := range []string{"", "   ", "paul@", "12", "appelez-moi"} {
+		status, _, data := call(t, "POST", leave, c.Token, `{"message":"Rappelez-moi.", "contact": "`+contact+`"}`)
+		if e := decode[deskBody](t, data); status != http.StatusUnprocessableEntity || e.Fields["contact"] == "" {
+			t.Fatalf("contact %q: got %d %s, want 422 with fields.contact", contact, status, data)
+		}
+	}
+	if _, err := d.router.TaskOf(context.Background(), c.ID); err != nil {
+		t.Fatalf("a refused message cancelled the task: %v", err)
+	}
+	if status, _, data := call(t, "POST", leave, c.Token, `{"message":"Rappelez-moi.", "contact": "paul.martin@example.fr"}`); status != http.StatusNoContent {
+		t.Fatalf("with an e-mail: got %d %s, want 204", status, data)
+	}
+	list, _ := mustDesk[messagesBody](t, d, cookie, http.StatusOK, "GET", "/messages", "")
+	if len(list.Messages) != 1 || list.Messages[0].Activity.Contact != "paul.martin@example.fr" {
+		t.Fatalf("messages: got %+v, want one with the contact", list.Messages)
+	}
 }
 
 type messagesBody struct {

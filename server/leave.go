@@ -11,12 +11,14 @@ import (
 // leaveRequest is the optional body of POST .../leave.
 type leaveRequest struct {
 	Message string `json:"message"` // a message for the agents, when none was available
+	Contact string `json:"contact"` // how to answer an anonymous customer: an e-mail or a phone
 }
 
 // leaveConversation is POST /api/v1/conversations/{id}/leave: the customer leaves; the
 // conversation is closed and its task, if any, cancelled. With a message, the message is
 // filed first for the desk (a request « Message laissé par le client »), so that a failure
-// leaves the conversation open for a retry.
+// leaves the conversation open for a retry. An anonymous customer leaving a message gives a
+// contact (an e-mail or a phone), else 422 with fields.contact and nothing is stored.
 func (s *Server) leaveConversation(c echo.Context) error {
 	var in leaveRequest
 	if err := optionalJSON(c, &in); err != nil {
@@ -27,7 +29,7 @@ func (s *Server) leaveConversation(c echo.Context) error {
 			return err
 		}
 	}
-	if err := s.relay.Leave(c.Request().Context(), c.Param("id"), bearer(c), in.Message); err != nil {
+	if err := s.relay.Leave(c.Request().Context(), c.Param("id"), bearer(c), in.Message, in.Contact); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

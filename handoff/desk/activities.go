@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/relais/relais/apperr"
 )
 
 // Activity returns an activity by id.
@@ -112,6 +114,7 @@ type LeftMessage struct {
 	Intent         string
 	Summary        string
 	Message        string
+	Contact        string // the e-mail or phone an anonymous customer gave (CheckContact)
 }
 
 // LeaveMessage files a left message: a new request « Message laissé par le client » with a
@@ -125,8 +128,32 @@ func (d *Desk) LeaveMessage(ctx context.Context, m LeftMessage) (Interaction, er
 	keys := append(d.customerKeys(m.CustomerID), d.key("request", reqID),
 		d.key("request", reqID, "activities"), d.key("activity", actID))
 	r, err := d.run(ctx, leaveScript, "", keys, m.ConversationID, m.TaskID, m.CustomerID, m.Intent,
-		m.Summary, text, reqID, actID, LeftMessageTitle)
+		m.Summary, text, reqID, actID, LeftMessageTitle, m.Contact)
 	return interactionOf(r, err)
+}
+
+// ErrNoContact refuses a message left by an anonymous customer without a way to answer them.
+var ErrNoContact = apperr.InvalidFields(map[string]string{
+	"contact": "Indiquez une adresse e-mail ou un numéro de téléphone : un conseiller vous répondra ainsi.",
+})
+
+// CheckContact checks the e-mail or phone number an anonymous customer leaves with a message
+// and returns it trimmed; "" is refused with ErrNoContact.
+func CheckContact(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", ErrNoContact
+	case strings.Contains(s, "@"):
+		if !looksLikeEmail(s) {
+			return "", apperr.InvalidFields(map[string]string{"contact": "Adresse e-mail invalide."})
+		}
+	default:
+		if d := phoneDigits(s); len(d) < minPhone || len(d) > maxPhone {
+			return "", apperr.InvalidFields(map[string]string{"contact": "Indiquez une adresse e-mail, ou un numéro de téléphone de 6 à 20 chiffres."})
+		}
+	}
+	return s, nil
 }
 
 // CheckMessage checks a message a customer wants to leave, as LeaveMessage will.

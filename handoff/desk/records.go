@@ -62,12 +62,15 @@ type Activity struct {
 	Intent         string       `json:"intent"`
 	Summary        string       `json:"summary"` // the bot's summary of the handoff
 	Message        string       `json:"message"` // with KindMessage: what the customer left
-	Tags           []string     `json:"tags"`    // the agents' spelling, in the order added
-	StartedAt      string       `json:"started_at"`
-	EndedAt        string       `json:"ended_at"`
-	CreatedAt      string       `json:"created_at"`
-	UpdatedAt      string       `json:"updated_at"`
-	UpdatedBy      string       `json:"updated_by"`
+	// Contact is, with KindMessage, the e-mail or phone an anonymous customer gave to be
+	// answered ("" when the customer is known).
+	Contact   string   `json:"contact,omitempty"`
+	Tags      []string `json:"tags"` // the agents' spelling, in the order added
+	StartedAt string   `json:"started_at"`
+	EndedAt   string   `json:"ended_at"`
+	CreatedAt string   `json:"created_at"`
+	UpdatedAt string   `json:"updated_at"`
+	UpdatedBy string   `json:"updated_by"`
 }
 
 // JourneyRequest is a request with its activities, newest first.
@@ -122,7 +125,7 @@ func activityFromHash(h map[string]string) Activity {
 		ID: h["id"], Version: version(h), RequestID: h["request_id"], CustomerID: h["customer_id"],
 		ConversationID: h["conversation_id"], TaskID: h["task_id"], Kind: ActivityKind(h["kind"]),
 		AgentID: h["agent_id"], AgentName: h["agent_name"], Intent: h["intent"], Summary: h["summary"],
-		Message: h["message"], Tags: tags, StartedAt: h["started_at"], EndedAt: h["ended_at"],
+		Message: h["message"], Contact: h["contact"], Tags: tags, StartedAt: h["started_at"], EndedAt: h["ended_at"],
 		CreatedAt: h["created_at"], UpdatedAt: h["updated_at"], UpdatedBy: h["updated_by"],
 	}
 }

@@ -84,7 +84,8 @@ function select(m) {
   $("message-view").hidden = false;
   $("message-close").hidden = false;
   $("message-error").textContent = "";
-  $("message-meta").textContent = ["Laissé le " + date(m.activity.started_at), m.activity.intent && "motif : " + intentLabel(m.activity.intent)].filter(Boolean).join(", ");
+  $("message-meta").textContent = ["Laissé le " + date(m.activity.started_at), m.activity.intent && "motif : " + intentLabel(m.activity.intent),
+    m.activity.contact && "à recontacter : " + m.activity.contact].filter(Boolean).join(", ");
   $("message-text").textContent = m.activity.message;
   renderList();
   loadTranscript(shown, m.activity.conversation_id);

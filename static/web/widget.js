@@ -102,6 +102,9 @@
     waiting: "Très bien : un conseiller vous répondra dès qu'il sera disponible.",
     leavePrompt: "Écrivez votre message ci-dessous puis envoyez-le : il sera transmis à nos conseillers.",
     leavePlaceholder: "Votre message pour nos conseillers…",
+    contactLabel: "Pour vous répondre : votre e-mail ou votre téléphone",
+    contactPlaceholder: "exemple@domaine.fr ou 06 12 34 56 78",
+    contactHelp: "Un conseiller l'utilise pour vous répondre, rien d'autre.",
     messageLeft: "Votre message a bien été transmis à nos conseillers. Nous reviendrons vers vous dès que possible.",
   };
 
@@ -171,11 +174,12 @@
   // ---------------------------------------------------------------- API client
 
   class ApiError extends Error {
-    constructor(status, code, message, retryAfter) {
+    constructor(status, code, message, retryAfter, fields) {
       super(message);
       this.status = status;
       this.code = code;
       this.retryAfter = retryAfter;
+      this.fields = fields || {}; // a form's message per field (422)
     }
     get transient() {
       return this.status === 0 || this.status >= 500;
@@ -220,7 +224,8 @@
     if (!res.ok) {
       const e = (data && data.error) || {};
       const msg = typeof e.message === "string" && e.message ? e.message : T.httpError(res.status);
-      throw new ApiError(res.status, e.code || "http_" + res.status, msg, retryAfterSeconds(res));
+      const fields = data && typeof data.fields === "object" && data.fields ? data.fields : {};
+      throw new ApiError(res.status, e.code || "http_" + res.status, msg, retryAfterSeconds(res), fields);
     }
     return data || {};
   }
@@ -286,10 +291,28 @@
     enterkeyhint: "send",
   });
   const counter = h("span", { id: "relais-counter", class: "counter" }, T.counter(0));
+  // How to answer a message left while no agent was there: shown in that mode only.
+  const contact = h("input", {
+    id: "relais-contact",
+    class: "contact",
+    type: "text",
+    inputmode: "email",
+    autocomplete: "email",
+    placeholder: T.contactPlaceholder,
+    "aria-describedby": "relais-contact-help",
+  });
+  const contactBox = h(
+    "div",
+    { class: "contact-box", hidden: true },
+    h("label", { for: "relais-contact" }, T.contactLabel),
+    contact,
+    h("small", { id: "relais-contact-help" }, T.contactHelp),
+  );
   const sendBtn = h("button", { type: "submit", class: "send", "aria-label": T.send, title: T.send }, icon(ICON_SEND));
   const form = h(
     "form",
     { class: "composer", onsubmit: onSubmit },
+    contactBox,
     h("label", { for: "relais-input", class: "sr" }, T.inputLabel),
     textarea,
     sendBtn,
@@ -870,6 +893,9 @@
       clearQuickReplies();
       leaving = true;
       textarea.placeholder = T.leavePlaceholder;
+      contactBox.hidden = false;
+      // A customer the site identified is known to the agents: the contact is optional then.
+      contactBox.querySelector("label").textContent = identity() ? T.contactLabel + " (facultatif)" : T.contactLabel;
       log.append(noticeEl(T.leavePrompt));
       scrollToEnd(true);
       textarea.focus();
@@ -888,18 +914,26 @@
     // Shown at once as pending; the server stores it in the transcript just before "closed",
     // and its event (websocket or catch-up) confirms this very bubble.
     const item = showPending(text);
+    contact.removeAttribute("aria-invalid");
     try {
-      await api("POST", convPath("/leave"), { body: { message: text }, token: conv.token });
+      await api("POST", convPath("/leave"), { body: { message: text, contact: contact.value.trim() }, token: conv.token });
     } catch (e) {
       const i = pending.indexOf(item);
       if (i >= 0) pending.splice(i, 1);
       item.el.remove();
-      showAlert(e.message);
+      if (!(e instanceof ApiError)) throw e;
+      const why = e.fields.contact || e.fields.message;
+      showAlert(why || e.message);
+      if (e.fields.contact) {
+        contact.setAttribute("aria-invalid", "true");
+        contact.focus();
+      }
       return false;
     } finally {
       sendBtn.disabled = false;
     }
     leaving = false;
+    contactBox.hidden = true;
     textarea.placeholder = T.placeholder;
     await catchUp();
     log.append(noticeEl(T.messageLeft));
@@ -1234,6 +1268,11 @@ button:focus-visible, textarea:focus-visible, .log:focus-visible {
 .send:disabled { opacity: .5; cursor: default; }
 .send svg { width: 20px; height: 20px; }
 .counter { grid-column: 1 / -1; font-size: 11px; color: var(--muted); text-align: right; }
+.contact-box { grid-column: 1 / -1; display: grid; gap: 3px; font-size: 13px; }
+.contact-box[hidden] { display: none; }
+.contact-box small { color: var(--muted); font-size: 11px; }
+.contact { font: inherit; font-size: 16px; border: 1px solid #c9c6d4; border-radius: 10px; padding: 8px 10px; }
+.contact[aria-invalid="true"] { border-color: var(--danger); }
 .counter.near { color: #8a5a00; }
 .counter.over { color: var(--danger); font-weight: 650; }
 @media (max-width: 480px) {
