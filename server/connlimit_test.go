@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/store/storetest"
 )
 
@@ -147,5 +148,29 @@ func TestClosedConversationClosesSocket(t *testing.T) {
 	var ce websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != 4404 || !strings.Contains(ce.Reason, "conversation introuvable") {
 		t.Fatalf("got %v, want close 4404 « conversation introuvable »", err)
+	}
+}
+
+// TestErasedConversationClosesSocketAtOnce: a conversation erased (conversation.Store.Delete,
+// as a privacy erasure does) closes its customer socket with 4404 at once, not at the next
+// safety poll (30 s here: the read's 10 s deadline would pass first).
+func TestErasedConversationClosesSocketAtOnce(t *testing.T) {
+	cfg := testConfig()
+	cfg.SafetyPoll = 30 * time.Second
+	st := storetest.Open(t)
+	in := start(t, st, cfg)
+	c := in.open(t)
+	ws := in.dial(t, c, "0")
+	expectSeqs(t, ws, 1, int64(len(c.Events)))
+	ctx := context.Background()
+	if _, err := conversation.NewStore(st, conversation.Options{}).Delete(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, _, err := ws.Read(rctx)
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4404 {
+		t.Fatalf("got %v, want close 4404 at once", err)
 	}
 }
