@@ -529,6 +529,7 @@
         break;
       case "agent_joined":
         agentName = agentNameOf(ev) || T.agent;
+        if (queueNotice) queueNotice.remove(); // the place in the queue is over
         queueNotice = null;
         subtitle.textContent = T.subtitleAgent(agentName);
         place(noticeEl(T.agentJoined(agentName), "agent"), seq);
