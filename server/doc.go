@@ -1,8 +1,8 @@
 // Package server is Relais's HTTP server: the Echo route table, thin handlers (decode the
 // request, check it at the edge, call package relay, respond), the customer and agent
 // websockets, the embedded web assets, health, readiness and Prometheus metrics, request
-// ids, structured access logs, CORS, rate limits, security headers and the one table that
-// maps application error codes to HTTP statuses.
+// ids, structured access logs, CORS, rate limits, security headers, and every error written
+// in one JSON form with the status of its code (apperr.Status, the one table).
 //
 // The workflows — a customer's turn, the handover, the agents' commands — live in package
 // relay; conversations and their event streams in package conversation; the routing queue and
