@@ -3,10 +3,14 @@ package conversation_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
+	"github.com/relais/relais/store"
 	"github.com/relais/relais/store/storetest"
 )
 
@@ -33,7 +37,7 @@ func TestDeleteErasesEveryKeyOfTheConversation(t *testing.T) {
 		}
 	}
 	gone, kept := convs[0], convs[1]
-	before := keysOf(t, ctx, st.Client.Scan(ctx, 0, st.Prefix+"*", 1000).Iterator(), gone.ID)
+	before := keysOf(t, ctx, st, gone.ID)
 	if len(before) < 4 { // meta, events, idem, rate, notes
 		t.Fatalf("the set-up made %d keys: %v", len(before), before)
 	}
@@ -44,7 +48,7 @@ func TestDeleteErasesEveryKeyOfTheConversation(t *testing.T) {
 	if e.Keys != len(before) || e.Events != 2 || e.Notes != 1 {
 		t.Errorf("deleted %+v, want %d keys, 2 events, 1 note", e, len(before))
 	}
-	if left := keysOf(t, ctx, st.Client.Scan(ctx, 0, st.Prefix+"*", 1000).Iterator(), gone.ID); len(left) > 0 {
+	if left := keysOf(t, ctx, st, gone.ID); len(left) > 0 {
 		t.Errorf("left: %v", left)
 	}
 	if _, err := s.Authorize(ctx, gone.ID, gone.Token); apperr.CodeOf(err) != apperr.NotFound {
@@ -61,21 +65,33 @@ func TestDeleteErasesEveryKeyOfTheConversation(t *testing.T) {
 	}
 }
 
-type scanIter interface {
-	Next(context.Context) bool
-	Val() string
-	Err() error
-}
-
-func keysOf(t *testing.T, ctx context.Context, it scanIter, id string) []string {
+// keysOf returns the keys of the test's prefix that hold id, from every master on a Redis
+// Cluster.
+func keysOf(t *testing.T, ctx context.Context, st *store.Store, id string) []string {
 	t.Helper()
 	var out []string
-	for it.Next(ctx) {
-		if strings.Contains(it.Val(), id) {
-			out = append(out, it.Val())
+	var mu sync.Mutex
+	each := func(ctx context.Context, c *redis.Client) error {
+		it := c.Scan(ctx, 0, st.Prefix+"*", 1000).Iterator()
+		for it.Next(ctx) {
+			if strings.Contains(it.Val(), id) {
+				mu.Lock()
+				out = append(out, it.Val())
+				mu.Unlock()
+			}
 		}
+		return it.Err()
 	}
-	if err := it.Err(); err != nil {
+	var err error
+	switch c := st.Client.(type) {
+	case *redis.ClusterClient:
+		err = c.ForEachMaster(ctx, each)
+	case *redis.Client:
+		err = each(ctx, c)
+	default:
+		t.Fatalf("store client %T", c)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,37 +130,59 @@ func setUp(t *testing.T) *world {
 }
 
 // dump returns every key of the test's prefix with its whole content, one line per key:
-// strings, hashes, lists, sets, sorted sets and streams.
+// strings, hashes, lists, sets, sorted sets and streams. On a Redis Cluster it reads every
+// master.
 func dump(t *testing.T, st *store.Store) string {
 	t.Helper()
 	var b strings.Builder
-	iter := st.Client.Scan(ctx, 0, st.Prefix+"*", 1000).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
-		typ, err := st.Client.Type(ctx, k).Result()
-		mustNoErr(t, err)
-		var v any
-		switch typ {
-		case "string":
-			v, err = st.Client.Get(ctx, k).Result()
-		case "hash":
-			v, err = st.Client.HGetAll(ctx, k).Result()
-		case "list":
-			v, err = st.Client.LRange(ctx, k, 0, -1).Result()
-		case "set":
-			v, err = st.Client.SMembers(ctx, k).Result()
-		case "zset":
-			v, err = st.Client.ZRangeWithScores(ctx, k, 0, -1).Result()
-		case "stream":
-			v, err = st.Client.XRange(ctx, k, "-", "+").Result()
+	each := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, st.Prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			fmt.Fprintf(&b, "%s\n", describe(t, c, iter.Val()))
 		}
-		if err != nil && err != redis.Nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&b, "%s %s %v\n", k, typ, v)
+		return iter.Err()
 	}
-	mustNoErr(t, iter.Err())
+	var err error
+	switch c := st.Client.(type) {
+	case *redis.ClusterClient:
+		var mu sync.Mutex
+		err = c.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
+			mu.Lock()
+			defer mu.Unlock()
+			return each(ctx, n)
+		})
+	case *redis.Client:
+		err = each(ctx, c)
+	default:
+		t.Fatalf("store client %T", c)
+	}
+	mustNoErr(t, err)
 	return b.String()
+}
+
+// describe is key k with its type and its whole content.
+func describe(t *testing.T, c *redis.Client, k string) string {
+	typ, err := c.Type(ctx, k).Result()
+	mustNoErr(t, err)
+	var v any
+	switch typ {
+	case "string":
+		v, err = c.Get(ctx, k).Result()
+	case "hash":
+		v, err = c.HGetAll(ctx, k).Result()
+	case "list":
+		v, err = c.LRange(ctx, k, 0, -1).Result()
+	case "set":
+		v, err = c.SMembers(ctx, k).Result()
+	case "zset":
+		v, err = c.ZRangeWithScores(ctx, k, 0, -1).Result()
+	case "stream":
+		v, err = c.XRange(ctx, k, "-", "+").Result()
+	}
+	if err != nil && err != redis.Nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%s %s %v", k, typ, v)
 }
 
 // assertGone fails when a key or a value of the store holds one of secrets.
