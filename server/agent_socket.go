@@ -37,10 +37,12 @@ type envelope struct {
 	For            string              `json:"for,omitempty"`     // error: the type of the command refused
 }
 
-// transcript is a whole conversation, the bot's part included.
+// transcript is a conversation's events, the bot's part included: all of them, or its end
+// and then older says that events came before (a desk pages back to them).
 type transcript struct {
 	ID     string               `json:"id"`
 	Events []conversation.Event `json:"events"`
+	Older  bool                 `json:"older,omitempty"`
 }
 
 // queueMessage is the "queue" envelope: the waiting tasks, with positions and estimates.
@@ -73,6 +75,12 @@ func (sock *agentSocket) send(v any) {
 	if err != nil {
 		return
 	}
+	sock.sendData(data)
+}
+
+// sendData queues an encoded message for the writer without blocking; a socket whose queue
+// is full is closed.
+func (sock *agentSocket) sendData(data []byte) {
 	select {
 	case sock.out <- data:
 	case <-sock.ctx.Done():
@@ -124,8 +132,8 @@ func (sock *agentSocket) unfollow(id string) {
 // forward sends the conversation's new events to the agent as "event" envelopes, from
 // whichever instance appends them, in order, and the customer's typing; the agent's own
 // typing is left out. When the store no longer holds the last event sent (a Redis failover
-// lost it, see conversation.ErrRolledBack), the desk gets a "reset" envelope with the whole
-// transcript as it now is, to show instead of what it holds.
+// lost it, see conversation.ErrRolledBack), the desk gets a "reset" envelope with the end of
+// the transcript as it now is (recentTranscript), to show instead of what it holds.
 func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, after int64, entry string) {
 	sub, err := s.hub.Subscribe(ctx, id)
 	if err != nil {
@@ -141,16 +149,13 @@ func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, afte
 			}
 		}
 		if errors.Is(err, conversation.ErrRolledBack) {
-			tr, last, err := s.readTranscript(ctx, id)
+			tr, last, err := s.recentTranscript(ctx, id)
 			if err != nil {
 				continue
 			}
 			s.log.Warn("conversation en retard sur le bureau : recharge", "conversation", id, "seq", after)
 			s.metrics.socketsReset.Add(1)
-			after, entry = last, ""
-			if n := len(tr.Events); n > 0 {
-				entry = tr.Events[n-1].ID
-			}
+			after, entry = last, lastEntry(tr)
 			sock.send(envelope{Type: "reset", ConversationID: id, Conversation: &tr})
 			continue
 		}

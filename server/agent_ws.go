@@ -104,22 +104,27 @@ func (s *Server) greet(ctx context.Context, sock *agentSocket) {
 	}
 }
 
-// assignTo sends an assigned task with its whole transcript and its desk records, then
-// follows the conversation. Every assignment reaches the agent's desks through here (the
-// notice of an accept or a pick, a transfer, a reconnection), so this is where the activity
-// is filed; filing it again (another tab, a reconnection) returns the same one.
+// assignTo sends an assigned task with the end of its transcript (recentTranscript) and its
+// desk records, then follows the conversation. Every assignment reaches the agent's desks
+// through here (the notice of an accept or a pick, a transfer, a reconnection), so this is
+// where the activity is filed; filing it again (another tab, a reconnection) returns the same
+// one.
 func (s *Server) assignTo(ctx context.Context, sock *agentSocket, t handoff.Task) {
-	tr, after, err := s.readTranscript(ctx, t.ConversationID)
+	tr, after, err := s.recentTranscript(ctx, t.ConversationID)
 	if err != nil {
 		sock.send(errorEnvelope(err, ""))
 		return
 	}
 	sock.send(envelope{Type: "assigned", Task: &t, Conversation: &tr, Desk: s.relay.Attach(ctx, t, sock.agent)})
-	entry := ""
+	s.follow(sock, t.ConversationID, after, lastEntry(tr))
+}
+
+// lastEntry is the stream entry of the transcript's last event ("" when it has none).
+func lastEntry(tr transcript) string {
 	if n := len(tr.Events); n > 0 {
-		entry = tr.Events[n-1].ID
+		return tr.Events[n-1].ID
 	}
-	s.follow(sock, t.ConversationID, after, entry)
+	return ""
 }
 
 // readTranscript reads the whole of conversation id, page by page, and the sequence number
@@ -140,6 +145,102 @@ func (s *Server) readTranscript(ctx context.Context, id string) (transcript, int
 			return tr, after, nil
 		}
 	}
+}
+
+// The transcript a desk gets with a conversation (assigned, reset) is its end: the last
+// recentEvents events, fewer when their JSON passes recentBytes (an agent's or a customer's
+// message is at most 2,000 characters). Older events are paged back on demand: GET
+// /desk/conversations/{id}/events?before=SEQ. Sequence numbers run from 1 without gaps, so
+// a page is a range of them.
+const (
+	recentEvents = 100
+	recentBytes  = 48 << 10 // the task and the desk records take the rest of 64 KB
+)
+
+// recentTranscript reads the end of conversation id and the sequence number of its last
+// event, without reading what comes before: a few one-event reads find where it ends.
+func (s *Server) recentTranscript(ctx context.Context, id string) (transcript, int64, error) {
+	events, err := s.conv.Events(ctx, id, 0, 2*recentEvents)
+	if err != nil {
+		return transcript{}, 0, err
+	}
+	if len(events) == 2*recentEvents {
+		lo, err := s.nearEnd(ctx, id, events[len(events)-1].Seq)
+		if err != nil {
+			return transcript{}, 0, err
+		}
+		// The last event is below lo+recentEvents: this read holds the last recentEvents.
+		if events, err = s.conv.Events(ctx, id, max(lo-recentEvents, 0), 2*recentEvents); err != nil {
+			return transcript{}, 0, err
+		}
+	}
+	var last int64
+	if n := len(events); n > 0 {
+		last = events[n-1].Seq
+	}
+	return capped(id, events), last, nil
+}
+
+// nearEnd returns a seq of conversation id that exists and lies within recentEvents of its
+// last one, starting from lo, which exists: it doubles its steps past lo until one reads
+// nothing, then halves the range between.
+func (s *Server) nearEnd(ctx context.Context, id string, lo int64) (int64, error) {
+	hi := lo + 2*recentEvents
+	for {
+		ok, err := s.hasEvent(ctx, id, hi)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			break
+		}
+		lo, hi = hi, hi+2*(hi-lo)
+	}
+	for hi-lo > recentEvents {
+		mid := lo + (hi-lo)/2
+		ok, err := s.hasEvent(ctx, id, mid)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
+}
+
+// hasEvent says whether conversation id holds an event at seq (or after it).
+func (s *Server) hasEvent(ctx context.Context, id string, seq int64) (bool, error) {
+	events, err := s.conv.Events(ctx, id, seq-1, 1)
+	return len(events) > 0, err
+}
+
+// capped is the transcript of the last of events: at most recentEvents, within recentBytes
+// (the last event always), and whether older events exist.
+func capped(id string, events []conversation.Event) transcript {
+	start, size := len(events), 0
+	for start > 0 && len(events)-start < recentEvents {
+		b, _ := json.Marshal(events[start-1])
+		if size+len(b)+1 > recentBytes && start < len(events) {
+			break
+		}
+		size += len(b) + 1
+		start--
+	}
+	return page(id, events[start:])
+}
+
+// page is a transcript of events, which end where the conversation's end or a later page
+// starts: older says whether events come before them.
+func page(id string, events []conversation.Event) transcript {
+	tr := transcript{ID: id, Events: events}
+	if tr.Events == nil {
+		tr.Events = []conversation.Event{}
+	}
+	tr.Older = len(events) > 0 && events[0].Seq > 1
+	return tr
 }
 
 func (s *Server) queueEnvelope(ctx context.Context) (queueMessage, error) {

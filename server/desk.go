@@ -33,7 +33,7 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.DELETE("/activities/:id/tags/:tag", s.removeTag)
 	g.GET("/conversations/:cid", s.deskContext)
 	g.POST("/conversations/:cid/customer", s.linkCustomer)
-	g.GET("/conversations/:cid/events", s.conversationEvents)
+	g.GET("/conversations/:cid/events", s.deskEvents)
 	g.GET("/conversations/:cid/notes", s.listNotes)
 	g.POST("/conversations/:cid/notes", s.addNote)
 	g.POST("/conversations/:cid/transfer", s.transferConversation)

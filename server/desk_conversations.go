@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -118,4 +119,75 @@ func (s *Server) linkCustomer(c echo.Context) error {
 // heldTask is the task of conversation cid, which the request's agent must hold.
 func (s *Server) heldTask(c echo.Context, cid string) (handoff.Task, error) {
 	return s.relay.HeldTask(c.Request().Context(), deskAgent(c).ID, cid)
+}
+
+var errEventsPage = apperr.New(apperr.Invalid,
+	"Pagination invalide : before est un numéro d'événement (1 ou plus), limit un nombre de 1 à 500.")
+
+// deskEvents is GET /desk/conversations/{cid}/events: without parameters the whole
+// transcript (conversationEvents); with before=SEQ and/or limit=N, the page of at most N
+// events (100 by default) that ends just before SEQ (the conversation's end without it),
+// {id, events, older}. The desk pages back from the end an « assigned » envelope gave it.
+// Read-only, for any agent, like the whole transcript.
+func (s *Server) deskEvents(c echo.Context) error {
+	q := c.QueryParams()
+	if !q.Has("before") && !q.Has("limit") {
+		return s.conversationEvents(c)
+	}
+	before, limit, err := eventsPage(c.QueryParam("before"), c.QueryParam("limit"))
+	if err != nil {
+		return err
+	}
+	ctx, cid := c.Request().Context(), c.Param("cid")
+	if !conversation.ValidID(cid) {
+		return errNoConversation
+	}
+	if _, err := s.conv.Owner(ctx, cid); err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return errNoConversation
+		}
+		return err
+	}
+	events, err := s.eventsBefore(ctx, cid, before, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page(cid, events))
+}
+
+// eventsPage reads before ("" : the end, 0) and limit ("": recentEvents).
+func eventsPage(b, l string) (before int64, limit int, err error) {
+	if b != "" {
+		if before, err = strconv.ParseInt(b, 10, 64); err != nil || before < 1 {
+			return 0, 0, errEventsPage
+		}
+	}
+	limit = recentEvents
+	if l != "" {
+		if limit, err = strconv.Atoi(l); err != nil || limit < 1 || limit > maxPage {
+			return 0, 0, errEventsPage
+		}
+	}
+	return before, limit, nil
+}
+
+// eventsBefore reads the last limit events of conversation id before seq before (0: its
+// end). Sequence numbers have no gaps, so they are the events after before-1-limit.
+func (s *Server) eventsBefore(ctx context.Context, id string, before int64, limit int) ([]conversation.Event, error) {
+	if before == 0 {
+		_, last, err := s.recentTranscript(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		before = last + 1
+	}
+	events, err := s.conv.Events(ctx, id, max(before-1-int64(limit), 0), limit)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for n < len(events) && events[n].Seq < before {
+		n++
+	}
+	return events[:n], nil
 }

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/relais/relais/handoff"
@@ -11,9 +13,22 @@ import (
 // blocked read does not end with its context, and Close waits for the readers.
 const noticeBlock = 250 * time.Millisecond
 
+// maxLanes bounds the conversations whose notice work runs at once in this process.
+const maxLanes = 16
+
 // readNotices follows every notice from cur and pushes what concerns them to the agent
-// sockets of this instance. Every instance reads every notice.
+// sockets of this instance. Every instance reads every notice. The reader itself delivers
+// only what is quick (an offer, its end, a state), so that an offer never waits behind an
+// assignment, whose delivery (the join, the transcript, the desk records) runs in the
+// conversation's lane; the queue goes out from a pusher of its own.
 func (s *Server) readNotices(ctx context.Context, cur string) {
+	d := &delivery{s: s, lanes: newLanes(maxLanes), queue: make(chan struct{}, 1)}
+	var pusher sync.WaitGroup
+	pusher.Go(func() { d.pushQueue(ctx) })
+	defer func() {
+		pusher.Wait()
+		d.lanes.wait()
+	}()
 	for ctx.Err() == nil {
 		notices, next, err := s.agents.router.Notices(ctx, cur, noticeBlock)
 		if err != nil {
@@ -24,13 +39,22 @@ func (s *Server) readNotices(ctx context.Context, cur string) {
 			continue
 		}
 		cur = next
-		s.deliver(ctx, notices)
+		d.deliver(ctx, notices)
 	}
 }
 
-// deliver turns notices into websocket messages for the agents connected here.
-func (s *Server) deliver(ctx context.Context, notices []handoff.Notice) {
-	queueChanged := false
+// delivery is the state of one notice reader.
+type delivery struct {
+	s     *Server
+	lanes *lanes
+	queue chan struct{} // capacity 1: the queue changed since the pusher last read it
+}
+
+// deliver turns notices into websocket messages for the agents connected here. What
+// changes a conversation's hands (assigned, transferred, released) goes through its lane,
+// in the notices' order.
+func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
+	s := d.s
 	for _, n := range notices {
 		switch n.Kind {
 		case handoff.NoticeOffered:
@@ -38,29 +62,53 @@ func (s *Server) deliver(ctx context.Context, notices []handoff.Notice) {
 		case handoff.NoticeOfferExpired, handoff.NoticeOfferRejected, handoff.NoticeOfferWithdrawn:
 			s.sendTo(n.AgentID, envelope{Type: "offer_expired", TaskID: n.TaskID, ConversationID: n.ConversationID, Reason: string(n.Kind)})
 		case handoff.NoticeAssigned:
-			s.deliverAssigned(ctx, n.TaskID, n.AgentID)
+			d.lanes.run(n.ConversationID, func() { s.deliverAssigned(ctx, n.TaskID, n.AgentID) })
 		case handoff.NoticeTransferred:
-			s.release(n)
-			if n.To != "" {
-				s.deliverAssigned(ctx, n.TaskID, n.To)
-			}
+			d.lanes.run(n.ConversationID, func() {
+				s.release(n)
+				if n.To != "" {
+					s.deliverAssigned(ctx, n.TaskID, n.To)
+				}
+			})
 		case handoff.NoticeClosed, handoff.NoticeHandedBack, handoff.NoticeCancelled, handoff.NoticeRequeued:
-			s.release(n)
+			d.lanes.run(n.ConversationID, func() { s.release(n) })
 		case handoff.NoticeState:
 			s.sendTo(n.AgentID, envelope{Type: "state", State: n.State, Label: n.State.Label()})
 		case handoff.NoticeQueue:
-			queueChanged = true
+			select {
+			case d.queue <- struct{}{}:
+			default: // the pusher has not read the last change yet: it reads this one too
+			}
 		case handoff.NoticeMessages:
 			for _, sock := range s.agents.all() {
 				sock.send(envelope{Type: "messages"})
 			}
 		}
 	}
-	if queueChanged && len(s.agents.all()) > 0 {
-		if q, err := s.queueEnvelope(ctx); err == nil {
-			for _, sock := range s.agents.all() {
-				sock.send(q)
-			}
+}
+
+// pushQueue sends the queue to every agent socket here after each change, encoded once;
+// changes that come while it reads are sent with the next read.
+func (d *delivery) pushQueue(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.queue:
+		}
+		if len(d.s.agents.all()) == 0 {
+			continue
+		}
+		q, err := d.s.queueEnvelope(ctx)
+		if err != nil {
+			continue
+		}
+		data, err := json.Marshal(q)
+		if err != nil {
+			continue
+		}
+		for _, sock := range d.s.agents.all() {
+			sock.sendData(data)
 		}
 	}
 }
@@ -112,3 +160,49 @@ func (s *Server) release(n handoff.Notice) {
 		sock.send(envelope{Type: "released", TaskID: n.TaskID, ConversationID: n.ConversationID, Reason: string(n.Kind)})
 	}
 }
+
+// lanes runs work per key (a conversation) off the notice reader: in order within a key,
+// keys in parallel, at most size of them at once. run never waits.
+type lanes struct {
+	slots chan struct{}
+	mu    sync.Mutex
+	jobs  map[string][]func() // a key present has its goroutine, which drains its jobs
+	wg    sync.WaitGroup
+}
+
+func newLanes(size int) *lanes {
+	return &lanes{slots: make(chan struct{}, size), jobs: map[string][]func(){}}
+}
+
+// run queues job behind key's earlier jobs.
+func (l *lanes) run(key string, job func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if q, busy := l.jobs[key]; busy {
+		l.jobs[key] = append(q, job)
+		return
+	}
+	l.jobs[key] = []func(){job}
+	l.wg.Go(func() { l.drain(key) })
+}
+
+// drain runs key's jobs in a slot until none is left.
+func (l *lanes) drain(key string) {
+	l.slots <- struct{}{}
+	defer func() { <-l.slots }()
+	for {
+		l.mu.Lock()
+		q := l.jobs[key]
+		if len(q) == 0 {
+			delete(l.jobs, key)
+			l.mu.Unlock()
+			return
+		}
+		l.jobs[key] = q[1:]
+		l.mu.Unlock()
+		q[0]()
+	}
+}
+
+// wait waits until every job queued has run.
+func (l *lanes) wait() { l.wg.Wait() }

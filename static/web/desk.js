@@ -3,7 +3,8 @@
  * Session: POST /api/v1/agent/login sets an HttpOnly cookie; GET /api/v1/agent/me checks it.
  * Websocket /api/v1/agent/ws: JSON envelopes {type, ...} both ways (see DESIGN.md): state,
  * offers with their countdown, the queue (« File d'attente »), the conversations the agent
- * holds (« En cours ») with their transcripts. The records panel is desk-records.js (which
+ * holds (« En cours ») with the end of their transcripts, older events paged back when the
+ * agent scrolls to the top of the log (or presses « Messages précédents »). The records panel is desk-records.js (which
  * wires desk-context, -customer, -request, -tags, -journey and -closing.js), the
  * left messages (« Messages laissés ») desk-messages.js, « Transférer » and « Rendre à
  * l'assistant » desk-transfer.js, « Réponses types » desk-replies.js.
@@ -26,7 +27,7 @@ let offer = null; // {task, deadline}
 let lastOfferId = ""; // the last task offered, whose expiry the agent is told about
 let countdownTimer = 0;
 let queue = []; // the queue envelope's entries
-const convs = new Map(); // conversations held: id → {id, task, log, seen, ended, typingTimer}
+const convs = new Map(); // conversations held: id → {id, task, log, seen, ended, typingTimer, first, older, loading}
 let selected = null; // {kind: "conv", id} | {kind: "queue", task} | {kind: "message"}
 let typedAt = 0;
 let errorTimer = 0;
@@ -418,11 +419,9 @@ function assigned(task, conv, desk) {
   }
   c.task = task;
   c.ended = false;
-  // The whole transcript comes with every assignment (a reconnection too): it replaces what
-  // is shown, which may hold events the store has lost since (a storage failover).
-  c.seen.clear();
-  c.log.replaceChildren();
-  for (const ev of conv.events || []) showEvent(c, ev);
+  // The end of the transcript comes with every assignment (a reconnection too): it replaces
+  // what is shown, which may hold events the store has lost since (a storage failover).
+  showTranscript(c, conv);
   // The notes (a transfer's reason among them) come after the transcript: the log shows its end.
   notes.load(conv.id, c.log).then(() => {
     if (selected && selected.kind === "conv" && selected.id === c.id) $("log").scrollTop = $("log").scrollHeight;
@@ -435,22 +434,95 @@ function assigned(task, conv, desk) {
 
 /** resetConv shows conv's transcript instead of what c shows. */
 function resetConv(c, conv) {
-  c.seen.clear();
-  c.log.replaceChildren();
   stopTyping(c);
-  for (const ev of conv.events || []) showEvent(c, ev);
+  showTranscript(c, conv);
   notes.load(c.id, c.log);
   announce("Conversation rechargée après un incident du serveur.");
 }
 
-function showEvent(c, ev) {
-  if (!ev) return;
-  if (ev.type === "typing") {
-    if (ev.from === "customer") showTyping(c);
+/**
+ * showTranscript shows conv's events instead of what c shows: the end of the transcript, under
+ * a « Messages précédents » button when older events exist (conv.older).
+ */
+function showTranscript(c, conv) {
+  const events = conv.events || [];
+  c.seen.clear();
+  c.log.replaceChildren();
+  c.first = events.length ? events[0].seq : 0;
+  c.older = Boolean(conv.older) && c.first > 1;
+  c.loading = false;
+  c.olderButton = button("Messages précédents", "older", () => loadOlder(c));
+  c.olderButton.hidden = !c.older;
+  c.log.append(c.olderButton);
+  for (const ev of events) showEvent(c, ev);
+}
+
+/**
+ * loadOlder reads the page of events before the first one c shows
+ * (GET /desk/conversations/{id}/events?before=) and puts them above it, the agent's view
+ * staying where it was.
+ */
+async function loadOlder(c) {
+  if (!c.older || c.loading) return;
+  c.loading = true;
+  c.olderButton.disabled = true;
+  c.olderButton.textContent = "Chargement…";
+  const res = await api("GET", "/conversations/" + encodeURIComponent(c.id) + "/events?before=" + c.first + "&limit=100");
+  c.loading = false;
+  c.olderButton.disabled = false;
+  c.olderButton.textContent = "Messages précédents";
+  if (!res.ok) {
+    showError("Messages précédents : " + res.error.message);
     return;
   }
+  const events = (res.data && res.data.events) || [];
+  if (convs.get(c.id) !== c || !events.length || events[0].seq >= c.first) return; // replaced meanwhile
+  const view = $("log");
+  const fromBottom = view.scrollHeight - view.scrollTop;
+  for (const ev of events) {
+    const node = eventNode(c, ev);
+    if (node) c.log.insertBefore(node, olderPlace(c.log, ev));
+  }
+  c.first = events[0].seq;
+  c.older = Boolean(res.data.older) && c.first > 1;
+  c.olderButton.hidden = !c.older;
+  if (selected && selected.kind === "conv" && selected.id === c.id) view.scrollTop = view.scrollHeight - fromBottom;
+}
+
+// olderPlace is the line of log an older event goes before: the first later event, or a
+// note written after it (notes go among the events by time, desk-notes.js).
+function olderPlace(log, ev) {
+  const t = Date.parse(ev.at || "");
+  for (const x of log.children) {
+    if (x.dataset.seq && Number(x.dataset.seq) > ev.seq) return x;
+    if (x.dataset.note && Date.parse(x.dataset.at || "") > t) return x;
+  }
+  return null;
+}
+
+// Scrolling to the top of a conversation's log loads its older events.
+$("log").addEventListener("scroll", () => {
+  const c = selected && selected.kind === "conv" && convs.get(selected.id);
+  if (c && c.older && $("log").scrollTop < 40) loadOlder(c);
+});
+
+function showEvent(c, ev) {
+  const node = eventNode(c, ev);
+  if (!node) return;
+  c.log.append(node);
+  if (selected && selected.kind === "conv" && selected.id === c.id) $("log").scrollTop = $("log").scrollHeight;
+}
+
+// eventNode is the log line of ev, null for an event shown already or not as a line (the
+// customer's typing shows under the log).
+function eventNode(c, ev) {
+  if (!ev) return null;
+  if (ev.type === "typing") {
+    if (ev.from === "customer") showTyping(c);
+    return null;
+  }
   if (ev.seq) {
-    if (c.seen.has(ev.seq)) return;
+    if (c.seen.has(ev.seq)) return null;
     c.seen.add(ev.seq);
   }
   let node;
@@ -476,12 +548,11 @@ function showEvent(c, ev) {
       node = el("div", "note", "Conversation terminée.");
       break;
     default:
-      return;
+      return null;
   }
   if (ev.seq) node.dataset.seq = String(ev.seq);
   if (ev.at) node.dataset.at = ev.at; // notes go among the events by time (desk-notes.js)
-  c.log.append(node);
-  if (selected && selected.kind === "conv" && selected.id === c.id) $("log").scrollTop = $("log").scrollHeight;
+  return node;
 }
 
 function showTyping(c) {
