@@ -52,15 +52,24 @@ var errNeedStore = errors.New("store needed")
 
 // privacyService reads RELAIS_RETENTION_AUDIT and returns the service on st.
 func privacyService(env *Env, st *store.Store) (*privacy.Service, error) {
-	retention := privacy.DefaultAuditRetention
-	if v := env.Getenv("RELAIS_RETENTION_AUDIT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("RELAIS_RETENTION_AUDIT : durée invalide %q (par exemple 8760h)", v)
-		}
-		retention = d
+	retention, err := auditRetention(env)
+	if err != nil {
+		return nil, err
 	}
 	return privacy.New(st, privacy.Options{AuditRetention: retention}), nil
+}
+
+// auditRetention is RELAIS_RETENTION_AUDIT, for relais privacy, relais audit and the server.
+func auditRetention(env *Env) (time.Duration, error) {
+	v := env.Getenv("RELAIS_RETENTION_AUDIT")
+	if v == "" {
+		return privacy.DefaultAuditRetention, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("RELAIS_RETENTION_AUDIT : durée invalide %q (par exemple 8760h)", v)
+	}
+	return d, nil
 }
 
 func runPrivacyOn(env *Env, st *store.Store, args []string) error {

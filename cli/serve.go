@@ -183,6 +183,9 @@ func serveConfig(env *Env, addr string) (server.Config, error) {
 	if cfg.RedisReplicaTimeout, err = durationEnv(env, "RELAIS_REDIS_REPLICA_TIMEOUT", cfg.RedisReplicaTimeout); err != nil {
 		return cfg, err
 	}
+	if cfg.AuditRetention, err = auditRetention(env); err != nil {
+		return cfg, err
+	}
 	limits := []struct {
 		name string
 		to   *int

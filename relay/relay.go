@@ -27,6 +27,7 @@ import (
 	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/handoff/desk"
+	"github.com/relais/relais/privacy"
 	"github.com/relais/relais/store"
 )
 
@@ -65,6 +66,8 @@ type Deps struct {
 	Accounts *handoff.Accounts
 	Logger   *slog.Logger // nil: discard
 	Observer Observer     // nil: none
+	// Privacy erases a conversation its customer asks to forget (Forget); nil: refused.
+	Privacy *privacy.Service
 }
 
 // Options are the relay's settings.
@@ -89,6 +92,7 @@ type Relay struct {
 	obs      Observer
 	opts     Options
 	states   *states // the state each conversation's last turn here left (states.go)
+	privacy  *privacy.Service
 }
 
 // New checks deps and builds the relay.
@@ -110,7 +114,7 @@ func New(deps Deps, opts Options) (*Relay, error) {
 	}
 	return &Relay{st: deps.Store, conv: deps.Conversations, hub: deps.Hub, bot: deps.Bot, records: deps.Desk,
 		router: deps.Router, accounts: deps.Accounts, log: deps.Logger, obs: deps.Observer, opts: opts,
-		states: newStates()}, nil
+		states: newStates(), privacy: deps.Privacy}, nil
 }
 
 type noObserver struct{}

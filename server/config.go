@@ -63,8 +63,12 @@ type Config struct {
 	// AgentLease is how long a desk socket counts without a heartbeat (RELAIS_AGENT_LEASE),
 	// given to the router (handoff.Options.SocketLease) by the command line: the sockets of a
 	// process that died stop counting, and stop receiving offers, within it.
-	AgentLease  time.Duration
-	NoticeClaim time.Duration // a routing notice left unacknowledged this long by an instance is taken over by another
+	AgentLease time.Duration
+	// AuditRetention is how long the privacy audit trail keeps an entry
+	// (RELAIS_RETENTION_AUDIT; 0: privacy.DefaultAuditRetention): a customer's erasure of
+	// their own conversation writes one.
+	AuditRetention time.Duration
+	NoticeClaim    time.Duration // a routing notice left unacknowledged this long by an instance is taken over by another
 }
 
 // minIdentitySecret is the shortest identity secret accepted: an HMAC key that can be

@@ -28,7 +28,7 @@ func (s *Server) cors(next echo.HandlerFunc) echo.HandlerFunc {
 			h.Set(echo.HeaderAccessControlExposeHeaders, "Retry-After, "+headerRequestID)
 			return next(c)
 		}
-		h.Set(echo.HeaderAccessControlAllowMethods, "GET, POST")
+		h.Set(echo.HeaderAccessControlAllowMethods, "GET, POST, DELETE")
 		h.Set(echo.HeaderAccessControlAllowHeaders, "Authorization, Content-Type, Idempotency-Key, "+headerRequestID)
 		h.Set(echo.HeaderAccessControlMaxAge, "600")
 		return c.NoContent(http.StatusNoContent)

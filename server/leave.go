@@ -34,3 +34,13 @@ func (s *Server) leaveConversation(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+// forgetConversation is DELETE /api/v1/conversations/{id}: the customer erases the
+// conversation (its events, the bot's session, its desk activities; its task cancelled) →
+// 204. Afterwards it answers 404.
+func (s *Server) forgetConversation(c echo.Context) error {
+	if err := s.relay.Forget(c.Request().Context(), c.Param("id"), bearer(c), "widget"); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

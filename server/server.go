@@ -19,6 +19,7 @@ import (
 	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/handoff/desk"
 	rmetrics "github.com/relais/relais/metrics"
+	"github.com/relais/relais/privacy"
 	"github.com/relais/relais/relay"
 	"github.com/relais/relais/store"
 )
@@ -85,7 +86,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.sockets.m = map[*socket]struct{}{}
 	var err error
 	s.relay, err = relay.New(relay.Deps{Store: deps.Store, Conversations: conv, Hub: s.hub, Bot: deps.Bot, Desk: s.records,
-		Router: deps.Router, Accounts: deps.Accounts, Logger: deps.Logger, Observer: observer{s.metrics}},
+		Router: deps.Router, Accounts: deps.Accounts, Logger: deps.Logger, Observer: observer{s.metrics},
+		Privacy: privacy.New(deps.Store, privacy.Options{AuditRetention: cfg.AuditRetention})},
 		relay.Options{BotTimeout: cfg.BotTimeout, WriteTimeout: cfg.WriteTimeout, ConversationTTL: cfg.ConversationTTL,
 			NoticeClaim: cfg.NoticeClaim, SweepInterval: cfg.SweepInterval})
 	if err != nil {
@@ -122,6 +124,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/conversations/:id/events", s.listEvents)
 	api.GET("/conversations/:id/ws", s.openSocket)
 	api.POST("/conversations/:id/leave", s.leaveConversation)
+	api.DELETE("/conversations/:id", s.forgetConversation)
 	api.POST("/conversations/:id/typing", s.customerTyping)
 	api.POST("/agent/login", s.agentLogin, s.sameOrigin)
 	api.POST("/agent/logout", s.agentLogout, s.sameOrigin)

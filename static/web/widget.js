@@ -102,6 +102,11 @@
     waiting: "Très bien : un conseiller vous répondra dès qu'il sera disponible.",
     leavePrompt: "Écrivez votre message ci-dessous puis envoyez-le : il sera transmis à nos conseillers.",
     leavePlaceholder: "Votre message pour nos conseillers…",
+    erase: "Effacer cette conversation",
+    eraseConfirm: "Effacer définitivement cette conversation ? Ni vous ni nos conseillers ne pourrez la relire.",
+    eraseYes: "Effacer",
+    eraseNo: "Annuler",
+    erased: "Votre conversation a été effacée.",
     contactLabel: "Pour vous répondre : votre e-mail ou votre téléphone",
     contactPlaceholder: "exemple@domaine.fr ou 06 12 34 56 78",
     contactHelp: "Un conseiller l'utilise pour vous répondre, rien d'autre.",
@@ -163,6 +168,7 @@
     }
   }
   function saveState() {
+    showErase(false);
     try {
       if (conv) localStorage.setItem(storageKey, JSON.stringify(conv));
       else localStorage.removeItem(storageKey);
@@ -279,6 +285,8 @@
       ? h("a", { href: privacy, target: "_blank", rel: "noopener noreferrer", "aria-label": T.privacyLabel }, T.privacy)
       : null,
   );
+  // « Effacer cette conversation »: asked once more before the server erases it.
+  const eraseBox = h("div", { class: "erase", hidden: true });
   const typing = h("div", { class: "typing", role: "status", hidden: true });
   const banner = h("div", { class: "banner", role: "status", hidden: true });
   const alertBox = h("div", { class: "alert", role: "alert", hidden: true });
@@ -330,6 +338,7 @@
       closeBtn,
     ),
     disclosure,
+    eraseBox,
     banner,
     log,
     typing,
@@ -719,6 +728,44 @@
   }
 
   /** forget leaves the conversation: a new one starts from scratch. */
+  /** showErase shows the erase control while there is a conversation, asking first when confirm. */
+  function showErase(confirm) {
+    eraseBox.hidden = !conv;
+    if (!conv) return eraseBox.replaceChildren();
+    if (!confirm) {
+      if (eraseBox.querySelector(".erase-ask")) return;
+      return eraseBox.replaceChildren(h("button", { type: "button", class: "erase-ask", onclick: () => showErase(true) }, T.erase));
+    }
+    const no = h("button", { type: "button", class: "erase-no", onclick: () => { eraseBox.replaceChildren(); showErase(false); eraseBox.querySelector("button").focus(); } }, T.eraseNo);
+    eraseBox.replaceChildren(
+      h("p", { id: "relais-erase-q" }, T.eraseConfirm),
+      h("button", { type: "button", class: "erase-yes", "aria-describedby": "relais-erase-q", onclick: () => erase() }, T.eraseYes),
+      no,
+    );
+    no.focus();
+  }
+
+  /** erase asks the server to erase the conversation, then forgets it here. */
+  async function erase() {
+    const mine = conv;
+    if (!mine) return;
+    try {
+      await api("DELETE", convPath(""), { token: mine.token });
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (!e.gone) {
+        showAlert(e.message);
+        return;
+      }
+    }
+    forget();
+    started = false;
+    log.append(noticeEl(T.erased));
+    setComposerEnabled(false);
+    showRestart();
+    restartBox.querySelector("button").focus();
+  }
+
   function forget() {
     disconnect();
     conv = null;
@@ -1269,6 +1316,14 @@ button:focus-visible, textarea:focus-visible, .log:focus-visible {
 .send:disabled { opacity: .5; cursor: default; }
 .send svg { width: 20px; height: 20px; }
 .counter { grid-column: 1 / -1; font-size: 11px; color: var(--muted); text-align: right; }
+.erase { padding: 2px 16px 6px; font-size: 12px; color: var(--muted); background: #f7f6fb; border-bottom: 1px solid var(--line); }
+.erase[hidden] { display: none; }
+.erase p { margin: 4px 0; color: var(--fg); }
+.erase button { font: inherit; font-size: 12px; border-radius: 8px; padding: 4px 10px; margin: 2px 6px 2px 0; cursor: pointer; }
+.erase .erase-ask { border: 0; background: none; padding: 0; color: inherit; text-decoration: underline; }
+.erase .erase-yes { border: 0; background: var(--danger); color: #fff; }
+.erase .erase-no { border: 1px solid #c9c6d4; background: #fff; color: var(--fg); }
+.erase button:focus-visible { outline: 3px solid #ffbf47; outline-offset: 1px; }
 .contact-box { grid-column: 1 / -1; display: grid; gap: 3px; font-size: 13px; }
 .contact-box[hidden] { display: none; }
 .contact-box small { color: var(--muted); font-size: 11px; }
