@@ -20,13 +20,21 @@
 // category and the agent has skills), has not rejected it already, and has been idle longest.
 // Pull routing: Pick takes a waiting task directly, with the same capacity rule.
 //
+// The cost of routing follows what changed, not the size of the queue or of the team: the
+// waiting tasks are indexed by category and the available agents by skill (scripts/prelude.lua),
+// so dispatch looks, for each category that has waiting tasks, at its first task an available
+// agent may take, and skips the categories nobody available can take; a sweep with nothing
+// due reads nothing more; a position is the task's rank in the queue and among the waiting,
+// and the pool's capacity and free slots are totals kept up to date by each agent's change.
+//
 // Estimated wait (Router.Queue): with H the mean handling time of the last 50 conversations
 // (assignment → close, hand back or transfer; Options.DefaultHandleTime when there is none
 // yet), C the total capacity of the agents who are Prêt and connected, F their free slots and
 // k the rank of a task among the waiting (not offered) ones, the estimate is
 // max(0, k − F) × H / C: the agents finish a conversation every H / C on average, and the
 // first F tasks start at once. An offered task waits 0; with C = 0 there is no estimate and
-// the entry says NoAgent.
+// the entry says NoAgent. Router.Position gives the same figures for one task from the ranks
+// alone.
 //
 // It does not own the conversations themselves (package conversation: owner, transcript) nor
 // the transport (package server: HTTP, websockets, cookies).

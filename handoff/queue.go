@@ -3,6 +3,7 @@ package handoff
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -41,38 +42,50 @@ func (r *Router) Queue(ctx context.Context) (QueueView, error) {
 
 func (r *Router) queueView(ctx context.Context, limit int) (QueueView, error) {
 	reply, err := queueScript.Run(ctx, r.st.Client,
-		[]string{r.prefix + "queue", r.prefix + "ready", r.prefix + "handled"}, limit).Slice()
+		[]string{r.prefix + "queue", r.prefix + "ready", r.prefix + "handled", r.prefix + "pool"}, limit).Slice()
 	if err != nil {
 		return QueueView{}, unavailable(err)
 	}
-	var v QueueView
-	agents, _ := reply[1].([]any)
-	for _, a := range agents {
-		f, _ := a.([]any)
-		capacity, load := atoi(str(f[0]), 1), atoi(str(f[1]), 0)
-		if str(f[2]) != "" {
-			load++
-		}
-		v.ReadyAgents++
-		v.Capacity += capacity
-		v.FreeSlots += max(capacity-load, 0)
+	if len(reply) < 4 {
+		return QueueView{}, fmt.Errorf("handoff: réponse de file inattendue : %v", reply)
 	}
-	v.HandleTime = r.handleTime(reply[2])
+	v := r.poolView(reply[1], reply[2])
 	v.Length = int(toInt(reply[3]))
 	tasks, _ := reply[0].([]any)
 	waiting := 0
 	for i, h := range tasks {
-		e := QueueEntry{Task: taskFromHash(pairs(h)), Position: i + 1, NoAgent: v.Capacity == 0}
-		if e.Task.State == TaskWaiting {
+		t := taskFromHash(pairs(h))
+		if t.State == TaskWaiting {
 			waiting++
-			if v.Capacity > 0 {
-				e.EstimatedWait = time.Duration(max(waiting-v.FreeSlots, 0)) * v.HandleTime / time.Duration(v.Capacity)
-			}
 		}
-		e.WaitSeconds = int((e.EstimatedWait + time.Second - 1) / time.Second)
-		v.Entries = append(v.Entries, e)
+		v.Entries = append(v.Entries, v.entry(t, i+1, waiting))
 	}
 	return v, nil
+}
+
+// poolView reads the agents' figures {ready agents, capacity, free slots} and the recent
+// handling times of a queue script's reply.
+func (r *Router) poolView(pool, handled any) QueueView {
+	f, _ := pool.([]any)
+	var v QueueView
+	if len(f) == 3 {
+		v.ReadyAgents = int(toInt(f[0]))
+		v.Capacity = max(atoi(str(f[1]), 0), 0)
+		v.FreeSlots = max(atoi(str(f[2]), 0), 0)
+	}
+	v.HandleTime = r.handleTime(handled)
+	return v
+}
+
+// entry is task t at position (1 = next), the k-th waiting one (see the package
+// documentation for the estimate).
+func (v QueueView) entry(t Task, position, k int) QueueEntry {
+	e := QueueEntry{Task: t, Position: position, NoAgent: v.Capacity == 0}
+	if t.State == TaskWaiting && v.Capacity > 0 {
+		e.EstimatedWait = time.Duration(max(k-v.FreeSlots, 0)) * v.HandleTime / time.Duration(v.Capacity)
+	}
+	e.WaitSeconds = int((e.EstimatedWait + time.Second - 1) / time.Second)
+	return e
 }
 
 // handleTime is the mean of the recent handling times (ms), or the default.
@@ -92,25 +105,28 @@ func (r *Router) handleTime(v any) time.Duration {
 }
 
 // Position returns the task's place in the queue and its estimated wait; a task no longer in
-// the queue (assigned, closed…) comes back with Position 0.
+// the queue (assigned, closed…) comes back with Position 0. It reads the queue's ranks, not
+// the tasks ahead: its cost does not grow with the queue.
 func (r *Router) Position(ctx context.Context, taskID string) (QueueEntry, error) {
-	rank, err := r.st.Client.ZRank(ctx, r.prefix+"queue", taskID).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	p := r.prefix
+	reply, err := positionScript.Run(ctx, r.st.Client, []string{p + "queue", p + "waiting", p + "ready",
+		p + "handled", p + "pool", p + "task:" + taskID}, taskID).Slice()
+	if err != nil {
 		return QueueEntry{}, unavailable(err)
 	}
-	if err == nil {
-		v, err := r.queueView(ctx, int(rank)+2) // +2: the task may have moved down by one meanwhile
-		if err != nil {
-			return QueueEntry{}, err
-		}
-		for _, e := range v.Entries {
-			if e.Task.ID == taskID {
-				return e, nil
-			}
-		}
+	if len(reply) < 5 {
+		return QueueEntry{}, fmt.Errorf("handoff: réponse de position inattendue : %v", reply)
 	}
-	t, err := r.Task(ctx, taskID)
-	return QueueEntry{Task: t}, err
+	h := pairs(reply[2])
+	if len(h) == 0 {
+		return QueueEntry{}, statusErrors["not_found"]
+	}
+	t := taskFromHash(h)
+	rank, wrank := toInt(reply[0]), toInt(reply[1])
+	if rank < 0 {
+		return QueueEntry{Task: t}, nil
+	}
+	return r.poolView(reply[3], reply[4]).entry(t, int(rank)+1, int(wrank)+1), nil
 }
 
 // Length is the number of tasks in the queue (the server's QueueLength metric).

@@ -58,6 +58,7 @@ var (
 // The reads and the accounts' writes.
 var (
 	queueScript       = alone("queue")
+	positionScript    = alone("position")
 	taskOfScript      = alone("task_of")
 	addScript         = alone("add_agent")
 	setPasswordScript = alone("set_password")

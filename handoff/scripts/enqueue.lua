@@ -20,6 +20,7 @@ redis.call('HSET', KEYS[10], 'id', t, 'conv', c, 'customer', arg(3), 'intent', a
   'state', 'waiting', 'agent', '', 'deadline', '')
 redis.call('SET', KEYS[9], t)
 redis.call('ZADD', Q, arg(8), t)
+setWaiting(t)
 queueChanged = true
 note('queued', t, c)
 dispatch()

@@ -31,4 +31,5 @@ if f[1] == 'offered' and num(f[3], 0) <= NOW then
 end
 if not hasRoom(a, t) then return finish('full') end
 assign(t, a)
+dispatch() -- an agent with room left gets the next offer now
 return finish('ok', '', t)

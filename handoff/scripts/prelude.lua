@@ -22,6 +22,20 @@
 -- name them from P, which is KEYS[1]'s prefix, so they stay under the same hash tag. The same
 -- builders name the keys the script did receive in KEYS when a shared step reaches them by id.
 --
+-- The indexes that keep dispatch() and the positions proportional to what changed, derived
+-- from P as well (their names are fixed, but every script may touch them through the shared
+-- steps):
+--   <P>waiting            sorted set of the waiting (not offered) tasks, by queue score
+--   <P>waiting:<category> the same for one category ('' = no category)
+--   <P>wcats              set of the categories that have waiting tasks
+--   <P>avail:<skill>      sorted set of the available agents with that skill, by idle time
+--                         ('' = the agents without skills, who take every category)
+--   <P>pool               hash: cap, free = the Prêt connected agents' total capacity and
+--                         free slots (each agent's share is kept in its fields pc, pf)
+--   <P>indexed            set once the indexes were built from the queue and READY (reindex)
+-- KEYS[3] (AVAIL) stays the truth: an agent met in <P>avail:<skill> and absent from AVAIL
+-- (an account removed meanwhile) is dropped from the index when met.
+--
 -- ARGV[1] now (ms), ARGV[2] offer timeout (ms), ARGV[3] drop grace (ms), ARGV[4] stream
 -- MAXLEN, ARGV[5] terminal task TTL (s), ARGV[6] socket lease (ms), then the script's own
 -- arguments, arg(1) = ARGV[7], arg(2) = ARGV[8]...
@@ -41,6 +55,9 @@ local function ak(a) return P .. 'agent:' .. a end
 local function atk(a) return P .. 'agent:' .. a .. ':tasks' end
 local function ck(c) return P .. 'conv:' .. c end
 local function num(v, d) return tonumber(v) or d end
+local WAIT, WCATS, POOL, INDEXED = P .. 'waiting', P .. 'wcats', P .. 'pool', P .. 'indexed'
+local function wk(cat) return P .. 'waiting:' .. cat end
+local function sk(skill) return P .. 'avail:' .. skill end
 
 local notes, queueChanged = {}, false
 local function note(kind, t, c, a, x)
@@ -60,21 +77,67 @@ local function finish(status, detail, task)
   return out
 end
 
--- refresh recomputes whether agent a is Prêt and connected (READY) and whether an offer may
--- go to them now (AVAIL: no pending offer, load below capacity), both ordered by idle time.
-local function refresh(a)
-  local f = redis.call('HMGET', ak(a), 'state', 'sockets', 'load', 'capacity', 'offer', 'idle')
-  local idle = num(f[6], 0)
-  if f[1] == 'ready' and num(f[2], 0) > 0 then
-    redis.call('ZADD', READY, idle, a)
-    if (f[5] or '') == '' and num(f[3], 0) < num(f[4], 1) then
-      redis.call('ZADD', AVAIL, idle, a)
-      return
-    end
-  else
-    redis.call('ZREM', READY, a)
+-- skillKeys are the index keys of an agent with the skills s (comma separated).
+local function skillKeys(s)
+  if s == '' then return {sk('')} end
+  local out = {}
+  for x in string.gmatch(s, '[^,]+') do out[#out + 1] = sk(x) end
+  return out
+end
+
+-- indexSkills moves agent a from the index keys of the skills old (nil: indexed nowhere) to
+-- those of new (nil: not available), at idle time idle.
+local function indexSkills(a, old, new, idle)
+  if old and old ~= new then
+    for _, k in ipairs(skillKeys(old)) do redis.call('ZREM', k, a) end
   end
-  redis.call('ZREM', AVAIL, a)
+  if new then
+    for _, k in ipairs(skillKeys(new)) do redis.call('ZADD', k, idle, a) end
+  end
+  if old ~= new then
+    if new then redis.call('HSET', ak(a), 'iskills', new) else redis.call('HDEL', ak(a), 'iskills') end
+  end
+end
+
+-- refresh recomputes whether agent a is Prêt and connected (READY) and whether an offer may
+-- go to them now (AVAIL and their skills' index: no pending offer, load below capacity), both
+-- ordered by idle time, and their share of the pool's capacity and free slots.
+local function refresh(a)
+  local f = redis.call('HMGET', ak(a), 'state', 'sockets', 'load', 'capacity', 'offer', 'idle',
+    'skills', 'iskills', 'pc', 'pf')
+  local idle, load, cap = num(f[6], 0), num(f[3], 0), num(f[4], 1)
+  local offered = (f[5] or '') ~= ''
+  local ready = f[1] == 'ready' and num(f[2], 0) > 0
+  local avail = ready and not offered and load < cap
+  if ready then redis.call('ZADD', READY, idle, a) else redis.call('ZREM', READY, a) end
+  if avail then redis.call('ZADD', AVAIL, idle, a) else redis.call('ZREM', AVAIL, a) end
+  indexSkills(a, f[8], avail and (f[7] or '') or nil, idle)
+  local pc, pf = 0, 0
+  if ready then
+    pc = cap
+    pf = math.max(cap - load - (offered and 1 or 0), 0)
+  end
+  local dc, df = pc - num(f[9], 0), pf - num(f[10], 0)
+  if dc ~= 0 then redis.call('HINCRBY', POOL, 'cap', dc) end
+  if df ~= 0 then redis.call('HINCRBY', POOL, 'free', df) end
+  if dc ~= 0 or df ~= 0 then redis.call('HSET', ak(a), 'pc', pc, 'pf', pf) end
+end
+
+-- setWaiting indexes task t as waiting, at its queue score; unsetWaiting takes it out.
+local function setWaiting(t)
+  local s = redis.call('ZSCORE', Q, t)
+  if not s then return end
+  local cat = redis.call('HGET', tk(t), 'category') or ''
+  redis.call('ZADD', WAIT, s, t)
+  redis.call('ZADD', wk(cat), s, t)
+  redis.call('SADD', WCATS, cat)
+end
+
+local function unsetWaiting(t)
+  if redis.call('ZREM', WAIT, t) == 0 then return end
+  local cat = redis.call('HGET', tk(t), 'category') or ''
+  redis.call('ZREM', wk(cat), t)
+  if redis.call('ZCARD', wk(cat)) == 0 then redis.call('SREM', WCATS, cat) end
 end
 
 -- hasRoom: load plus a pending offer for another task stays below capacity.
@@ -85,15 +148,9 @@ local function hasRoom(a, t)
   return num(f[1], 0) + reserved < num(f[2], 1)
 end
 
-local function skilled(a, cat)
-  if not cat or cat == '' then return true end
-  local sk = redis.call('HGET', ak(a), 'skills')
-  if not sk or sk == '' then return true end
-  return string.find(',' .. sk .. ',', ',' .. cat .. ',', 1, true) ~= nil
-end
-
 local function offerTo(t, c, a)
   local dl = NOW + TIMEOUT
+  unsetWaiting(t)
   redis.call('HSET', tk(t), 'state', 'offered', 'agent', a, 'deadline', dl)
   redis.call('HSET', ak(a), 'offer', t)
   redis.call('ZADD', OFFERS, dl, t)
@@ -101,22 +158,78 @@ local function offerTo(t, c, a)
   note('offered', t, c, a, dl)
 end
 
+-- firstIn is the agent idle longest in index key k who did not reject task t (nrej agents
+-- did): the first nrej + 1 entries hold one if any.
+local function firstIn(k, t, nrej)
+  while true do
+    local r = redis.call('ZRANGE', k, 0, nrej, 'WITHSCORES')
+    local stale = false
+    for i = 1, #r, 2 do
+      local a = r[i]
+      if k ~= AVAIL and not redis.call('ZSCORE', AVAIL, a) then
+        redis.call('ZREM', k, a)
+        stale = true
+        break
+      end
+      if nrej == 0 or redis.call('SISMEMBER', rejk(t), a) == 0 then return a, tonumber(r[i + 1]) end
+    end
+    if not stale then return nil end
+  end
+end
+
+-- firstAgent is the agent idle longest among the index keys who did not reject task t (ties
+-- by id, as in a sorted set).
+local function firstAgent(t, keys)
+  local nrej = redis.call('SCARD', rejk(t))
+  local best, bestIdle
+  for _, k in ipairs(keys) do
+    local a, idle = firstIn(k, t, nrej)
+    if a and (not best or idle < bestIdle or (idle == bestIdle and a < best)) then
+      best, bestIdle = a, idle
+    end
+  end
+  return best
+end
+
+-- dispatchScan bounds how many waiting tasks of one category dispatch() looks at for one
+-- that is not refused by every agent who could take it.
+local dispatchScan = 100
+
+-- candidate is the first waiting task of category cat that an available agent may take, with
+-- its queue score and that agent (the one idle longest), or nil.
+local function candidate(cat)
+  local keys = {AVAIL}
+  if cat ~= '' then keys = {sk(cat), sk('')} end
+  local any = false
+  for _, k in ipairs(keys) do
+    if redis.call('ZCARD', k) > 0 then any = true end
+  end
+  if not any then return nil end
+  local r = redis.call('ZRANGE', wk(cat), 0, dispatchScan - 1, 'WITHSCORES')
+  for i = 1, #r, 2 do
+    local a = firstAgent(r[i], keys)
+    if a then return r[i], tonumber(r[i + 1]), a end
+  end
+end
+
 -- dispatch offers the waiting tasks, in queue order, to the available agents, idle longest
--- first, skipping agents without the task's skill and those who rejected it.
+-- first, skipping agents without the task's skill and those who rejected it. Its cost
+-- follows the offers made and the categories waiting, not the queue's length or the number
+-- of agents: each category's first task an available agent may take is a candidate, the
+-- earliest candidate is offered, and so on until no category has one.
 local function dispatch()
   if redis.call('ZCARD', AVAIL) == 0 then return end
-  for _, t in ipairs(redis.call('ZRANGE', Q, 0, 199)) do
-    local f = redis.call('HMGET', tk(t), 'state', 'category', 'conv')
-    if f[1] == 'waiting' then
-      local agents = redis.call('ZRANGE', AVAIL, 0, -1)
-      if #agents == 0 then return end
-      for _, a in ipairs(agents) do
-        if skilled(a, f[2]) and redis.call('SISMEMBER', rejk(t), a) == 0 then
-          offerTo(t, f[3], a)
-          break
-        end
-      end
+  local cats = redis.call('SMEMBERS', WCATS)
+  while true do
+    local bt, bs, ba
+    for _, cat in ipairs(cats) do
+      local t, s, a = candidate(cat)
+      if t and (not bt or s < bs or (s == bs and t < bt)) then bt, bs, ba = t, s, a end
     end
+    if not bt then return end
+    local f = redis.call('HMGET', tk(bt), 'state', 'conv')
+    if f[1] == 'waiting' then offerTo(bt, f[2], ba) else unsetWaiting(bt) end
+    if redis.call('ZCARD', AVAIL) == 0 then return end
   end
 end
 
@@ -126,6 +239,7 @@ local function endOffer(t, a, kind)
   local c = redis.call('HGET', tk(t), 'conv')
   redis.call('ZREM', OFFERS, t)
   redis.call('HSET', tk(t), 'state', 'waiting', 'agent', '', 'deadline', '')
+  setWaiting(t)
   if redis.call('HGET', ak(a), 'offer') == t then redis.call('HSET', ak(a), 'offer', '') end
   note(kind, t, c, a)
   if kind == 'offer_rejected' then redis.call('SADD', rejk(t), a) end
@@ -138,6 +252,7 @@ end
 
 local function assign(t, a)
   local c = redis.call('HGET', tk(t), 'conv')
+  unsetWaiting(t)
   if redis.call('ZREM', Q, t) == 1 then queueChanged = true end
   redis.call('ZREM', OFFERS, t)
   redis.call('HSET', tk(t), 'state', 'assigned', 'agent', a, 'deadline', '', 'assigned', NOW)
@@ -167,11 +282,13 @@ end
 local function requeueHead(t)
   redis.call('HSET', tk(t), 'state', 'waiting', 'agent', '', 'deadline', '', 'assigned', '')
   redis.call('ZADD', Q, redis.call('HGET', tk(t), 'created'), t)
+  setWaiting(t)
   queueChanged = true
 end
 
 -- ended gives task t its final state; the record is kept TTL seconds for the desk.
 local function ended(t, c, state, outcome)
+  unsetWaiting(t)
   if redis.call('ZREM', Q, t) == 1 then queueChanged = true end
   redis.call('ZREM', OFFERS, t)
   redis.call('HSET', tk(t), 'state', state, 'outcome', outcome, 'ended', NOW, 'deadline', '')
@@ -192,3 +309,18 @@ local function lost(a, member)
   refresh(a)
   note('agent_dropped', '', '', a, NOW + GRACE)
 end
+
+-- reindex builds the indexes once from the queue and READY (a Redis routed by an earlier
+-- version has tasks and agents but no index); it runs before every script's own steps and
+-- costs one EXISTS once done. The steps above keep the indexes up to date from then on.
+local reindexed = false
+local function reindex()
+  if redis.call('EXISTS', INDEXED) == 1 then return end
+  for _, t in ipairs(redis.call('ZRANGE', Q, 0, -1)) do
+    if redis.call('HGET', tk(t), 'state') == 'waiting' then setWaiting(t) end
+  end
+  for _, a in ipairs(redis.call('ZRANGE', READY, 0, -1)) do refresh(a) end
+  redis.call('SET', INDEXED, '1')
+  reindexed = true
+end
+reindex()

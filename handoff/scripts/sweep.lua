@@ -6,7 +6,8 @@
 -- KEYS[1..8] the routing's shared keys (prelude.lua)
 -- Derived from KEYS[1]'s prefix (known only inside the script): every task and agent it
 -- handles is read from KEYS[2], KEYS[6] or KEYS[5] (what is due), then the tasks and agents
--- dispatch() matches.
+-- dispatch() matches (only when something was due: a sweep with nothing to apply reads
+-- nothing more).
 --
 -- ARGV[1..6] the routing's common arguments (prelude.lua); arg(1) the most entries of each
 -- kind to apply.
@@ -40,5 +41,6 @@ for _, a in ipairs(redis.call('ZRANGEBYSCORE', DROPS, '-inf', NOW, 'LIMIT', 0, l
   end
   done = done + 1
 end
-dispatch()
+-- Nothing due, nothing changed: every transition already offered what it could.
+if done > 0 or reindexed then dispatch() end
 return finish('ok', done)
