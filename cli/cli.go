@@ -132,6 +132,7 @@ usage : relais [commande] [options]
                                 signe une identité client pour le widget
   privacy erase|export --customer ID | --email E | --phone TEL | --conversation ID
                                 efface (avec --yes) ou exporte en JSON les données d'une personne
+  privacy purge [--dry-run]     efface ce qui dépasse sa durée de conservation
   audit [--limit N] [--json] [--customer ID]
                                 le journal d'audit des effacements et des exports
   dialog check|test [DIR], chat, agent add, bench

@@ -74,11 +74,14 @@ func auditRetention(env *Env) (time.Duration, error) {
 
 func runPrivacyOn(env *Env, st *store.Store, args []string) error {
 	if len(args) == 0 {
-		return usageError{"sous-commande attendue : erase, export"}
+		return usageError{"sous-commande attendue : erase, export, purge"}
 	}
 	cmd := args[0]
+	if cmd == "purge" {
+		return runPurge(env, st, args[1:])
+	}
 	if cmd != "erase" && cmd != "export" {
-		return usageError{fmt.Sprintf("sous-commande inconnue %q : erase, export", cmd)}
+		return usageError{fmt.Sprintf("sous-commande inconnue %q : erase, export, purge", cmd)}
 	}
 	fs := newFlags(env, "privacy "+cmd, "privacy "+cmd+" (--customer ID | --email E | --phone TEL | --conversation ID) [--by NOM]"+
 		map[string]string{"erase": " --yes", "export": ""}[cmd])
@@ -116,6 +119,73 @@ func runPrivacyOn(env *Env, st *store.Store, args []string) error {
 		subjectLabel(rep.Subject), rep.SubjectHash, rep.ID)
 	printCounts(env, rep.Counts)
 	return nil
+}
+
+// runPurge is `relais privacy purge [--dry-run]`: what is past its retention
+// (RELAIS_RETENTION_CUSTOMERS, RELAIS_RETENTION_REQUESTS) is listed and, without --dry-run,
+// erased.
+func runPurge(env *Env, st *store.Store, args []string) error {
+	fs := newFlags(env, "privacy purge", "privacy purge [--dry-run] [--by NOM]")
+	dry := fs.Bool("dry-run", false, "liste ce qui serait effacé, sans rien effacer")
+	by := fs.String("by", firstOf(env.Getenv("USER"), "purge"), "qui lance la purge (pour le journal d'audit)")
+	if rest, err := parse(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("argument inattendu %q", rest[0])}
+	}
+	r, err := retention(env)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return errNeedStore
+	}
+	svc, err := privacyService(env, st)
+	if err != nil {
+		return err
+	}
+	listed, err := svc.Purge(env.Ctx, r, *dry, privacy.Actor{By: *by, From: "cli@" + hostname()})
+	for _, p := range listed {
+		what := map[bool]string{true: "à effacer", false: "effacé"}[*dry]
+		fmt.Fprintf(env.Stdout, "%-8s %s  dernier contact %s  %s\n", purgedLabel(p.Subject), p.ID, p.LastContact.Format("2006-01-02"), what)
+	}
+	if err != nil {
+		return privacyError(err)
+	}
+	fmt.Fprintf(env.Stdout, "%d élément(s) au-delà de leur durée de conservation%s.\n", len(listed),
+		map[bool]string{true: " (rien n'est effacé : --dry-run)", false: ""}[*dry])
+	return nil
+}
+
+func purgedLabel(subject string) string {
+	if subject == privacy.SubjectCustomer {
+		return "client"
+	}
+	return "demande"
+}
+
+// retention reads RELAIS_RETENTION_CUSTOMERS and RELAIS_RETENTION_REQUESTS ("0": keep).
+func retention(env *Env) (privacy.Retention, error) {
+	r := privacy.Retention{Customers: privacy.DefaultCustomerRetention, Requests: privacy.DefaultRequestRetention}
+	for _, v := range []struct {
+		name string
+		to   *time.Duration
+	}{{"RELAIS_RETENTION_CUSTOMERS", &r.Customers}, {"RELAIS_RETENTION_REQUESTS", &r.Requests}} {
+		raw := env.Getenv(v.name)
+		if raw == "" {
+			continue
+		}
+		if raw == "0" {
+			*v.to = 0
+			continue
+		}
+		d, err := time.ParseDuration(raw)
+		if err != nil || d <= 0 {
+			return r, fmt.Errorf("%s : durée invalide %q (par exemple 26280h ; 0 : sans limite)", v.name, raw)
+		}
+		*v.to = d
+	}
+	return r, nil
 }
 
 func printExport(env *Env, svc *privacy.Service, sub privacy.Subject, actor privacy.Actor) error {

@@ -53,3 +53,30 @@ func TestPrivacyCommands(t *testing.T) {
 		t.Errorf("export after erasure: %v", err)
 	}
 }
+
+// TestPurgeCommand: a dry run on a store with a fresh customer lists nothing and erases
+// nothing; a bad retention setting is refused before anything runs.
+func TestPurgeCommand(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	c, err := desk.New(st, nil).CreateCustomer(ctx, desk.CustomerFields{Name: "Jade Lenoir"}, "agent-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	vars := map[string]string{"USER": "dpo"}
+	env := &Env{Ctx: ctx, Stdout: &out, Stderr: &out, Getenv: func(k string) string { return vars[k] }}
+	if err := runPrivacyOn(env, st, []string{"purge", "--dry-run"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "0 élément(s)") || !strings.Contains(out.String(), "--dry-run") {
+		t.Errorf("dry run printed %q", out.String())
+	}
+	if _, err := desk.New(st, nil).Customer(ctx, c.ID); err != nil {
+		t.Errorf("the fresh customer was erased: %v", err)
+	}
+	vars["RELAIS_RETENTION_CUSTOMERS"] = "trois ans"
+	if err := runPrivacyOn(env, st, []string{"purge"}); err == nil || !strings.Contains(err.Error(), "RELAIS_RETENTION_CUSTOMERS") {
+		t.Errorf("a bad retention: got %v", err)
+	}
+}

@@ -19,6 +19,8 @@ func TestPrivacyUsage(t *testing.T) {
 		{"no Redis", []string{"privacy", "export", "--customer", "abc"}, 1, "REDIS_URL n'est pas défini"},
 		{"audit without Redis", []string{"audit"}, 1, "REDIS_URL n'est pas défini"},
 		{"audit argument", []string{"audit", "x"}, 2, "argument inattendu"},
+		{"purge without Redis", []string{"privacy", "purge", "--dry-run"}, 1, "REDIS_URL n'est pas défini"},
+		{"purge argument", []string{"privacy", "purge", "x"}, 2, "argument inattendu"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
