@@ -184,16 +184,14 @@ func (a *Accounts) Remove(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	load, _ := a.st.Client.HGet(ctx, a.prefix+"agent:"+id, "load").Int()
-	if load > 0 {
-		return apperr.New(apperr.Conflict, "Cet agent a des conversations en cours.")
-	}
-	err = a.st.Client.Del(ctx, a.prefix+"login:"+ag.Login, a.prefix+"agent:"+id).Err()
-	if err == nil {
-		err = a.st.Client.SRem(ctx, a.prefix+"agents", id).Err()
-	}
+	p := a.prefix
+	res, err := removeScript.Run(ctx, a.st.Client, []string{p + "login:" + ag.Login, p + "agent:" + id,
+		p + "agents", p + "pool", p + "ready", p + "avail"}, id).Text()
 	if err != nil {
 		return unavailable(err)
+	}
+	if res == "busy" {
+		return apperr.New(apperr.Conflict, "Cet agent a des conversations en cours.")
 	}
 	return nil
 }

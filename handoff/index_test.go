@@ -324,3 +324,23 @@ func countKind(ns []Notice, k NoticeKind) int {
 	}
 	return n
 }
+
+// TestRemovedAgentLeavesTheRouting: removing a Prêt agent's account takes their capacity out
+// of the estimates and their place out of the offers.
+func TestRemovedAgentLeavesTheRouting(t *testing.T) {
+	f := newFixture(t)
+	f.agent("a1", 3, "facturation") // idle longest: would get the next offer
+	f.agent("a2", 1, "facturation")
+	acc := NewAccounts(f.st, AccountOptions{})
+	f.check(acc.Remove(f.ctx, "a1"))
+	v, err := f.r.Queue(f.ctx)
+	f.check(err)
+	if v.Capacity != 1 || v.FreeSlots != 1 || v.ReadyAgents != 1 {
+		t.Errorf("after the removal: %d agents, capacity %d, free %d; want 1, 1, 1", v.ReadyAgents, v.Capacity, v.FreeSlots)
+	}
+	task := f.enqueue("c1", "facturation", PriorityNormal)
+	if got, _ := f.r.Task(f.ctx, task.ID); got.State != TaskOffered || got.AgentID != "a2" {
+		t.Errorf("the task is %s for %q, want offered to a2", got.State, got.AgentID)
+	}
+	f.checkIndexes()
+}

@@ -61,6 +61,7 @@ var (
 	positionScript    = alone("position")
 	taskOfScript      = alone("task_of")
 	addScript         = alone("add_agent")
+	removeScript      = alone("remove_agent")
 	setPasswordScript = alone("set_password")
 	attemptScript     = alone("attempt")
 	successScript     = alone("success")
