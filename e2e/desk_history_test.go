@@ -83,5 +83,6 @@ func TestAgentScrollsBackToTheFirstMessage(t *testing.T) {
 			t.Fatalf("the log's events: %v…, want seqs 1, 2, 3… once each", seqs[:min(len(seqs), i+3)])
 		}
 	}
+	eval[bool](t, tab, `(() => { document.getElementById("log").scrollTop = 0; return true; })()`)
 	screenshot(t, tab, "desk-history")
 }

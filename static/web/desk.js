@@ -27,7 +27,7 @@ let offer = null; // {task, deadline}
 let lastOfferId = ""; // the last task offered, whose expiry the agent is told about
 let countdownTimer = 0;
 let queue = []; // the queue envelope's entries
-const convs = new Map(); // conversations held: id → {id, task, log, seen, ended, typingTimer, first, older, loading}
+const convs = new Map(); // conversations held: id → {id, task, log, seen, ended, typingTimer, first, older, loading, pinned}
 let selected = null; // {kind: "conv", id} | {kind: "queue", task} | {kind: "message"}
 let typedAt = 0;
 let errorTimer = 0;
@@ -385,7 +385,8 @@ function selectConv(id) {
   $("handback-conv").hidden = c.ended;
   $("typing").textContent = "";
   c.log.scrollTop = c.log.scrollHeight;
-  $("log").scrollTop = $("log").scrollHeight;
+  toEnd();
+  c.pinned = true;
   records.select(id);
   showQueue(queue, Number($("queue-length").textContent));
   showCurrent();
@@ -424,7 +425,7 @@ function assigned(task, conv, desk) {
   showTranscript(c, conv);
   // The notes (a transfer's reason among them) come after the transcript: the log shows its end.
   notes.load(conv.id, c.log).then(() => {
-    if (selected && selected.kind === "conv" && selected.id === c.id) $("log").scrollTop = $("log").scrollHeight;
+    if (selected && selected.kind === "conv" && selected.id === c.id && c.pinned) toEnd();
   });
   records.showActive(task, desk, false);
   selectConv(conv.id);
@@ -500,18 +501,27 @@ function olderPlace(log, ev) {
   return null;
 }
 
-// Scrolling to the top of a conversation's log loads its older events.
+// The view of a conversation follows its new events while it is at the end (c.pinned); an
+// agent who scrolls up stays where they read. Scrolling to the top loads older events.
 $("log").addEventListener("scroll", () => {
   const c = selected && selected.kind === "conv" && convs.get(selected.id);
-  if (c && c.older && $("log").scrollTop < 40) loadOlder(c);
+  if (!c) return;
+  c.pinned = nearEnd();
+  if (c.older && $("log").scrollTop < 40) loadOlder(c);
 });
 
+// showEvent adds ev at the end of c's log; the view follows it unless the agent scrolled up
+// to read older lines.
 function showEvent(c, ev) {
   const node = eventNode(c, ev);
   if (!node) return;
   c.log.append(node);
-  if (selected && selected.kind === "conv" && selected.id === c.id) $("log").scrollTop = $("log").scrollHeight;
+  if (selected && selected.kind === "conv" && selected.id === c.id && c.pinned) toEnd();
 }
+
+// nearEnd says whether the log's view is at (or within a line of) its end.
+const nearEnd = () => $("log").scrollHeight - $("log").scrollTop - $("log").clientHeight < 60;
+const toEnd = () => ($("log").scrollTop = $("log").scrollHeight);
 
 // eventNode is the log line of ev, null for an event shown already or not as a line (the
 // customer's typing shows under the log).
