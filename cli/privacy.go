@@ -220,8 +220,15 @@ func printCounts(env *Env, counts map[string]int64) {
 }
 
 func subjectLabel(kind string) string {
-	if kind == privacy.SubjectConversation {
-		return "conversation anonyme"
+	switch kind {
+	case privacy.SubjectConversation:
+		return "conversation"
+	case privacy.SubjectRequest:
+		return "demande"
+	case privacy.SubjectActivity:
+		return "activité"
+	case privacy.SubjectAgent:
+		return "agent"
 	}
 	return "client"
 }
@@ -270,7 +277,10 @@ func printEntry(env *Env, e privacy.Entry, asJSON bool) {
 		fmt.Fprintf(env.Stdout, "%s\n", line)
 		return
 	}
-	action := map[string]string{privacy.ActionErase: "effacement", privacy.ActionExport: "export"}[e.Action]
+	action := map[string]string{privacy.ActionErase: "effacement", privacy.ActionExport: "export", privacy.ActionRead: "lecture",
+		privacy.ActionSearch: "recherche", privacy.ActionCreate: "création", privacy.ActionEdit: "modification",
+		privacy.ActionLink: "rattachement", privacy.ActionNote: "note", privacy.ActionLogin: "connexion",
+		privacy.ActionLogout: "déconnexion"}[e.Action]
 	var counts []string
 	for _, c := range countLabels {
 		if n := e.Counts[c.kind]; n > 0 {

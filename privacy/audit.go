@@ -17,16 +17,29 @@ import (
 // DefaultAuditRetention is how long an audit entry is kept by default: one year.
 const DefaultAuditRetention = 365 * 24 * time.Hour
 
-// The actions the audit trail records.
+// The actions the audit trail records: the operators' and customers' erasures and exports,
+// and the agents' actions on personal data in the desk.
 const (
 	ActionErase  = "erase"
 	ActionExport = "export"
+
+	ActionRead   = "read"   // an agent read a record or a transcript
+	ActionSearch = "search" // an agent searched customers (the terms are not kept)
+	ActionCreate = "create" // an agent created a customer or a request
+	ActionEdit   = "edit"   // an agent changed a customer, a request or an activity's tags
+	ActionLink   = "link"   // an agent linked an interaction to a customer
+	ActionNote   = "note"   // an agent wrote an internal note
+	ActionLogin  = "login"  // an agent signed in
+	ActionLogout = "logout" // an agent signed out
 )
 
 // The kinds of subject of a privacy action.
 const (
 	SubjectCustomer     = "customer"
 	SubjectConversation = "conversation"
+	SubjectRequest      = "request"
+	SubjectActivity     = "activity" // an activity, a left message among them
+	SubjectAgent        = "agent"    // the agent themselves (login, logout)
 )
 
 // Entry is one line of the audit trail. It holds no personal data of the subject: only the
@@ -35,8 +48,8 @@ type Entry struct {
 	ID          string           `json:"id"` // the stream entry's id
 	At          time.Time        `json:"at"`
 	Action      string           `json:"action"`       // erase, export
-	By          string           `json:"by"`           // the operator
-	From        string           `json:"from"`         // where the action came from (cli@host)
+	By          string           `json:"by"`           // the operator, the agent's login, or « client »
+	From        string           `json:"from"`         // where from: cli@host, an agent's address, widget
 	Subject     string           `json:"subject"`      // customer, conversation
 	SubjectHash string           `json:"subject_hash"` // SubjectHash(subject, id)
 	Counts      map[string]int64 `json:"counts"`       // records by kind: erased, or exported

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relais/relais/apperr"
+	"github.com/relais/relais/privacy"
 	"github.com/relais/relais/handoff"
 )
 
@@ -53,6 +54,7 @@ func (s *Server) agentLogin(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{Name: agentCookie, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.secureCookies(c.Request())})
+	s.auditAgent(c, a.Login, privacy.ActionLogin, privacy.SubjectAgent, a.ID, "")
 	return c.JSON(http.StatusOK, viewOf(a))
 }
 
@@ -79,6 +81,7 @@ func (s *Server) agentLogout(c echo.Context) error {
 				sock.end(statusLoggedOut, "déconnecté")
 			}
 		}
+		s.auditAgent(c, a.Login, privacy.ActionLogout, privacy.SubjectAgent, a.ID, "")
 	}
 	return c.NoContent(http.StatusNoContent)
 }

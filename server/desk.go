@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relais/relais/apperr"
+	"github.com/relais/relais/privacy"
 	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/handoff/desk"
 )
@@ -20,22 +21,24 @@ import (
 // deskRoutes adds the /api/v1/desk routes to api.
 func (s *Server) deskRoutes(api *echo.Group) {
 	g := api.Group("/desk", s.sameOrigin, s.requireAgent)
-	g.GET("/customers", s.searchCustomers)
-	g.POST("/customers", s.createCustomer)
-	g.GET("/customers/:id", s.getCustomer)
-	g.PUT("/customers/:id", s.updateCustomer)
-	g.GET("/customers/:id/journey", s.customerJourney)
-	g.POST("/customers/:id/requests", s.createRequest)
-	g.GET("/requests/:id", s.getRequest)
-	g.PATCH("/requests/:id", s.patchRequest)
-	g.GET("/activities/:id", s.getActivity)
-	g.POST("/activities/:id/tags", s.addTag)
-	g.DELETE("/activities/:id/tags/:tag", s.removeTag)
-	g.GET("/conversations/:cid", s.deskContext)
-	g.POST("/conversations/:cid/customer", s.linkCustomer)
-	g.GET("/conversations/:cid/events", s.deskEvents)
-	g.GET("/conversations/:cid/notes", s.listNotes)
-	g.POST("/conversations/:cid/notes", s.addNote)
+	a := s.audited
+	const customer, conv, request, activity = privacy.SubjectCustomer, privacy.SubjectConversation, privacy.SubjectRequest, privacy.SubjectActivity
+	g.GET("/customers", s.searchCustomers, a(privacy.ActionSearch, customer, ""))
+	g.POST("/customers", s.createCustomer, a(privacy.ActionCreate, customer, ""))
+	g.GET("/customers/:id", s.getCustomer, a(privacy.ActionRead, customer, "id"))
+	g.PUT("/customers/:id", s.updateCustomer, a(privacy.ActionEdit, customer, "id"))
+	g.GET("/customers/:id/journey", s.customerJourney, a(privacy.ActionRead, customer, "id"))
+	g.POST("/customers/:id/requests", s.createRequest, a(privacy.ActionCreate, customer, "id"))
+	g.GET("/requests/:id", s.getRequest, a(privacy.ActionRead, request, "id"))
+	g.PATCH("/requests/:id", s.patchRequest, a(privacy.ActionEdit, request, "id"))
+	g.GET("/activities/:id", s.getActivity, a(privacy.ActionRead, activity, "id"))
+	g.POST("/activities/:id/tags", s.addTag, a(privacy.ActionEdit, activity, "id"))
+	g.DELETE("/activities/:id/tags/:tag", s.removeTag, a(privacy.ActionEdit, activity, "id"))
+	g.GET("/conversations/:cid", s.deskContext, a(privacy.ActionRead, conv, "cid"))
+	g.POST("/conversations/:cid/customer", s.linkCustomer, a(privacy.ActionLink, conv, "cid"))
+	g.GET("/conversations/:cid/events", s.deskEvents, a(privacy.ActionRead, conv, "cid"))
+	g.GET("/conversations/:cid/notes", s.listNotes, a(privacy.ActionRead, conv, "cid"))
+	g.POST("/conversations/:cid/notes", s.addNote, a(privacy.ActionNote, conv, "cid"))
 	g.POST("/conversations/:cid/transfer", s.transferConversation)
 	g.GET("/colleagues", s.readyColleagues)
 	g.GET("/replies", s.listReplies)
@@ -44,8 +47,8 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.PUT("/replies/:id", s.updateReply)
 	g.DELETE("/replies/:id", s.deleteReply)
 	g.GET("/messages", s.listMessages)
-	g.GET("/messages/:id", s.getMessage)
-	g.POST("/messages/:id/customer", s.linkMessage)
+	g.GET("/messages/:id", s.getMessage, a(privacy.ActionRead, activity, "id"))
+	g.POST("/messages/:id/customer", s.linkMessage, a(privacy.ActionLink, activity, "id"))
 	g.GET("/intents", s.deskIntents)
 	g.GET("/limits", s.deskLimits)
 }

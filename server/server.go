@@ -44,6 +44,7 @@ type Server struct {
 	conv         *conversation.Store
 	hub          *conversation.Hub
 	relay        *relay.Relay
+	audit        *privacy.Audit // the agents' actions on personal data (audit.go)
 	bot          relay.Bot
 	queueLength  func(ctx context.Context) (int64, error) // nil without a Router
 	log          *slog.Logger
@@ -84,10 +85,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil).WithIndexTTL(cfg.ConversationTTL).WithReplicas(replicas),
 	}
 	s.sockets.m = map[*socket]struct{}{}
+	privacySvc := privacy.New(deps.Store, privacy.Options{AuditRetention: cfg.AuditRetention})
+	s.audit = privacySvc.Audit
 	var err error
 	s.relay, err = relay.New(relay.Deps{Store: deps.Store, Conversations: conv, Hub: s.hub, Bot: deps.Bot, Desk: s.records,
 		Router: deps.Router, Accounts: deps.Accounts, Logger: deps.Logger, Observer: observer{s.metrics},
-		Privacy: privacy.New(deps.Store, privacy.Options{AuditRetention: cfg.AuditRetention})},
+		Privacy: privacySvc},
 		relay.Options{BotTimeout: cfg.BotTimeout, WriteTimeout: cfg.WriteTimeout, ConversationTTL: cfg.ConversationTTL,
 			NoticeClaim: cfg.NoticeClaim, SweepInterval: cfg.SweepInterval})
 	if err != nil {
