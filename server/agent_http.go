@@ -6,8 +6,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relais/relais/apperr"
-	"github.com/relais/relais/privacy"
 	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/privacy"
 )
 
 // agentCookie holds an agent's desk session token: HttpOnly, SameSite=Strict.

@@ -9,9 +9,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relais/relais/apperr"
-	"github.com/relais/relais/privacy"
 	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/handoff/desk"
+	"github.com/relais/relais/privacy"
 )
 
 // The desk's records (docs/desk.md): every route needs an agent's session cookie; every
