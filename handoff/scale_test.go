@@ -30,11 +30,12 @@ func scaleOnly(t *testing.T) {
 // TestScaleHandoffs measures handoffs/s with 10 busy agents (Prêt, capacity 1, one skill)
 // and a queue that stays at T waiting tasks: each handoff is a close (the agent's slot frees,
 // the head of the queue is offered to them), a new enqueue at the tail with its position
-// (what the relay tells the customer), and the accept.
+// (what the relay tells the customer), and the accept. The last case adds 490 free agents
+// whose skill no task asks for. At most 400 handoffs or 5 s per case.
 func TestScaleHandoffs(t *testing.T) {
 	scaleOnly(t)
-	for _, waiting := range []int{0, 100, 1000, 5000} {
-		t.Run(strconv.Itoa(waiting), func(t *testing.T) {
+	for _, tc := range []struct{ waiting, others int }{{0, 0}, {100, 0}, {1000, 0}, {5000, 0}, {5000, 490}} {
+		t.Run(fmt.Sprintf("%d-%d", tc.waiting, tc.others), func(t *testing.T) {
 			s := newScale(t)
 			agents := s.agents(10, "facturation")
 			convs := map[string]string{} // agent → the conversation they hold
@@ -43,14 +44,15 @@ func TestScaleHandoffs(t *testing.T) {
 				s.accept(a, offeredTo(ns, a, task.ID))
 				convs[a] = task.ConversationID
 			}
-			for range waiting {
+			for range tc.waiting {
 				s.enqueue("facturation")
 			}
-			n := 400
+			s.agents(tc.others, "autre")
 			before := s.info()
 			start := time.Now()
-			for i := range n {
-				a := agents[i%len(agents)]
+			n := 0
+			for ; n < 400 && time.Since(start) < 5*time.Second; n++ {
+				a := agents[n%len(agents)]
 				ns, err := s.r.Close(s.ctx, a, convs[a])
 				s.check(err)
 				task, more := s.enqueue("facturation")
@@ -61,10 +63,10 @@ func TestScaleHandoffs(t *testing.T) {
 			}
 			elapsed := time.Since(start)
 			d := s.info().minus(before)
-			t.Logf("%d waiting, 10 agents: %.0f handoffs/s, Redis %.0f µs of scripts per handoff (%d calls), CPU %.2f ms per handoff",
-				waiting, float64(n)/elapsed.Seconds(), d.scriptUsec/float64(n), d.scriptCalls, d.cpuMs/float64(n))
-			if l, _ := s.r.Length(s.ctx); int(l) != waiting {
-				t.Errorf("queue length %d, want %d", l, waiting)
+			t.Logf("%d waiting, 10 agents + %d free without the skill: %.0f handoffs/s, Redis %.0f µs of scripts per handoff (%d handoffs, %d scripts), CPU %.2f ms per handoff",
+				tc.waiting, tc.others, float64(n)/elapsed.Seconds(), d.scriptUsec/float64(n), n, d.scriptCalls, d.cpuMs/float64(n))
+			if l, _ := s.r.Length(s.ctx); int(l) != tc.waiting {
+				t.Errorf("queue length %d, want %d", l, tc.waiting)
 			}
 		})
 	}
@@ -122,7 +124,7 @@ func (s *scale) agents(n int, skill string) []string {
 	ids := make([]string, n)
 	now := time.Now().UnixMilli()
 	for i := range ids {
-		ids[i] = fmt.Sprintf("a%d", i)
+		ids[i] = fmt.Sprintf("%s%d", skill, i)
 		s.check(s.st.Client.HSet(s.ctx, s.r.prefix+"agent:"+ids[i], "id", ids[i], "login", ids[i],
 			"name", ids[i], "skills", skill, "capacity", 1, "created", now, "state", "offline",
 			"load", 0, "sockets", 0, "offer", "", "idle", now).Err())
