@@ -228,6 +228,13 @@ func (f *fixture) checkIndexes() {
 		}
 		f.same("avail:"+s, indexed, skills[s])
 	}
+	var nonEmpty []string
+	for _, s := range []string{"", "facturation", "retours", "livraison"} {
+		if c.ZCard(f.ctx, p+"avail:"+s).Val() > 0 {
+			nonEmpty = append(nonEmpty, s)
+		}
+	}
+	f.same("askills", c.SMembers(f.ctx, p+"askills").Val(), nonEmpty)
 
 	var capacity, free int
 	for _, a := range c.ZRange(f.ctx, p+"ready", 0, -1).Val() {
@@ -341,6 +348,24 @@ func TestRemovedAgentLeavesTheRouting(t *testing.T) {
 	task := f.enqueue("c1", "facturation", PriorityNormal)
 	if got, _ := f.r.Task(f.ctx, task.ID); got.State != TaskOffered || got.AgentID != "a2" {
 		t.Errorf("the task is %s for %q, want offered to a2", got.State, got.AgentID)
+	}
+	f.checkIndexes()
+}
+
+// TestStaleWaitingEntryIsDropped: an entry of a category's waiting index whose task does not
+// wait (any more) is dropped when dispatch meets it, and the next task is offered.
+func TestStaleWaitingEntryIsDropped(t *testing.T) {
+	f := newFixture(t)
+	c, p := f.st.Client, f.r.prefix
+	f.check(c.ZAdd(f.ctx, p+"waiting:facturation", redis.Z{Score: 0, Member: "fantome"}).Err())
+	f.check(c.SAdd(f.ctx, p+"wcats", "facturation").Err())
+	f.agent("a1", 1, "facturation")
+	task := f.enqueue("c1", "facturation", PriorityNormal)
+	if got, _ := f.r.Task(f.ctx, task.ID); got.State != TaskOffered || got.AgentID != "a1" {
+		t.Errorf("the task is %s for %q, want offered to a1", got.State, got.AgentID)
+	}
+	if n := c.ZCard(f.ctx, p+"waiting:facturation").Val(); n != 0 {
+		t.Errorf("%d entries left in the category's index, want 0", n)
 	}
 	f.checkIndexes()
 }

@@ -30,6 +30,7 @@
 --   <P>wcats              set of the categories that have waiting tasks
 --   <P>avail:<skill>      sorted set of the available agents with that skill, by idle time
 --                         ('' = the agents without skills, who take every category)
+--   <P>askills            set of the skills whose avail:<skill> is not empty ('' included)
 --   <P>pool               hash: cap, free = the Prêt connected agents' total capacity and
 --                         free slots (each agent's share is kept in its fields pc, pf)
 --   <P>indexed            set once the indexes were built from the queue and READY (reindex)
@@ -56,6 +57,7 @@ local function atk(a) return P .. 'agent:' .. a .. ':tasks' end
 local function ck(c) return P .. 'conv:' .. c end
 local function num(v, d) return tonumber(v) or d end
 local WAIT, WCATS, POOL, INDEXED = P .. 'waiting', P .. 'wcats', P .. 'pool', P .. 'indexed'
+local ASKILLS = P .. 'askills'
 local function wk(cat) return P .. 'waiting:' .. cat end
 local function sk(skill) return P .. 'avail:' .. skill end
 
@@ -77,22 +79,31 @@ local function finish(status, detail, task)
   return out
 end
 
--- skillKeys are the index keys of an agent with the skills s (comma separated).
-local function skillKeys(s)
-  if s == '' then return {sk('')} end
+-- skillsOf lists the skills s (comma separated); no skill is the skill ''.
+local function skillsOf(s)
+  if s == '' then return {''} end
   local out = {}
-  for x in string.gmatch(s, '[^,]+') do out[#out + 1] = sk(x) end
+  for x in string.gmatch(s, '[^,]+') do out[#out + 1] = x end
   return out
+end
+
+-- unindexSkill takes agent a out of skill x's index.
+local function unindexSkill(x, a)
+  redis.call('ZREM', sk(x), a)
+  if redis.call('ZCARD', sk(x)) == 0 then redis.call('SREM', ASKILLS, x) end
 end
 
 -- indexSkills moves agent a from the index keys of the skills old (nil: indexed nowhere) to
 -- those of new (nil: not available), at idle time idle.
 local function indexSkills(a, old, new, idle)
   if old and old ~= new then
-    for _, k in ipairs(skillKeys(old)) do redis.call('ZREM', k, a) end
+    for _, x in ipairs(skillsOf(old)) do unindexSkill(x, a) end
   end
   if new then
-    for _, k in ipairs(skillKeys(new)) do redis.call('ZADD', k, idle, a) end
+    for _, x in ipairs(skillsOf(new)) do
+      redis.call('ZADD', sk(x), idle, a)
+      redis.call('SADD', ASKILLS, x)
+    end
   end
   if old ~= new then
     if new then redis.call('HSET', ak(a), 'iskills', new) else redis.call('HDEL', ak(a), 'iskills') end
@@ -133,11 +144,15 @@ local function setWaiting(t)
   redis.call('SADD', WCATS, cat)
 end
 
-local function unsetWaiting(t)
-  if redis.call('ZREM', WAIT, t) == 0 then return end
-  local cat = redis.call('HGET', tk(t), 'category') or ''
+-- dropWaiting takes task t out of the waiting indexes, its category's being cat.
+local function dropWaiting(t, cat)
+  redis.call('ZREM', WAIT, t)
   redis.call('ZREM', wk(cat), t)
   if redis.call('ZCARD', wk(cat)) == 0 then redis.call('SREM', WCATS, cat) end
+end
+
+local function unsetWaiting(t)
+  if redis.call('ZSCORE', WAIT, t) then dropWaiting(t, redis.call('HGET', tk(t), 'category') or '') end
 end
 
 -- hasRoom: load plus a pending offer for another task stays below capacity.
@@ -167,7 +182,7 @@ local function firstIn(k, t, nrej)
     for i = 1, #r, 2 do
       local a = r[i]
       if k ~= AVAIL and not redis.call('ZSCORE', AVAIL, a) then
-        redis.call('ZREM', k, a)
+        unindexSkill(string.sub(k, #sk('') + 1), a)
         stale = true
         break
       end
@@ -212,23 +227,33 @@ local function candidate(cat)
   end
 end
 
+-- takeable are the waiting categories an available agent may take: all of them when an
+-- agent without skills is available, else those of the available skills, and '' (no
+-- category) when it waits.
+local function takeable()
+  if redis.call('ZCARD', sk('')) > 0 then return redis.call('SMEMBERS', WCATS) end
+  local cats = redis.call('SINTER', WCATS, ASKILLS)
+  if redis.call('SISMEMBER', WCATS, '') == 1 then cats[#cats + 1] = '' end
+  return cats
+end
+
 -- dispatch offers the waiting tasks, in queue order, to the available agents, idle longest
 -- first, skipping agents without the task's skill and those who rejected it. Its cost
--- follows the offers made and the categories waiting, not the queue's length or the number
--- of agents: each category's first task an available agent may take is a candidate, the
--- earliest candidate is offered, and so on until no category has one.
+-- follows the offers made and the categories both waiting and available, not the queue's
+-- length or the number of agents: each such category's first task an available agent may
+-- take is a candidate, the earliest candidate is offered, and so on until none is left.
 local function dispatch()
   if redis.call('ZCARD', AVAIL) == 0 then return end
-  local cats = redis.call('SMEMBERS', WCATS)
+  local cats = takeable()
   while true do
-    local bt, bs, ba
+    local bt, bs, ba, bc
     for _, cat in ipairs(cats) do
       local t, s, a = candidate(cat)
-      if t and (not bt or s < bs or (s == bs and t < bt)) then bt, bs, ba = t, s, a end
+      if t and (not bt or s < bs or (s == bs and t < bt)) then bt, bs, ba, bc = t, s, a, cat end
     end
     if not bt then return end
     local f = redis.call('HMGET', tk(bt), 'state', 'conv')
-    if f[1] == 'waiting' then offerTo(bt, f[2], ba) else unsetWaiting(bt) end
+    if f[1] == 'waiting' then offerTo(bt, f[2], ba) else dropWaiting(bt, bc) end
     if redis.call('ZCARD', AVAIL) == 0 then return end
   end
 end
