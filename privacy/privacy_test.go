@@ -67,8 +67,10 @@ func (w *world) conversationWith(t *testing.T, text string) string {
 	return c.ID
 }
 
-func setUp(t *testing.T) *world {
-	st := storetest.Open(t)
+func setUp(t *testing.T) *world { return setUpOn(t, storetest.Open(t)) }
+
+// setUpOn is setUp on st.
+func setUpOn(t *testing.T, st *store.Store) *world {
 	w := &world{st: st, svc: privacy.New(st, privacy.Options{}), desk: desk.New(st, nil),
 		convs: conversation.NewStore(st, conversation.Options{})}
 	var err error
@@ -234,7 +236,14 @@ func TestExportHoldsEveryRecordOfThePerson(t *testing.T) {
 }
 
 func TestEraseLeavesNothingOfThePerson(t *testing.T) {
-	w := setUp(t)
+	for name, open := range map[string]func(testing.TB) *store.Store{"redis": storetest.Open, "cluster": storetest.Cluster} {
+		t.Run(name, func(t *testing.T) { eraseLeavesNothing(t, setUpOn(t, open(t))) })
+	}
+}
+
+// eraseLeavesNothing erases w's person: none of her identifiers is left in any key of any
+// master, and the other person keeps his.
+func eraseLeavesNothing(t *testing.T, w *world) {
 	before := dump(t, w.st)
 	if !strings.Contains(before, w.amelie.ID) || !strings.Contains(before, "Durand") {
 		t.Fatal("the set-up holds nothing of hers: the test would prove nothing")

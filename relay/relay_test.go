@@ -86,7 +86,12 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	st := storetest.Open(t)
+	return newFixtureOn(t, storetest.Open(t))
+}
+
+// newFixtureOn is newFixture on st.
+func newFixtureOn(t *testing.T, st *store.Store) *fixture {
+	t.Helper()
 	conv := conversation.NewStore(st, conversation.Options{})
 	hub := conversation.NewHub(conv, nil, time.Second)
 	t.Cleanup(func() { hub.Close() })
@@ -367,5 +372,36 @@ func TestHandoffAnswerTellsThePlace(t *testing.T) {
 		if evs[i].Seq != evs[i-1].Seq+1 {
 			t.Fatalf("got seqs %d then %d, want them in a row", evs[i-1].Seq, evs[i].Seq)
 		}
+	}
+}
+
+// TestTurnsAndHandoffOnACluster: on a Redis Cluster of three masters, turns are stored on
+// their session (one script each, the session under the conversation's hash tag), a retry
+// replays, two processes answer in turn, and a handoff reaches the routing queue.
+func TestTurnsAndHandoffOnACluster(t *testing.T) {
+	f, ctx := newFixtureOn(t, storetest.Cluster(t)), context.Background()
+	other := f.second(t)
+	opened, err := f.relay.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, token := opened.Conversation.ID, opened.Conversation.Token
+	for i, s := range []struct {
+		relay      *relay.Relay
+		key, want string
+	}{{f.relay, "k1", "tour 1"}, {f.relay, "k2", "tour 2"}, {other, "k3", "tour 3"}, {f.relay, "k4", "tour 4"}, {f.relay, "k4", "tour 4"}} {
+		a, err := s.relay.Post(ctx, id, token, s.key, "bonjour")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := texts(a.Events); len(got) != 1 || got[0] != s.want {
+			t.Fatalf("turn %d: got %q, want %q", i, got, s.want)
+		}
+	}
+	if _, err := f.relay.Post(ctx, id, token, "k5", "conseiller"); err != nil {
+		t.Fatal(err)
+	}
+	if task, err := f.router.TaskOf(ctx, id); err != nil || task.ConversationID != id {
+		t.Fatalf("the handoff's task: %+v %v", task, err)
 	}
 }
