@@ -387,7 +387,7 @@ func TestTurnsAndHandoffOnACluster(t *testing.T) {
 	}
 	id, token := opened.Conversation.ID, opened.Conversation.Token
 	for i, s := range []struct {
-		relay      *relay.Relay
+		relay     *relay.Relay
 		key, want string
 	}{{f.relay, "k1", "tour 1"}, {f.relay, "k2", "tour 2"}, {other, "k3", "tour 3"}, {f.relay, "k4", "tour 4"}, {f.relay, "k4", "tour 4"}} {
 		a, err := s.relay.Post(ctx, id, token, s.key, "bonjour")
