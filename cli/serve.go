@@ -96,7 +96,8 @@ type Wired struct {
 // embedded pages. The end-to-end tests start their servers through it.
 func Wire(cfg server.Config, st *store.Store, bot relay.Bot, log *slog.Logger, accounts handoff.AccountOptions) (*Wired, error) {
 	w := &Wired{
-		Router:   handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout, SocketLease: cfg.AgentLease}),
+		Router: handoff.NewRouter(st, handoff.Options{OfferTimeout: cfg.OfferTimeout, SocketLease: cfg.AgentLease,
+			Replicas: cfg.Replicas()}),
 		Accounts: handoff.NewAccounts(st, accounts),
 	}
 	var err error

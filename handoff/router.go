@@ -27,6 +27,9 @@ type Options struct {
 	TaskTTL           time.Duration    // how long a closed or cancelled task stays readable (24 h)
 	NoticeMaxLen      int64            // approximate length of the notice stream (10,000)
 	Now               func() time.Time // the clock (time.Now)
+	// Replicas: every routing write counts once they have it (RELAIS_REDIS_MIN_REPLICAS), so
+	// that a failover does not undo an offer, a claim or a close that was reported done.
+	Replicas store.Replicas
 }
 
 func (o *Options) defaults() {
@@ -82,7 +85,7 @@ func (r *Router) run(ctx context.Context, s *redis.Script, keys []string, args .
 		r.opts.DropGrace.Milliseconds(), r.opts.NoticeMaxLen,
 		max(int64(r.opts.TaskTTL/time.Second), 1), r.opts.SocketLease.Milliseconds(),
 	}, args...)
-	reply, err := s.Run(ctx, r.st.Client, append(r.sharedKeys(), keys...), all...).Slice()
+	reply, err := r.st.RunScript(ctx, r.opts.Replicas, s, append(r.sharedKeys(), keys...), all...)
 	if err != nil {
 		return result{}, unavailable(err)
 	}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"github.com/relais/relais/store"
+
 	"errors"
 	"fmt"
 	"net"
@@ -187,4 +189,10 @@ func originPatterns(origins []string) []string {
 		out = append(out, strings.TrimSuffix(o, "/"))
 	}
 	return out
+}
+
+// Replicas is what a write waits for before it counts (RELAIS_REDIS_MIN_REPLICAS,
+// RELAIS_REDIS_REPLICA_TIMEOUT): conversation, desk and routing writes alike.
+func (c Config) Replicas() store.Replicas {
+	return store.Replicas{MinReplicas: c.RedisMinReplicas, Timeout: c.RedisReplicaTimeout}
 }

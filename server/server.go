@@ -71,7 +71,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	// Conversation and desk writes count once these replicas have them.
-	replicas := store.Replicas{MinReplicas: cfg.RedisMinReplicas, Timeout: cfg.RedisReplicaTimeout}
+	replicas := cfg.Replicas()
 	conv := conversation.NewStore(deps.Store, conversation.Options{
 		TTL:               cfg.ConversationTTL,
 		MessagesPerWindow: cfg.MessagesPerConversation,
