@@ -178,7 +178,10 @@ function handle(msg) {
       assigned(msg.task, msg.conversation, msg.desk);
       break;
     case "event":
-      if (convs.has(msg.conversation_id)) showEvent(convs.get(msg.conversation_id), msg.event);
+      if (convs.has(msg.conversation_id)) {
+        const c = convs.get(msg.conversation_id);
+        if (showEvent(c, msg.event)) countUnread(c, msg.event);
+      }
       break;
     case "reset":
       // The server lost events shown here (a storage failover): the transcript as it now is.
@@ -343,6 +346,11 @@ function showCurrent() {
     const name = records.customerName(c.id) || "Client inconnu";
     const b = button("", "select", () => selectConv(c.id));
     b.append(el("span", "", name), el("small", "", (c.ended ? "terminée — " : "") + describe(c.task)));
+    if (c.unread) {
+      const n = c.unread === 1 ? "1 nouveau message" : c.unread + " nouveaux messages";
+      b.prepend(el("span", "unread", String(c.unread))); // floats right of the name
+      b.setAttribute("aria-label", name + ", " + n);
+    }
     b.setAttribute("aria-current", String(!!(selected && selected.kind === "conv" && selected.id === c.id)));
     li.append(b);
     list.append(li);
@@ -387,6 +395,7 @@ function selectConv(id) {
   c.log.scrollTop = c.log.scrollHeight;
   toEnd();
   c.pinned = true;
+  c.unread = 0;
   records.select(id);
   showQueue(queue, Number($("queue-length").textContent));
   showCurrent();
@@ -510,13 +519,24 @@ $("log").addEventListener("scroll", () => {
   if (c.older && $("log").scrollTop < 40) loadOlder(c);
 });
 
-// showEvent adds ev at the end of c's log; the view follows it unless the agent scrolled up
-// to read older lines.
+// showEvent adds ev at the end of c's log, and says whether it did; the view follows it
+// unless the agent scrolled up to read older lines.
 function showEvent(c, ev) {
   const node = eventNode(c, ev);
-  if (!node) return;
+  if (!node) return false;
   c.log.append(node);
   if (selected && selected.kind === "conv" && selected.id === c.id && c.pinned) toEnd();
+  return true;
+}
+
+// countUnread counts a customer's message that came to a conversation the agent is not
+// looking at: « En cours » shows how many, until the agent opens it.
+function countUnread(c, ev) {
+  if (ev.type !== "message" || ev.from !== "customer") return;
+  if (selected && selected.kind === "conv" && selected.id === c.id) return;
+  c.unread = (c.unread || 0) + 1;
+  showCurrent();
+  announce("Nouveau message de " + (records.customerName(c.id) || "Client inconnu"));
 }
 
 // nearEnd says whether the log's view is at (or within a line of) its end.
