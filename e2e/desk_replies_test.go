@@ -82,7 +82,7 @@ func TestCannedReplyInsertedWithSlash(t *testing.T) {
 	do(t, tab, "Échap closes the list", press(kb.Escape))
 	waitPage(t, tab, "closed, the text kept", `document.getElementById("reply-picker").hidden && document.getElementById("reply-text").value === "/48 h"`)
 	do(t, tab, "clear", setValue("reply-text", ""), chromedp.SendKeys(chromedp.ID("reply-text"), "/"))
-	waitPage(t, tab, "every reply listed", `document.querySelectorAll("#reply-picker-list [role=option]").length === 2`)
+	waitPage(t, tab, "every reply listed", `!document.getElementById("reply-picker").hidden && document.querySelectorAll("#reply-picker-list [role=option]").length === 2`)
 	do(t, tab, "↓ then Tab", press(kb.ArrowDown), press(kb.Tab))
 	waitPage(t, tab, "the name removed cleanly", `document.getElementById("reply-text").value === "Comptez 48 h pour la livraison."`)
 	screenshot(t, tab, "replies-03-inserted-anonymous")

@@ -262,7 +262,9 @@ export function init(h) {
     save();
   });
   box().addEventListener("input", onInput);
-  box().addEventListener("blur", () => setTimeout(closePicker, 150));
+  // The list closes when the focus leaves the box (after a click in the list has chosen), not
+  // when the box got it back meanwhile.
+  box().addEventListener("blur", () => setTimeout(() => document.activeElement !== box() && closePicker(), 150));
   $("reply").addEventListener("keydown", onKey, true);
   resetForm();
 }
