@@ -41,8 +41,9 @@ func TestDeskLimits(t *testing.T) {
 	d := startDesk(t, storetest.Open(t), testConfig())
 	a := d.session(t, d.addAgent(t, "alice").ID)
 	got, _ := mustDesk[struct{ Limits map[string]int }](t, d, a, http.StatusOK, "GET", "/limits", "")
-	if got.Limits["title"] != 2000 || got.Limits["text"] != 2000 || got.Limits["name"] != 200 || got.Limits["tag"] != 50 {
-		t.Errorf("got %v, want title 2000, text 2000, name 200, tag 50", got.Limits)
+	if got.Limits["title"] != 2000 || got.Limits["text"] != 2000 || got.Limits["name"] != 200 || got.Limits["tag"] != 50 ||
+		got.Limits["message"] != testConfig().MaxMessageLength {
+		t.Errorf("got %v, want title 2000, text 2000, name 200, tag 50, message %d", got.Limits, testConfig().MaxMessageLength)
 	}
 }
 

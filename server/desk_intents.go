@@ -36,7 +36,9 @@ func (s *Server) deskIntents(c echo.Context) error {
 }
 
 // deskLimits is GET /api/v1/desk/limits: the desk records' field limits, in characters, for the
-// page's counters (handoff/desk owns them).
+// page's counters (handoff/desk owns them), and the longest agent message (message).
 func (s *Server) deskLimits(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]map[string]int{"limits": desk.FieldLimits()})
+	limits := desk.FieldLimits()
+	limits["message"] = s.cfg.MaxMessageLength // an agent's message to the customer
+	return c.JSON(http.StatusOK, map[string]map[string]int{"limits": limits})
 }

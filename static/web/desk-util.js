@@ -35,9 +35,9 @@ export const number = (n) => n.toLocaleString("fr-FR");
 // It counts what the server will count: the text trimmed, in runes.
 export function counter(node, text, max) {
   const n = chars(serverTrim(text));
-  node.textContent = number(n) + " / " + number(max);
-  node.classList.toggle("over", n > max);
-  return n <= max;
+  node.textContent = max ? number(n) + " / " + number(max) : number(n); // max unknown: not loaded yet
+  node.classList.toggle("over", Boolean(max) && n > max);
+  return !max || n <= max;
 }
 
 // tooLong is the server's message for a field over its limit.
@@ -134,7 +134,9 @@ export async function api(method, path, { body, version } = {}) {
 
 // limits are the records' field limits in characters (GET /desk/limits, handoff/desk owns
 // them), loaded once signed in; the values here only serve until they arrive.
-export const limits = { name: 200, title: 2000, text: 2000, account: 50, tag: 50, tags: 30, email: 254, phone_digits_min: 6, phone_digits_max: 20 };
+// limits are the server's (GET /desk/limits, loaded at sign-in before anything is shown): the
+// page holds no copy of them.
+export const limits = {};
 
 export async function loadLimits() {
   const res = await api("GET", "/limits");

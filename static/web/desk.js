@@ -1,7 +1,7 @@
 /*
- * Relais — the agent's desk, « Bureau d'assistance clientèle » (issue 6).
+ * Relais — the agent's desk, « Bureau d'assistance clientèle ».
  * Session: POST /api/v1/agent/login sets an HttpOnly cookie; GET /api/v1/agent/me checks it.
- * Websocket /api/v1/agent/ws: JSON envelopes {type, ...} both ways (see DESIGN.md): state,
+ * Websocket /api/v1/agent/ws: JSON envelopes {type, ...} both ways (see docs/agent-protocol.md): state,
  * offers with their countdown, the queue (« File d'attente »), the conversations the agent
  * holds (« En cours ») with the end of their transcripts, older events paged back when the
  * agent scrolls to the top of the log (or presses « Messages précédents »). The records panel is desk-records.js (which
@@ -10,7 +10,7 @@
  * l'assistant » desk-transfer.js, « Réponses types » desk-replies.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
-import { $, el, button, chars, serverTrim, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, intentLabel } from "./desk-util.js";
+import { $, el, button, chars, serverTrim, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, limits, intentLabel } from "./desk-util.js";
 import * as records from "./desk-records.js";
 import * as messages from "./desk-messages.js";
 import * as alerts from "./desk-alerts.js";
@@ -19,7 +19,6 @@ import * as transfer from "./desk-transfer.js";
 import * as replies from "./desk-replies.js";
 
 const FROM = { customer: "Client", bot: "Assistant", agent: "Vous", system: "Système" };
-const MESSAGE_MAX = 2000;
 let ws = null;
 let me = null;
 let loggedOut = false;
@@ -115,7 +114,10 @@ function signedIn(agent) {
   $("desk").hidden = false;
   for (const id of ["ready", "not-ready", "replies-open", "sound-toggle", "logout"]) $(id).hidden = false;
   $("who").textContent = agent.name;
-  Promise.all([loadIntents(), loadLimits()]).finally(connect); // names first: the first offer or queue shows them
+  Promise.all([loadIntents(), loadLimits()]).finally(() => { // names first: the first offer or queue shows them
+    counter($("reply-count"), $("reply-text").value, limits.message);
+    connect();
+  });
 }
 
 // ---------------------------------------------------------------- websocket
@@ -631,8 +633,9 @@ $("reply").addEventListener("submit", async (e) => {
   const c = selected && selected.kind === "conv" && convs.get(selected.id);
   const text = serverTrim($("reply-text").value);
   if (!text || !c || c.ended) return;
-  if (chars(text) > MESSAGE_MAX) {
-    showError((notes.noting() ? "Note trop longue : " : "Message trop long : ") + tooLong(MESSAGE_MAX, chars(text)));
+  const max = notes.noting() ? limits.text : limits.message;
+  if (max && chars(text) > max) {
+    showError((notes.noting() ? "Note trop longue : " : "Message trop long : ") + tooLong(max, chars(text)));
     return;
   }
   if (notes.noting()) {
@@ -640,14 +643,14 @@ $("reply").addEventListener("submit", async (e) => {
     if (refused) showError(refused);
     else {
       $("reply-text").value = "";
-      counter($("reply-count"), "", MESSAGE_MAX);
+      counter($("reply-count"), "", limits.message);
       $("log").scrollTop = $("log").scrollHeight;
     }
     return;
   }
   if (send({ type: "message", conversation_id: c.id, text })) {
     $("reply-text").value = "";
-    counter($("reply-count"), "", MESSAGE_MAX);
+    counter($("reply-count"), "", limits.message);
   }
 });
 
@@ -659,7 +662,7 @@ $("reply-text").addEventListener("keydown", (e) => {
 });
 
 $("reply-text").addEventListener("input", () => {
-  counter($("reply-count"), $("reply-text").value, MESSAGE_MAX);
+  counter($("reply-count"), $("reply-text").value, limits.message);
   const c = selected && selected.kind === "conv" && convs.get(selected.id);
   if (!c || c.ended || notes.noting() || Date.now() - typedAt < 2000) return;
   typedAt = Date.now();
@@ -728,5 +731,5 @@ transfer.init({
     announce(text);
   },
 });
-counter($("reply-count"), "", MESSAGE_MAX);
+counter($("reply-count"), "", limits.message);
 start();
