@@ -40,7 +40,7 @@ func (d *Desk) createCustomer(ctx context.Context, f CustomerFields, ext string,
 		return Customer{}, err
 	}
 	if other != "" {
-		return d.Customer(ctx, other)
+		return d.customerBeingWritten(ctx, other)
 	}
 	claims = append(claims, c)
 	for _, u := range []struct {
@@ -65,10 +65,26 @@ func (d *Desk) createCustomer(ctx context.Context, f CustomerFields, ext string,
 	if err != nil {
 		return fail(err)
 	}
+	if err := d.confirm(ctx, id, claims...); err != nil {
+		return Customer{}, err
+	}
 	if err := d.addPhone(ctx, id, phoneKey(f.Phone)); err != nil {
 		return Customer{}, err
 	}
 	return customerFromHash(r.rec(0)), nil
+}
+
+// customerBeingWritten returns customer id, whose unique value another call reserved and
+// may still be writing.
+func (d *Desk) customerBeingWritten(ctx context.Context, id string) (Customer, error) {
+	for range 100 {
+		c, err := d.Customer(ctx, id)
+		if !errors.Is(err, ErrCustomerNotFound) {
+			return c, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return Customer{}, ErrCustomerNotFound
 }
 
 func (d *Desk) addPhone(ctx context.Context, id, digits string) error {
@@ -125,6 +141,9 @@ func (d *Desk) UpdateCustomer(ctx context.Context, id string, version int64, f C
 		d.release(ctx, id, claims...)
 		return Customer{}, err
 	}
+	if err := d.confirm(ctx, id, claims...); err != nil {
+		return Customer{}, err
+	}
 	old := r.rec(1)
 	if k := old["email_key"]; k != strings.ToLower(f.Email) {
 		d.unreserve(ctx, id, "email", k)
@@ -173,7 +192,8 @@ func (d *Desk) byIndex(ctx context.Context, index, key string) ([]string, error)
 	if key == "" {
 		return nil, nil
 	}
-	id, err := d.st.Client.Get(ctx, d.uniqueKey(index, key)).Result()
+	v, err := d.st.Client.Get(ctx, d.uniqueKey(index, key)).Result()
+	id, _, _ := strings.Cut(v, " ") // a pending reservation names its writer too
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}

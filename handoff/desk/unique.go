@@ -3,23 +3,35 @@ package desk
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
 // A unique value (e-mail, account number, external id) is a reservation key holding the
-// customer's id, claimed (SET NX) before the customer's record is written and released when
-// the write fails or the value leaves the record. A reservation whose holder's record does
-// not carry the value (a crash between the two steps) is stale: the next claimant takes it
-// over with a compare-and-set. Readers check every hit against the record.
+// customer's id, claimed (SET NX) before the customer's record is written, as
+// "<id> <deadline>" (pending: the writer has until deadline, unix seconds, to write it), then
+// confirmed to "<id>" once the record carries the value, or released when the write fails
+// or the value leaves the record. Another claimant meeting a pending reservation is refused
+// (the first writer wins); past its deadline, or confirmed while its holder's record does not
+// carry the value (a writer that died between two steps), it is stale: the claimant takes it
+// over with a compare-and-set, or confirms it for the holder whose record does carry it.
+// Readers check every hit against the record.
+
+// pendingFor is how long a writer has between reserving a value and confirming it.
+const pendingFor = 60 * time.Second
 
 // uniqueField is the record's field holding each kind of unique value.
 var uniqueField = map[string]string{"email": "email_key", "account": "account_key", "external": "external_id"}
 
-// claim is a value reserved for a customer; fresh when this call made the reservation.
+// claim is a value reserved for a customer; fresh when this call made the reservation, held
+// then as pending.
 type claim struct {
 	kind, value string
 	fresh       bool
+	pending     string
 }
 
 // reserve claims value of kind for customer id; it answers the other customer holding it, or
@@ -30,8 +42,9 @@ func (d *Desk) reserve(ctx context.Context, kind, value, id string) (claim, stri
 		return c, "", nil
 	}
 	key := d.uniqueKey(kind, value)
+	c.pending = id + " " + strconv.FormatInt(time.Now().Add(pendingFor).Unix(), 10)
 	for range 3 {
-		ok, err := d.st.Client.SetNX(ctx, key, id, 0).Result()
+		ok, err := d.st.Client.SetNX(ctx, key, c.pending, 0).Result()
 		if err != nil {
 			return c, "", unavailable(err)
 		}
@@ -39,20 +52,29 @@ func (d *Desk) reserve(ctx context.Context, kind, value, id string) (claim, stri
 			c.fresh = true
 			return c, "", nil
 		}
-		holder, err := d.st.Client.Get(ctx, key).Result()
+		v, err := d.st.Client.Get(ctx, key).Result()
 		if errors.Is(err, redis.Nil) {
 			continue
 		}
 		if err != nil {
 			return c, "", unavailable(err)
 		}
+		holder, deadline, pending := strings.Cut(v, " ")
 		if holder == id {
 			return c, "", nil
 		}
+		if pending {
+			if end, _ := strconv.ParseInt(deadline, 10, 64); time.Now().Unix() < end {
+				return c, holder, nil
+			}
+		}
 		if d.holds(ctx, holder, kind, value) {
+			if pending {
+				casSetScript.Run(ctx, d.st.Client, []string{key}, v, holder)
+			}
 			return c, holder, nil
 		}
-		n, err := casSetScript.Run(ctx, d.st.Client, []string{key}, holder, id).Int64()
+		n, err := casSetScript.Run(ctx, d.st.Client, []string{key}, v, c.pending).Int64()
 		if err != nil {
 			return c, "", unavailable(err)
 		}
@@ -64,6 +86,19 @@ func (d *Desk) reserve(ctx context.Context, kind, value, id string) (claim, stri
 	return c, "", unavailable(errors.New("desk: réservation disputée"))
 }
 
+// confirm makes the fresh reservations of customer id final, once its record carries them.
+func (d *Desk) confirm(ctx context.Context, id string, claims ...claim) error {
+	for _, c := range claims {
+		if !c.fresh {
+			continue
+		}
+		if err := casSetScript.Run(ctx, d.st.Client, []string{d.uniqueKey(c.kind, c.value)}, c.pending, id).Err(); err != nil {
+			return unavailable(err)
+		}
+	}
+	return nil
+}
+
 // holds says whether customer id's record carries value as its kind of unique value.
 func (d *Desk) holds(ctx context.Context, id, kind, value string) bool {
 	if !validID(id) {
@@ -73,12 +108,16 @@ func (d *Desk) holds(ctx context.Context, id, kind, value string) bool {
 	return err == nil && v == value
 }
 
-// release gives up the reservations made fresh for customer id, unless its record now
-// carries them (another write of the same customer won).
+// release gives up the reservations made fresh for customer id, unless its record carries
+// them (its write was made, but not acknowledged): those are confirmed.
 func (d *Desk) release(ctx context.Context, id string, claims ...claim) {
 	for _, c := range claims {
-		if c.fresh && !d.holds(ctx, id, c.kind, c.value) {
-			d.casDel(ctx, d.uniqueKey(c.kind, c.value), id)
+		switch {
+		case !c.fresh:
+		case d.holds(ctx, id, c.kind, c.value):
+			d.confirm(ctx, id, c)
+		default:
+			d.casDel(ctx, d.uniqueKey(c.kind, c.value), c.pending)
 		}
 	}
 }
