@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -131,4 +132,47 @@ func scanKeys(t *testing.T, c redis.UniversalClient, pattern string) []string {
 		t.Fatal(err)
 	}
 	return keys
+}
+
+// TestInterruptedLinkIsFinished: a link stopped after its first step (the chat frozen in its
+// old home for the customer) is finished by the next write on the chat, which then lands in
+// the customer's home (as a finished link, it changed the chat: the version read is stale);
+// readers meanwhile see the chat.
+func TestInterruptedLinkIsFinished(t *testing.T) {
+	st := storetest.Open(t)
+	d := desk.New(st, nil)
+	c := mustCustomer(t, d, "Léa", desk.CustomerFields{})
+	in, err := d.Attach(ctx, desk.Taken{TaskID: "t1", ConversationID: "c1", AgentID: "a1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := st.Key("{r:"+in.Request.ID+"}") + ":"
+	for _, k := range []string{old + "request:" + in.Request.ID, old + "activity:" + in.Activity.ID} {
+		if err := st.Client.HSet(ctx, k, "moved_to", c.ID).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, err := d.Activity(ctx, in.Activity.ID); err != nil || a.ID != in.Activity.ID {
+		t.Fatalf("frozen: got %+v %v, want the chat", a, err)
+	}
+	// The link, finished, changed the chat: the tag made with the version read is stale.
+	_, err = d.AddTag(ctx, in.Activity.ID, in.Activity.Version, "Facture", "a1")
+	stale, ok := errors.AsType[*desk.StaleError](err)
+	if !ok {
+		t.Fatalf("got %v, want stale", err)
+	}
+	a, err := d.AddTag(ctx, in.Activity.ID, stale.Version, "Facture", "a1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.CustomerID != c.ID || len(a.Tags) != 1 {
+		t.Fatalf("got %+v, want the chat filed for %s with its tag", a, c.ID)
+	}
+	if left := scanKeys(t, st.Client, old+"*"); len(left) != 0 {
+		t.Fatalf("left in the old home: %v", left)
+	}
+	j, err := d.Journey(ctx, c.ID)
+	if err != nil || len(j.Requests) != 1 || len(j.Requests[0].Activities) != 1 {
+		t.Fatalf("journey %+v %v, want the chat's request", j, err)
+	}
 }
