@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,6 +75,27 @@ func TestEachPersonIsOneSlot(t *testing.T) {
 	}
 	if len(slots) < n-4 {
 		t.Fatalf("%d customers in %d slots, want nearly one slot each", n, len(slots))
+	}
+	// On a Redis Cluster, every master holds customers.
+	if cc, ok := st.Client.(*redis.ClusterClient); ok {
+		var mu sync.Mutex
+		held := map[string]int{}
+		err := cc.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+			keys := scanKeys(t, m, st.Key("{c:*}")+":customer")
+			mu.Lock()
+			held[m.Options().Addr] = len(keys)
+			mu.Unlock()
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for addr, k := range held {
+			if k == 0 {
+				t.Errorf("master %s holds no customer (%v)", addr, held)
+			}
+		}
+		t.Logf("customers per master: %v", held)
 	}
 }
 
