@@ -12,6 +12,7 @@ import (
 
 	"github.com/relais/relais/dialog"
 	"github.com/relais/relais/handoff"
+	"github.com/relais/relais/handoff/desk"
 	"github.com/relais/relais/relay"
 	"github.com/relais/relais/server"
 	"github.com/relais/relais/static"
@@ -57,6 +58,9 @@ func runServe(env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if err := migrateDesk(env, st, log); err != nil {
+		return err
+	}
 	b, err := newBot(env.Ctx, env, st, cfg.SessionTTL)
 	if err != nil {
 		return err
@@ -104,6 +108,19 @@ func Wire(cfg server.Config, st *store.Store, bot relay.Bot, log *slog.Logger, a
 	w.Server, err = server.New(cfg, server.Deps{Store: st, Bot: bot, Logger: log, Static: static.FS,
 		Router: w.Router, Accounts: w.Accounts})
 	return w, err
+}
+
+// migrateDesk moves desk records of the layout before the per-person hash tags, if any, to the
+// current one before the server serves (stop every instance of the older version first).
+func migrateDesk(env *Env, st *store.Store, log *slog.Logger) error {
+	m, err := desk.New(st, nil).MigrateLegacy(env.Ctx)
+	if err != nil {
+		return fmt.Errorf("migration des fiches du bureau : %w", err)
+	}
+	if len(m) > 0 {
+		log.Info("fiches du bureau migrées : une clé par personne", "migrated", m)
+	}
+	return nil
 }
 
 // addDemoAgent creates the agent "demo" with a random password and prints both, so that a

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -17,11 +18,31 @@ func (d *Desk) Activity(ctx context.Context, id string) (Activity, error) {
 	if !validID(id) {
 		return Activity{}, ErrActivityNotFound
 	}
-	h, err := d.hash(ctx, d.key("activity", id), ErrActivityNotFound)
+	_, h, err := d.record(ctx, "activity", id, ErrActivityNotFound)
 	if err != nil {
 		return Activity{}, err
 	}
 	return activityFromHash(h), nil
+}
+
+// record reads request or activity id (kind) where its locator says, following a move in
+// progress to the customer's home once the copy is there; it answers the record's home.
+func (d *Desk) record(ctx context.Context, kind, id string, notFound error) (string, map[string]string, error) {
+	home, err := d.locate(ctx, id)
+	if err != nil || home == "" {
+		return "", nil, cmp.Or(err, notFound)
+	}
+	h, err := d.hash(ctx, d.hkey(home, kind, id), notFound)
+	if err != nil {
+		return "", nil, err
+	}
+	if to := h["moved_to"]; to != "" {
+		there, err := d.st.Client.HGetAll(ctx, d.hkey(customerHome(to), kind, id)).Result()
+		if err == nil && len(there) > 0 {
+			return customerHome(to), there, nil
+		}
+	}
+	return home, h, nil
 }
 
 // AddTag adds a tag to activity id, if it is still at version. The same tag ignoring case
@@ -45,15 +66,41 @@ func (d *Desk) tagWrite(ctx context.Context, s *redis.Script, id string, version
 	if !validID(id) {
 		return Activity{}, ErrActivityNotFound
 	}
-	r, err := d.run(ctx, s, by, []string{d.key("activity", id)},
-		append([]any{id, strconv.FormatInt(version, 10)}, args...)...)
+	var r reply
+	err := d.retryMoved(ctx, id, func(home string) error {
+		var err error
+		r, err = d.run(ctx, s, by, home, []string{d.hkey(home, "activity", id)},
+			append([]any{id, strconv.FormatInt(version, 10)}, args...)...)
+		if err != nil {
+			return err
+		}
+		return r.refusal(ErrActivityNotFound, func(h map[string]string) any { return activityFromHash(h) })
+	})
 	if err != nil {
 		return Activity{}, err
 	}
-	if err := r.refusal(ErrActivityNotFound, func(h map[string]string) any { return activityFromHash(h) }); err != nil {
-		return Activity{}, err
-	}
 	return activityFromHash(r.rec(0)), nil
+}
+
+// retryMoved runs write in the home of record id (a request or an activity); when it meets
+// the record being moved to a customer's home, it finishes the move and writes there.
+func (d *Desk) retryMoved(ctx context.Context, id string, write func(home string) error) error {
+	for range 3 {
+		home, err := d.locate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if home == "" {
+			home = requestHome(id) // no such record: the script answers not found
+		}
+		if err = write(home); !errors.Is(err, errMoved) {
+			return err
+		}
+		if err := d.finishMove(ctx, home, id); err != nil {
+			return err
+		}
+	}
+	return unavailable(errMoved)
 }
 
 // Taken is an interaction an agent takes: the task and what the bot learned.
@@ -70,15 +117,120 @@ type Taken struct {
 // Attach files the interaction an agent accepted or picked: a chat activity added to the
 // customer's most recent open request, or to a new request (« Nouvelle demande ») when none
 // is open or the customer is unknown. Attaching a task again returns its activity (with the
-// agent updated), so a retry, a reconnection or a transfer never makes a second one.
+// agent updated), so a retry, a reconnection or a transfer never makes a second one: the
+// task's key is claimed (SET NX) for the new activity before it is written.
 func (d *Desk) Attach(ctx context.Context, t Taken) (Interaction, error) {
+	for range 100 {
+		aid, err := d.readPointer(ctx, d.taskKey(t.TaskID))
+		if err != nil {
+			return Interaction{}, err
+		}
+		if aid == "" {
+			in, claimed, err := d.attachNew(ctx, t)
+			if claimed || err != nil {
+				return in, err
+			}
+			continue
+		}
+		in, err := d.attachExisting(ctx, t, aid)
+		if !errors.Is(err, ErrNoInteraction) {
+			return in, err
+		}
+		time.Sleep(10 * time.Millisecond) // claimed by another attach still writing it
+	}
+	return Interaction{}, unavailable(errors.New("desk: tâche réservée sans activité"))
+}
+
+// attachNew claims the task for a new activity and files it; claimed is false when another
+// attach claimed the task first.
+func (d *Desk) attachNew(ctx context.Context, t Taken) (Interaction, bool, error) {
 	reqID, actID := newID(), newID()
-	keys := append(d.customerKeys(t.CustomerID), d.key("request", reqID),
-		d.key("request", reqID, "activities"), d.key("activity", actID))
-	r, err := d.run(ctx, attachScript, t.AgentID, keys, t.TaskID, t.ConversationID, t.CustomerID,
-		t.AgentID, t.AgentName, t.Intent, t.Summary, reqID, actID, DefaultTitle,
-		d.indexEnd(), d.now().Unix())
-	return interactionOf(r, err)
+	seq, err := d.seqs(ctx, 2)
+	if err != nil {
+		return Interaction{}, false, err
+	}
+	cu := t.CustomerID
+	for {
+		home := d.homeFor(ctx, cu, reqID)
+		if home == requestHome(reqID) {
+			cu = ""
+		}
+		if err := d.setLocators(ctx, home, actID, reqID); err != nil {
+			return Interaction{}, false, err
+		}
+		p := pointer{activity: actID, end: d.indexEnd()}
+		ok, err := d.st.Client.SetNX(ctx, d.taskKey(t.TaskID), p.value(), d.indexTTL).Result()
+		if err != nil {
+			return Interaction{}, false, unavailable(err)
+		}
+		if !ok {
+			d.st.Client.Del(ctx, d.locatorKey(actID), d.locatorKey(reqID))
+			return Interaction{}, false, nil
+		}
+		r, err := d.run(ctx, attachScript, t.AgentID, home, []string{d.hkey(home, "activity", actID),
+			d.hkey(home, "request", reqID)}, t.TaskID, t.ConversationID, cu, t.AgentID, t.AgentName,
+			t.Intent, t.Summary, reqID, actID, DefaultTitle, seq, seq+1)
+		if err == nil && r.status == "customer_not_found" && cu != "" {
+			cu = "" // erased meanwhile: file it without a customer
+			d.st.Client.Del(ctx, d.taskKey(t.TaskID))
+			continue
+		}
+		in, err := interactionOf(r, err)
+		if err != nil {
+			d.st.Client.Del(ctx, d.taskKey(t.TaskID))
+			return Interaction{}, true, err
+		}
+		if in.Request.ID != reqID {
+			d.st.Client.Del(ctx, d.locatorKey(reqID))
+		}
+		return in, true, d.keepPointer(ctx, d.convLatestKey(t.ConversationID), actID)
+	}
+}
+
+// homeFor is the home of a new record of customer cu: theirs when they exist, otherwise the
+// home of request reqID.
+func (d *Desk) homeFor(ctx context.Context, cu, reqID string) string {
+	if cu != "" && validID(cu) {
+		if n, err := d.st.Client.Exists(ctx, d.hkey(customerHome(cu), "customer")).Result(); err == nil && n == 1 {
+			return customerHome(cu)
+		}
+	}
+	return requestHome(reqID)
+}
+
+// attachExisting gives the task's activity aid to t's agent; ErrNoInteraction while the
+// attach that claimed the task has not written it yet.
+func (d *Desk) attachExisting(ctx context.Context, t Taken, aid string) (Interaction, error) {
+	var r reply
+	err := d.retryMoved(ctx, aid, func(home string) error {
+		var err error
+		r, err = d.run(ctx, changeAgentScript, t.AgentID, home, []string{d.hkey(home, "activity", aid)},
+			aid, t.AgentID, t.AgentName)
+		if err != nil {
+			return err
+		}
+		return r.refusal(ErrNoInteraction, nil)
+	})
+	if err != nil {
+		return Interaction{}, err
+	}
+	in := r.interaction()
+	return in, d.keepInteraction(ctx, in)
+}
+
+// keepInteraction renews the task's and the conversation's keys of an interaction that
+// changed (the conversation's only while it still points at it).
+func (d *Desk) keepInteraction(ctx context.Context, in Interaction) error {
+	a := in.Activity
+	if a.TaskID != "" {
+		if err := d.keepPointer(ctx, d.taskKey(a.TaskID), a.ID); err != nil {
+			return err
+		}
+	}
+	if cur, err := d.readPointer(ctx, d.convLatestKey(a.ConversationID)); err != nil || cur != a.ID {
+		return err
+	}
+	return d.keepPointer(ctx, d.convLatestKey(a.ConversationID), a.ID)
 }
 
 // Link links the interaction of conversation convID (its latest activity) to a customer:
@@ -89,21 +241,56 @@ func (d *Desk) Link(ctx context.Context, convID, customerID string, ttl time.Dur
 	if !validID(customerID) {
 		return Interaction{}, ErrCustomerNotFound
 	}
-	keys := append([]string{d.key("conv", convID, "customer")}, d.customerKeys(customerID)...)
-	r, err := d.run(ctx, linkScript, by, keys, convID, customerID, max(int64(ttl/time.Second), 1))
-	return interactionOf(r, err)
+	aid, err := d.readPointer(ctx, d.convLatestKey(convID))
+	if err != nil {
+		return Interaction{}, err
+	}
+	if aid == "" {
+		return Interaction{}, ErrNoInteraction
+	}
+	in, err := d.link(ctx, aid, customerID, by)
+	if err != nil {
+		return Interaction{}, err
+	}
+	return in, d.SetConversationCustomer(ctx, convID, customerID, ttl)
 }
 
 // EndActivity records that the task's interaction ended (close, hand back), once.
 func (d *Desk) EndActivity(ctx context.Context, taskID, by string) (Interaction, error) {
-	r, err := d.run(ctx, endScript, by, nil, taskID, d.indexEnd())
-	return interactionOf(r, err)
+	return d.taskWrite(ctx, taskID, func(home, aid string) (reply, error) {
+		return d.run(ctx, endScript, by, home, []string{d.hkey(home, "activity", aid)}, aid)
+	})
 }
 
 // ChangeAgent gives the task's activity to another agent (a transfer).
 func (d *Desk) ChangeAgent(ctx context.Context, taskID, agentID, agentName, by string) (Interaction, error) {
-	r, err := d.run(ctx, changeAgentScript, by, nil, taskID, agentID, agentName, d.indexEnd())
-	return interactionOf(r, err)
+	return d.taskWrite(ctx, taskID, func(home, aid string) (reply, error) {
+		return d.run(ctx, changeAgentScript, by, home, []string{d.hkey(home, "activity", aid)}, aid, agentID, agentName)
+	})
+}
+
+// taskWrite runs write on the activity of task taskID and renews its keys.
+func (d *Desk) taskWrite(ctx context.Context, taskID string, write func(home, aid string) (reply, error)) (Interaction, error) {
+	aid, err := d.readPointer(ctx, d.taskKey(taskID))
+	if err != nil {
+		return Interaction{}, err
+	}
+	if aid == "" {
+		return Interaction{}, ErrNoInteraction
+	}
+	var r reply
+	err = d.retryMoved(ctx, aid, func(home string) error {
+		var err error
+		if r, err = write(home, aid); err != nil {
+			return err
+		}
+		return r.refusal(ErrNoInteraction, nil)
+	})
+	if err != nil {
+		return Interaction{}, err
+	}
+	in := r.interaction()
+	return in, d.keepInteraction(ctx, in)
 }
 
 // LeftMessage is a message a customer left when no agent was available.
@@ -118,18 +305,39 @@ type LeftMessage struct {
 }
 
 // LeaveMessage files a left message: a new request « Message laissé par le client » with a
-// message activity holding the text.
+// message activity holding the text. Its entry in the index of left messages is written
+// first (readers check it against the record).
 func (d *Desk) LeaveMessage(ctx context.Context, m LeftMessage) (Interaction, error) {
 	text, err := checkMessage(m.Message)
 	if err != nil {
 		return Interaction{}, err
 	}
 	reqID, actID := newID(), newID()
-	keys := append(d.customerKeys(m.CustomerID), d.key("request", reqID),
-		d.key("request", reqID, "activities"), d.key("activity", actID))
-	r, err := d.run(ctx, leaveScript, "", keys, m.ConversationID, m.TaskID, m.CustomerID, m.Intent,
-		m.Summary, text, reqID, actID, LeftMessageTitle, m.Contact)
-	return interactionOf(r, err)
+	seq, err := d.seqs(ctx, 2)
+	if err != nil {
+		return Interaction{}, err
+	}
+	if err := d.st.Client.ZAdd(ctx, d.key("messages"), redis.Z{Score: float64(seq + 1), Member: actID}).Err(); err != nil {
+		return Interaction{}, unavailable(err)
+	}
+	cu := m.CustomerID
+	for {
+		home := d.homeFor(ctx, cu, reqID)
+		if home == requestHome(reqID) {
+			cu = ""
+		}
+		if err := d.setLocators(ctx, home, actID, reqID); err != nil {
+			return Interaction{}, err
+		}
+		r, err := d.run(ctx, leaveScript, "", home, []string{d.hkey(home, "request", reqID),
+			d.hkey(home, "activity", actID)}, m.ConversationID, m.TaskID, cu, m.Intent,
+			m.Summary, text, reqID, actID, LeftMessageTitle, m.Contact, seq, seq+1)
+		if err == nil && r.status == "customer_not_found" && cu != "" {
+			cu = ""
+			continue
+		}
+		return interactionOf(r, err)
+	}
 }
 
 // ErrNoContact refuses a message left by an anonymous customer without a way to answer them.
@@ -174,22 +382,22 @@ func interactionOf(r reply, err error) (Interaction, error) {
 
 // OfTask returns the interaction of a task, ErrNoInteraction when it has none yet.
 func (d *Desk) OfTask(ctx context.Context, taskID string) (Interaction, error) {
-	return d.interactionAt(ctx, "task", taskID)
+	return d.interactionAt(ctx, d.taskKey(taskID))
 }
 
 // OfConversation returns the latest interaction of a conversation an agent took,
 // ErrNoInteraction when there is none.
 func (d *Desk) OfConversation(ctx context.Context, convID string) (Interaction, error) {
-	return d.interactionAt(ctx, "conv", convID)
+	return d.interactionAt(ctx, d.convLatestKey(convID))
 }
 
-func (d *Desk) interactionAt(ctx context.Context, index, id string) (Interaction, error) {
-	aid, err := d.st.Client.HGet(ctx, d.key("idx", index), id).Result()
-	if errors.Is(err, redis.Nil) {
-		return Interaction{}, ErrNoInteraction
-	}
+func (d *Desk) interactionAt(ctx context.Context, key string) (Interaction, error) {
+	aid, err := d.readPointer(ctx, key)
 	if err != nil {
-		return Interaction{}, unavailable(err)
+		return Interaction{}, err
+	}
+	if aid == "" {
+		return Interaction{}, ErrNoInteraction
 	}
 	a, err := d.Activity(ctx, aid)
 	if err != nil {

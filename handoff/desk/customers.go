@@ -11,13 +11,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// customerArgs are the script arguments of f from name on, with the index keys.
-// customerWriteKeys are the keys of customer id written with f: the record and the set of
-// its phone (create_customer.lua, update_customer.lua).
-func (d *Desk) customerWriteKeys(id string, f CustomerFields) []string {
-	return []string{d.key("customer", id), d.key("idx", "phone", phoneKey(f.Phone))}
-}
-
 func customerArgs(f CustomerFields) []any {
 	return []any{f.Name, f.Email, strings.ToLower(f.Email), f.Phone, phoneKey(f.Phone),
 		f.Address, f.AccountNumber, strings.ToLower(f.AccountNumber), f.Language, f.Notes}
@@ -29,16 +22,79 @@ func (d *Desk) CreateCustomer(ctx context.Context, f CustomerFields, by string) 
 	if err := f.clean(); err != nil {
 		return Customer{}, err
 	}
+	return d.createCustomer(ctx, f, "", false, by)
+}
+
+// createCustomer reserves the unique values of a new customer, then writes its record in its
+// home; lenient drops a value another customer holds instead of refusing it. With an
+// external id another customer holds, it answers that customer.
+func (d *Desk) createCustomer(ctx context.Context, f CustomerFields, ext string, lenient bool, by string) (Customer, error) {
 	id := newID()
-	args := append([]any{id, "", "0"}, customerArgs(f)...)
-	r, err := d.run(ctx, createCustomerScript, by, d.customerWriteKeys(id, f), args...)
+	var claims []claim
+	fail := func(err error) (Customer, error) {
+		d.release(ctx, id, claims...)
+		return Customer{}, err
+	}
+	c, other, err := d.reserve(ctx, "external", ext, id)
 	if err != nil {
 		return Customer{}, err
 	}
-	if err := r.refusal(ErrCustomerNotFound, nil); err != nil {
+	if other != "" {
+		return d.customerBeingWritten(ctx, other)
+	}
+	claims = append(claims, c)
+	for _, u := range []struct {
+		kind, field string
+		value       *string
+	}{{"email", "email", &f.Email}, {"account", "account_number", &f.AccountNumber}} {
+		c, other, err := d.reserve(ctx, u.kind, strings.ToLower(*u.value), id)
+		if err != nil {
+			return fail(err)
+		}
+		if other != "" && !lenient {
+			return fail(&DuplicateError{Field: u.field, ExistingID: other})
+		}
+		if other != "" {
+			*u.value = ""
+			continue
+		}
+		claims = append(claims, c)
+	}
+	args := append([]any{id, ext}, customerArgs(f)...)
+	r, err := d.run(ctx, createCustomerScript, by, customerHome(id), nil, args...)
+	if err != nil {
+		return fail(err)
+	}
+	if err := d.confirm(ctx, id, claims...); err != nil {
+		return Customer{}, err
+	}
+	if err := d.addPhone(ctx, id, phoneKey(f.Phone)); err != nil {
 		return Customer{}, err
 	}
 	return customerFromHash(r.rec(0)), nil
+}
+
+// customerBeingWritten returns customer id, whose unique value another call reserved and
+// may still be writing.
+func (d *Desk) customerBeingWritten(ctx context.Context, id string) (Customer, error) {
+	for range 100 {
+		c, err := d.Customer(ctx, id)
+		if !errors.Is(err, ErrCustomerNotFound) {
+			return c, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return Customer{}, ErrCustomerNotFound
+}
+
+func (d *Desk) addPhone(ctx context.Context, id, digits string) error {
+	if digits == "" {
+		return nil
+	}
+	if err := d.st.Client.SAdd(ctx, d.phoneSetKey(digits), id).Err(); err != nil {
+		return unavailable(err)
+	}
+	return nil
 }
 
 // Customer returns a customer by id.
@@ -46,7 +102,7 @@ func (d *Desk) Customer(ctx context.Context, id string) (Customer, error) {
 	if !validID(id) {
 		return Customer{}, ErrCustomerNotFound
 	}
-	h, err := d.hash(ctx, d.key("customer", id), ErrCustomerNotFound)
+	h, err := d.hash(ctx, d.hkey(customerHome(id), "customer"), ErrCustomerNotFound)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -62,12 +118,43 @@ func (d *Desk) UpdateCustomer(ctx context.Context, id string, version int64, f C
 	if err := f.clean(); err != nil {
 		return Customer{}, err
 	}
-	args := append([]any{id, strconv.FormatInt(version, 10)}, customerArgs(f)...)
-	r, err := d.run(ctx, updateCustomerScript, by, d.customerWriteKeys(id, f), args...)
+	var claims []claim
+	for _, u := range []struct{ kind, field, value string }{
+		{"email", "email", strings.ToLower(f.Email)}, {"account", "account_number", strings.ToLower(f.AccountNumber)}} {
+		c, other, err := d.reserve(ctx, u.kind, u.value, id)
+		if err != nil {
+			d.release(ctx, id, claims...)
+			return Customer{}, err
+		}
+		if other != "" {
+			d.release(ctx, id, claims...)
+			return Customer{}, &DuplicateError{Field: u.field, ExistingID: other}
+		}
+		claims = append(claims, c)
+	}
+	args := append([]any{strconv.FormatInt(version, 10)}, customerArgs(f)...)
+	r, err := d.run(ctx, updateCustomerScript, by, customerHome(id), nil, args...)
+	if err == nil {
+		err = r.refusal(ErrCustomerNotFound, func(h map[string]string) any { return customerFromHash(h) })
+	}
 	if err != nil {
+		d.release(ctx, id, claims...)
 		return Customer{}, err
 	}
-	if err := r.refusal(ErrCustomerNotFound, func(h map[string]string) any { return customerFromHash(h) }); err != nil {
+	if err := d.confirm(ctx, id, claims...); err != nil {
+		return Customer{}, err
+	}
+	old := r.rec(1)
+	if k := old["email_key"]; k != strings.ToLower(f.Email) {
+		d.unreserve(ctx, id, "email", k)
+	}
+	if k := old["account_key"]; k != strings.ToLower(f.AccountNumber) {
+		d.unreserve(ctx, id, "account", k)
+	}
+	if k := old["phone_key"]; k != "" && k != phoneKey(f.Phone) {
+		d.st.Client.SRem(ctx, d.phoneSetKey(k), id)
+	}
+	if err := d.addPhone(ctx, id, phoneKey(f.Phone)); err != nil {
 		return Customer{}, err
 	}
 	return customerFromHash(r.rec(0)), nil
@@ -105,12 +192,16 @@ func (d *Desk) byIndex(ctx context.Context, index, key string) ([]string, error)
 	if key == "" {
 		return nil, nil
 	}
-	id, err := d.st.Client.HGet(ctx, d.key("idx", index), key).Result()
+	v, err := d.st.Client.Get(ctx, d.uniqueKey(index, key)).Result()
+	id, _, _ := strings.Cut(v, " ") // a pending reservation names its writer too
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, unavailable(err)
+	}
+	if !d.holds(ctx, id, index, key) {
+		return nil, nil // a stale reservation
 	}
 	return []string{id}, nil
 }
@@ -120,7 +211,7 @@ func (d *Desk) byPhone(ctx context.Context, phone string) ([]string, error) {
 	if len(k) < minPhone {
 		return nil, nil
 	}
-	ids, err := d.st.Client.SMembers(ctx, d.key("idx", "phone", k)).Result()
+	ids, err := d.st.Client.SMembers(ctx, d.phoneSetKey(k)).Result()
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -188,16 +279,7 @@ func (d *Desk) EnsureCustomer(ctx context.Context, id Identity) (Customer, error
 	if err := f.clean(); err != nil {
 		f.Email, f.Phone = keepIf(looksLikeEmail(f.Email), f.Email), keepIf(validPhone(f.Phone), f.Phone)
 	}
-	cid := newID()
-	args := append([]any{cid, id.Sub, "1"}, customerArgs(f)...)
-	r, err := d.run(ctx, createCustomerScript, "", d.customerWriteKeys(cid, f), args...)
-	if err != nil {
-		return Customer{}, err
-	}
-	if err := r.refusal(ErrCustomerNotFound, nil); err != nil {
-		return Customer{}, err
-	}
-	return customerFromHash(r.rec(0)), nil
+	return d.createCustomer(ctx, f, id.Sub, true, "")
 }
 
 func validPhone(p string) bool {
@@ -220,7 +302,7 @@ func firstRunes(s string, n int) string {
 // SetConversationCustomer remembers that conversation convID is customer's (from a signed
 // identity or a link), for ttl: its tasks and its left message are filed for the customer.
 func (d *Desk) SetConversationCustomer(ctx context.Context, convID, customerID string, ttl time.Duration) error {
-	if err := d.st.Client.Set(ctx, d.key("conv", convID, "customer"), customerID, ttl).Err(); err != nil {
+	if err := d.st.Client.Set(ctx, d.convCustomerKey(convID), customerID, ttl).Err(); err != nil {
 		return unavailable(err)
 	}
 	return nil
@@ -228,7 +310,7 @@ func (d *Desk) SetConversationCustomer(ctx context.Context, convID, customerID s
 
 // ConversationCustomer returns the customer of a conversation, "" when unknown.
 func (d *Desk) ConversationCustomer(ctx context.Context, convID string) (string, error) {
-	id, err := d.st.Client.Get(ctx, d.key("conv", convID, "customer")).Result()
+	id, err := d.st.Client.Get(ctx, d.convCustomerKey(convID)).Result()
 	if errors.Is(err, redis.Nil) {
 		return "", nil
 	}

@@ -20,7 +20,7 @@ import (
 // one process or many, on the same Redis act as one. It is safe for concurrent use.
 type Desk struct {
 	st       *store.Store
-	prefix   string // "<store prefix>{desk}:"
+	prefix   string // "<store prefix>{desk}:", the home of what belongs to no person
 	now      func() time.Time
 	indexTTL time.Duration
 	replicas store.Replicas // every write waits for them (WithReplicas)
@@ -64,12 +64,13 @@ func (d *Desk) WithReplicas(r store.Replicas) *Desk {
 	return d
 }
 
-// run executes a desk script as agent by ("" for the system) on the shared keys then keys,
-// with args after the common ones (see scripts/prelude.lua), and waits for the replicas.
-func (d *Desk) run(ctx context.Context, s *redis.Script, by string, keys []string, args ...any) (reply, error) {
+// run executes a desk script as agent by ("" for the system) in home (KEYS[1] its customer
+// record, then keys, all in the home's slot), with args after the common ones (see
+// scripts/prelude.lua), and waits for the replicas.
+func (d *Desk) run(ctx context.Context, s *redis.Script, by, home string, keys []string, args ...any) (reply, error) {
 	now := d.now().UTC().Format(time.RFC3339Nano)
 	all := append([]any{now, by}, args...)
-	v, err := d.st.RunScript(ctx, d.replicas, s, append(d.sharedKeys(), keys...), all...)
+	v, err := d.st.RunScript(ctx, d.replicas, s, append([]string{d.hkey(home, "customer")}, keys...), all...)
 	if err != nil {
 		return reply{}, unavailable(err)
 	}
@@ -142,6 +143,10 @@ var (
 	errTooManyTags      = apperr.InvalidFields(map[string]string{"tag": fmt.Sprintf("%d tags au plus sur une activité.", MaxTags)})
 )
 
+// errMoved is a write that met a record being moved to a customer's home (see Link): the
+// caller finishes the move and tries again.
+var errMoved = errors.New("desk: fiche en cours de déplacement")
+
 // refusal turns a script status other than ok into an error; notFound is the record's own.
 func (r reply) refusal(notFound error, current func(map[string]string) any) error {
 	switch r.status {
@@ -169,6 +174,8 @@ func (r reply) refusal(notFound error, current func(map[string]string) any) erro
 		return ErrLinkedElsewhere
 	case "no_message":
 		return ErrMessageNotFound
+	case "moved":
+		return errMoved
 	}
 	return fmt.Errorf("desk: statut de script inconnu %q", r.status)
 }

@@ -2,10 +2,10 @@ package desk
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -28,7 +28,7 @@ func (d *Desk) ConversationsOf(ctx context.Context, id string) ([]string, error)
 	}
 	var ids []string
 	j, err := d.Journey(ctx, id)
-	if err != nil && !errors.Is(err, ErrCustomerNotFound) {
+	if err != nil && err != ErrCustomerNotFound {
 		return nil, err
 	}
 	for _, r := range j.Requests {
@@ -36,7 +36,7 @@ func (d *Desk) ConversationsOf(ctx context.Context, id string) ([]string, error)
 			ids = append(ids, a.ConversationID)
 		}
 	}
-	links, err := d.scan(ctx, d.key("conv", "*", "customer"))
+	links, err := d.scan(ctx, d.convCustomerKey("*"))
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -46,7 +46,7 @@ func (d *Desk) ConversationsOf(ctx context.Context, id string) ([]string, error)
 	}
 	for i, k := range links {
 		if owners[i] == id {
-			ids = append(ids, strings.TrimSuffix(strings.TrimPrefix(k, d.key("conv")+":"), ":customer"))
+			ids = append(ids, strings.TrimSuffix(strings.TrimPrefix(k, d.gkey("conv")+":"), ":customer"))
 		}
 	}
 	ids = slices.DeleteFunc(ids, func(c string) bool { return c == "" })
@@ -54,117 +54,203 @@ func (d *Desk) ConversationsOf(ctx context.Context, id string) ([]string, error)
 	return slices.Compact(ids), nil
 }
 
+// homeActivity is an activity with its home.
+type homeActivity struct {
+	home string
+	Activity
+}
+
 // ActivitiesOfConversations returns the activities filed for any of the conversations convs,
 // wherever they are filed (a customer's request or a request without a customer), oldest
 // first. It reads every activity of the desk: for privacy requests, not for the desk's pages.
 func (d *Desk) ActivitiesOfConversations(ctx context.Context, convs []string) ([]Activity, error) {
+	found, err := d.activitiesOf(ctx, convs)
+	out := make([]Activity, len(found))
+	for i, a := range found {
+		out[i] = a.Activity
+	}
+	return out, err
+}
+
+func (d *Desk) activitiesOf(ctx context.Context, convs []string) ([]homeActivity, error) {
 	if len(convs) == 0 {
 		return nil, nil
 	}
-	keys, err := d.scan(ctx, d.key("activity", "*"))
+	recs, err := d.records(ctx, "activity")
 	if err != nil {
-		return nil, unavailable(err)
+		return nil, err
 	}
-	keys = slices.DeleteFunc(keys, func(k string) bool {
-		return strings.Contains(strings.TrimPrefix(k, d.key("activity")+":"), ":")
-	})
-	cmds, err := d.st.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, k := range keys {
-			p.HGetAll(ctx, k)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	var out []Activity
-	for _, c := range cmds {
-		h := c.(*redis.MapStringStringCmd).Val()
-		if len(h) > 0 && slices.Contains(convs, h["conversation_id"]) {
-			out = append(out, activityFromHash(h))
+	var out []homeActivity
+	for _, r := range recs {
+		if r.h["moved_to"] == "" && slices.Contains(convs, r.h["conversation_id"]) {
+			out = append(out, homeActivity{r.home, activityFromHash(r.h)})
 		}
 	}
-	slices.SortFunc(out, func(a, b Activity) int { return strings.Compare(a.CreatedAt, b.CreatedAt) })
+	slices.SortFunc(out, func(a, b homeActivity) int { return strings.Compare(a.CreatedAt, b.CreatedAt) })
 	return out, nil
 }
 
-// Erase deletes, in one script, the activities filed for the conversations convs (a request
-// left empty goes too), the desk's links and index entries of those conversations, and, when
-// customerID is not "", the customer with all their requests, activities, tags and left
-// messages and every index entry pointing at them. Erasing what is already gone deletes
-// nothing: the counts are then 0.
+// Erase deletes the activities filed for the conversations convs (a request left empty goes
+// too), the desk's links and index entries of those conversations, and, when customerID is
+// not "", the customer with all their requests, activities, tags and left messages and every
+// index entry pointing at them. What is in the customer's home goes in one script (one
+// slot); the activities filed elsewhere go home by home, then the entries outside the homes.
+// Erasing what is already gone deletes nothing: the counts are then 0.
 func (d *Desk) Erase(ctx context.Context, customerID string, convs []string, by string) (Erased, error) {
 	if customerID != "" && !validID(customerID) {
 		return nil, ErrCustomerNotFound
 	}
 	convs = slices.DeleteFunc(slices.Clone(convs), func(c string) bool { return !validID(c) })
-	acts, err := d.ActivitiesOfConversations(ctx, convs)
+	acts, err := d.activitiesOf(ctx, convs)
 	if err != nil {
 		return nil, err
 	}
-	args := []any{customerID, len(acts)}
+	byHome := map[string][]any{}
+	if customerID != "" {
+		byHome[customerHome(customerID)] = []any{"1"}
+	}
 	for _, a := range acts {
-		args = append(args, a.ID)
+		if byHome[a.home] == nil {
+			byHome[a.home] = []any{"0"}
+		}
+		byHome[a.home] = append(byHome[a.home], a.ID)
+	}
+	out := Erased{"customers": 0, "requests": 0, "activities": 0, "left_messages": 0, "tags": 0,
+		"conversation_links": 0, "index_entries": 0}
+	for home, args := range byHome {
+		r, err := d.run(ctx, eraseScript, by, home, nil, args...)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range r.rec(0) {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			out[k] += n
+		}
+		if err := d.unpoint(ctx, r, out); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range convs {
-		args = append(args, c)
-	}
-	r, err := d.run(ctx, eraseScript, by, d.customerKeys(customerID), args...)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.refusal(ErrCustomerNotFound, nil); err != nil {
-		return nil, err
-	}
-	out := Erased{}
-	for k, v := range r.rec(0) {
-		out[k], _ = strconv.ParseInt(v, 10, 64)
+		n, err := d.st.Client.Del(ctx, d.convCustomerKey(c)).Result()
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		out["conversation_links"] += n
+		n, _ = d.st.Client.Del(ctx, d.convLatestKey(c)).Result()
+		out["index_entries"] += n
 	}
 	return out, nil
+}
+
+// unpoint deletes the entries outside the home that pointed at what erase.lua deleted.
+func (d *Desk) unpoint(ctx context.Context, r reply, out Erased) error {
+	c := r.rec(1)
+	if id := c["id"]; id != "" {
+		out["index_entries"] += d.unreserve(ctx, id, "email", c["email_key"]) +
+			d.unreserve(ctx, id, "account", c["account_key"]) + d.unreserve(ctx, id, "external", c["external_id"])
+		if k := c["phone_key"]; k != "" {
+			out["index_entries"] += d.st.Client.SRem(ctx, d.phoneSetKey(k), id).Val()
+		}
+	}
+	var keys []string
+	for id := range r.rec(2) {
+		keys = append(keys, d.locatorKey(id))
+	}
+	for _, a := range r.recs[min(3, len(r.recs)):] {
+		keys = append(keys, d.locatorKey(a["id"]))
+		for _, k := range []string{d.taskKey(a["task_id"]), d.convLatestKey(a["conversation_id"])} {
+			if cur, _ := d.rawPointer(ctx, k); cur == a["id"] {
+				out["index_entries"] += d.st.Client.Del(ctx, k).Val()
+			}
+		}
+		out["index_entries"] += d.st.Client.ZRem(ctx, d.key("messages"), a["id"]).Val()
+	}
+	for _, k := range keys {
+		if err := d.st.Client.Del(ctx, k).Err(); err != nil {
+			return unavailable(err)
+		}
+	}
+	return nil
+}
+
+// rawPointer is the activity a task or conversation key points at, ended or not.
+func (d *Desk) rawPointer(ctx context.Context, key string) (string, error) {
+	v, err := d.st.Client.Get(ctx, key).Result()
+	if err != nil && err != redis.Nil {
+		return "", unavailable(err)
+	}
+	aid, _, _ := strings.Cut(v, " ")
+	return aid, nil
 }
 
 // getAll reads string keys, "" for those gone.
 func (d *Desk) getAll(ctx context.Context, keys []string) ([]string, error) {
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	cmds, err := d.st.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, k := range keys {
-			p.Get(ctx, k)
+	out := make([]string, len(keys))
+	for i, k := range keys { // one by one: the keys are in many slots
+		v, err := d.st.Client.Get(ctx, k).Result()
+		if err != nil && err != redis.Nil {
+			return nil, unavailable(err)
 		}
-		return nil
-	})
-	if err != nil && err != redis.Nil {
-		return nil, unavailable(err)
-	}
-	out := make([]string, len(cmds))
-	for i, c := range cmds {
-		out[i] = c.(*redis.StringCmd).Val()
+		out[i] = v
 	}
 	return out, nil
 }
 
-// scan returns the desk keys matching pattern, once each. Every desk key is in the slot of
-// the hash tag {desk}: on a Redis Cluster only the master holding it is scanned.
-func (d *Desk) scan(ctx context.Context, pattern string) ([]string, error) {
-	var node redis.Cmdable = d.st.Client
-	if cc, ok := d.st.Client.(*redis.ClusterClient); ok {
-		n, err := cc.MasterForKey(ctx, d.key("seq"))
-		if err != nil {
-			return nil, err
-		}
-		node = n
+// homeRecord is a record read by a scan, with its home.
+type homeRecord struct {
+	home string
+	h    map[string]string
+}
+
+// records reads every record of kind ("customer", "request" or "activity") of every home.
+func (d *Desk) records(ctx context.Context, kind string) ([]homeRecord, error) {
+	keys, err := d.scan(ctx, d.st.Key("{*}:"+kind+"*"))
+	if err != nil {
+		return nil, unavailable(err)
 	}
-	var keys []string
-	for cursor := uint64(0); ; {
-		page, next, err := node.Scan(ctx, cursor, pattern, 1000).Result()
+	var out []homeRecord
+	for _, k := range keys {
+		home, rest, ok := strings.Cut(strings.TrimPrefix(k, d.st.Key("{")), "}:")
+		if !ok || home == "desk" || !(rest == kind || strings.HasPrefix(rest, kind+":") && !strings.Contains(rest[len(kind)+1:], ":")) {
+			continue
+		}
+		h, err := d.st.Client.HGetAll(ctx, k).Result()
 		if err != nil {
-			return nil, err
+			return nil, unavailable(err)
 		}
-		keys = append(keys, page...)
-		if cursor = next; cursor == 0 {
-			break
+		if len(h) > 0 {
+			out = append(out, homeRecord{home, h})
 		}
+	}
+	return out, nil
+}
+
+// scan returns the keys matching pattern, once each, from every master of a Redis Cluster.
+func (d *Desk) scan(ctx context.Context, pattern string) ([]string, error) {
+	var mu sync.Mutex
+	var keys []string
+	one := func(ctx context.Context, node redis.Cmdable) error {
+		for cursor := uint64(0); ; {
+			page, next, err := node.Scan(ctx, cursor, pattern, 1000).Result()
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			keys = append(keys, page...)
+			mu.Unlock()
+			if cursor = next; cursor == 0 {
+				return nil
+			}
+		}
+	}
+	var err error
+	if cc, ok := d.st.Client.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return one(ctx, c) })
+	} else {
+		err = one(ctx, d.st.Client)
+	}
+	if err != nil {
+		return nil, err
 	}
 	slices.Sort(keys)
 	return slices.Compact(keys), nil

@@ -9,18 +9,28 @@ import (
 const MaxMessages = 50
 
 // Messages returns the left messages of open requests, newest first, at most MaxMessages:
-// what the desk lists under « Messages laissés ». The index it reads is kept by the scripts
-// that file a message, link it, and close or reopen its request.
+// what the desk lists under « Messages laissés ». Its index (a sorted set of activity ids
+// outside every home) is written before a message is filed and kept by LeaveMessage,
+// PatchRequest and Erase; each entry is checked against its records here.
 func (d *Desk) Messages(ctx context.Context) ([]Interaction, error) {
-	r, err := d.run(ctx, messagesScript, "", nil, MaxMessages)
+	ids, err := d.st.Client.ZRevRange(ctx, d.key("messages"), 0, 4*MaxMessages-1).Result()
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
-	out := make([]Interaction, 0, len(r.recs)/3)
-	for i := 0; i+2 < len(r.recs); i += 3 {
-		in := reply{recs: r.recs[i : i+3]}.interaction()
-		if in.Activity.ID != "" && in.Request.ID != "" {
+	out := []Interaction{}
+	for _, id := range ids {
+		in, err := d.Message(ctx, id)
+		if errors.Is(err, ErrMessageNotFound) || errors.Is(err, ErrRequestNotFound) || errors.Is(err, ErrCustomerNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if in.Request.Status == StatusOpen {
 			out = append(out, in)
+		}
+		if len(out) == MaxMessages {
+			break
 		}
 	}
 	return out, nil
@@ -52,7 +62,8 @@ func (d *Desk) LinkMessage(ctx context.Context, id, customerID, by string) (Inte
 	if !validID(customerID) {
 		return Interaction{}, ErrCustomerNotFound
 	}
-	keys := append([]string{d.key("activity", id)}, d.customerKeys(customerID)...)
-	r, err := d.run(ctx, linkMessageScript, by, keys, id, customerID)
-	return interactionOf(r, err)
+	if _, err := d.Message(ctx, id); err != nil {
+		return Interaction{}, err
+	}
+	return d.link(ctx, id, customerID, by)
 }

@@ -75,7 +75,7 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // Replies returns the library, sorted by name (ignoring case and accents).
 func (d *Desk) Replies(ctx context.Context) ([]Reply, error) {
-	r, err := d.run(ctx, repliesScript, "", []string{d.key("replies")})
+	r, err := d.run(ctx, repliesScript, "", "desk", []string{d.key("replies")})
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func (d *Desk) CreateReply(ctx context.Context, f ReplyFields, by string) (Reply
 		return Reply{}, err
 	}
 	id := newID()
-	r, err := d.run(ctx, createReplyScript, by, []string{d.key("reply", id), d.key("replies"), d.key("idx", "reply")},
+	r, err := d.run(ctx, createReplyScript, by, "desk", []string{d.key("reply", id), d.key("replies"), d.key("idx", "reply")},
 		id, f.Name, TagKey(f.Name), f.Text, MaxReplies)
 	if err != nil {
 		return Reply{}, err
@@ -123,7 +123,7 @@ func (d *Desk) UpdateReply(ctx context.Context, id string, version int64, f Repl
 	if err := f.clean(); err != nil {
 		return Reply{}, err
 	}
-	r, err := d.run(ctx, updateReplyScript, by, []string{d.key("reply", id), d.key("idx", "reply")},
+	r, err := d.run(ctx, updateReplyScript, by, "desk", []string{d.key("reply", id), d.key("idx", "reply")},
 		id, strconv.FormatInt(version, 10), f.Name, TagKey(f.Name), f.Text)
 	if err != nil {
 		return Reply{}, err
@@ -136,7 +136,7 @@ func (d *Desk) DeleteReply(ctx context.Context, id string, version int64, by str
 	if !validID(id) {
 		return ErrReplyNotFound
 	}
-	r, err := d.run(ctx, deleteReplyScript, by, []string{d.key("reply", id), d.key("replies"), d.key("idx", "reply")},
+	r, err := d.run(ctx, deleteReplyScript, by, "desk", []string{d.key("reply", id), d.key("replies"), d.key("idx", "reply")},
 		id, strconv.FormatInt(version, 10))
 	if err != nil {
 		return err

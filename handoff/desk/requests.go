@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"strconv"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // CreateRequest opens a new request for customer (« Nouvelle demande » without a title).
@@ -14,9 +16,16 @@ func (d *Desk) CreateRequest(ctx context.Context, customerID string, f RequestFi
 	if err := f.clean(); err != nil {
 		return Request{}, err
 	}
-	id := newID()
-	keys := append(d.customerKeys(customerID), d.key("request", id))
-	r, err := d.run(ctx, createRequestScript, by, keys, id, customerID, f.Title, f.Description)
+	id, home := newID(), customerHome(customerID)
+	seq, err := d.seqs(ctx, 1)
+	if err != nil {
+		return Request{}, err
+	}
+	if err := d.setLocators(ctx, home, id); err != nil {
+		return Request{}, err
+	}
+	r, err := d.run(ctx, createRequestScript, by, home, []string{d.hkey(home, "request", id)},
+		id, customerID, f.Title, f.Description, seq)
 	if err != nil {
 		return Request{}, err
 	}
@@ -31,7 +40,7 @@ func (d *Desk) Request(ctx context.Context, id string) (Request, error) {
 	if !validID(id) {
 		return Request{}, ErrRequestNotFound
 	}
-	h, err := d.hash(ctx, d.key("request", id), ErrRequestNotFound)
+	_, h, err := d.record(ctx, "request", id, ErrRequestNotFound)
 	if err != nil {
 		return Request{}, err
 	}
@@ -59,16 +68,48 @@ func (d *Desk) PatchRequest(ctx context.Context, id string, version int64, p Req
 	if p.Status != nil {
 		status = string(*p.Status)
 	}
-	r, err := d.run(ctx, patchRequestScript, by, []string{d.key("request", id), d.key("request", id, "activities")},
-		id, strconv.FormatInt(version, 10),
-		hasTitle, title, hasDesc, desc, status)
+	var r reply
+	err := d.retryMoved(ctx, id, func(home string) error {
+		var err error
+		r, err = d.run(ctx, patchRequestScript, by, home, []string{d.hkey(home, "request", id)},
+			id, strconv.FormatInt(version, 10), hasTitle, title, hasDesc, desc, status)
+		if err != nil {
+			return err
+		}
+		return r.refusal(ErrRequestNotFound, func(h map[string]string) any { return requestFromHash(h) })
+	})
 	if err != nil {
 		return Request{}, err
 	}
-	if err := r.refusal(ErrRequestNotFound, func(h map[string]string) any { return requestFromHash(h) }); err != nil {
-		return Request{}, err
+	req := requestFromHash(r.rec(0))
+	return req, d.indexMessages(ctx, req, r.rec(1))
+}
+
+// indexMessages puts the left messages of request req (activity id -> filing order) in the
+// index of left messages while it is open, and takes them out while it is closed.
+func (d *Desk) indexMessages(ctx context.Context, req Request, msgs map[string]string) error {
+	if len(msgs) == 0 {
+		return nil
 	}
-	return requestFromHash(r.rec(0)), nil
+	var err error
+	if req.Status == StatusOpen {
+		zs := make([]redis.Z, 0, len(msgs))
+		for id, seq := range msgs {
+			score, _ := strconv.ParseFloat(seq, 64)
+			zs = append(zs, redis.Z{Score: score, Member: id})
+		}
+		err = d.st.Client.ZAdd(ctx, d.key("messages"), zs...).Err()
+	} else {
+		ids := make([]any, 0, len(msgs))
+		for id := range msgs {
+			ids = append(ids, id)
+		}
+		err = d.st.Client.ZRem(ctx, d.key("messages"), ids...).Err()
+	}
+	if err != nil {
+		return unavailable(err)
+	}
+	return nil
 }
 
 // Journey returns customer id with their requests, newest first, each with its activities,
@@ -78,13 +119,14 @@ func (d *Desk) Journey(ctx context.Context, id string) (Journey, error) {
 	if err != nil {
 		return Journey{}, err
 	}
-	ids, err := d.st.Client.ZRevRange(ctx, d.key("customer", id, "requests"), 0, -1).Result()
+	home := customerHome(id)
+	ids, err := d.st.Client.ZRevRange(ctx, d.hkey(home, "requests"), 0, -1).Result()
 	if err != nil {
 		return Journey{}, unavailable(err)
 	}
 	j := Journey{Customer: c, Requests: []JourneyRequest{}}
 	for _, rid := range ids {
-		jr, err := d.journeyRequest(ctx, rid)
+		jr, err := d.journeyRequest(ctx, home, rid)
 		if errors.Is(err, ErrRequestNotFound) {
 			continue
 		}
@@ -96,25 +138,27 @@ func (d *Desk) Journey(ctx context.Context, id string) (Journey, error) {
 	return j, nil
 }
 
-func (d *Desk) journeyRequest(ctx context.Context, id string) (JourneyRequest, error) {
-	r, err := d.Request(ctx, id)
+// journeyRequest reads request id of home with its activities, newest first.
+func (d *Desk) journeyRequest(ctx context.Context, home, id string) (JourneyRequest, error) {
+	h, err := d.hash(ctx, d.hkey(home, "request", id), ErrRequestNotFound)
 	if err != nil {
 		return JourneyRequest{}, err
 	}
-	ids, err := d.st.Client.ZRevRange(ctx, d.key("request", id, "activities"), 0, -1).Result()
+	r := requestFromHash(h)
+	ids, err := d.st.Client.ZRevRange(ctx, d.hkey(home, "request", id, "activities"), 0, -1).Result()
 	if err != nil {
 		return JourneyRequest{}, unavailable(err)
 	}
 	jr := JourneyRequest{Request: r, Activities: []Activity{}}
 	for _, aid := range ids {
-		a, err := d.Activity(ctx, aid)
+		h, err := d.hash(ctx, d.hkey(home, "activity", aid), ErrActivityNotFound)
 		if errors.Is(err, ErrActivityNotFound) {
 			continue
 		}
 		if err != nil {
 			return JourneyRequest{}, err
 		}
-		jr.Activities = append(jr.Activities, a)
+		jr.Activities = append(jr.Activities, activityFromHash(h))
 	}
 	return jr, nil
 }

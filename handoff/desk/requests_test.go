@@ -157,7 +157,7 @@ func TestRemoveTagFiledUnderAnOlderKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := st.Key("{desk}") + ":activity:" + a.ID
+	key := st.Key("{r:"+in.Request.ID+"}") + ":activity:" + a.ID                       // its home: the request without a customer
 	if err := st.Client.HSet(ctx, key, "tagkeys", "cœur de gamme").Err(); err != nil { // the old key
 		t.Fatal(err)
 	}

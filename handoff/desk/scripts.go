@@ -8,8 +8,8 @@ import (
 	"github.com/relais/relais/store"
 )
 
-// The desk's scripts, one file each in scripts/, after scripts/prelude.lua (the shared keys
-// and steps). Each file's header names its KEYS and ARGV; run passes the shared keys first.
+// The desk's scripts, one file each in scripts/, after scripts/prelude.lua (the home's keys
+// and shared steps). Each file's header names its KEYS and ARGV; run passes the shared keys first.
 //
 //go:embed scripts/*.lua
 var scriptFiles embed.FS
@@ -31,12 +31,12 @@ func script(name string) *redis.Script {
 // The interactions, which the server files on its own; each answers with interaction().
 var (
 	attachScript      = script("attach")
-	linkScript        = script("link")
-	linkMessageScript = script("link_message")
 	endScript         = script("end")
 	changeAgentScript = script("change_agent")
 	leaveScript       = script("leave")
-	messagesScript    = script("messages")
+	moveOutScript     = script("move_out")
+	moveInScript      = script("move_in")
+	moveDoneScript    = script("move_done")
 )
 
 // The records an agent edits.
@@ -48,15 +48,3 @@ var (
 	addTagScript         = script("add_tag")
 	removeTagScript      = script("remove_tag")
 )
-
-// sharedKeys are KEYS[1..9] of every desk script, in prelude.lua's order.
-func (d *Desk) sharedKeys() []string {
-	return []string{d.key("seq"), d.key("idx", "email"), d.key("idx", "account"),
-		d.key("idx", "external"), d.key("idx", "task"), d.key("idx", "task", "end"),
-		d.key("idx", "conv"), d.key("idx", "conv", "end"), d.key("idx", "messages")}
-}
-
-// customerKeys are a customer's record, requests and open requests.
-func (d *Desk) customerKeys(id string) []string {
-	return []string{d.key("customer", id), d.key("customer", id, "requests"), d.key("customer", id, "open")}
-}

@@ -1,14 +1,14 @@
 -- add_tag.lua: adds a tag to an activity still at the version given.
 --
--- KEYS[1..9] the desk's shared keys (prelude.lua; untouched here)
--- KEYS[10] <P>activity:<activity>             the activity
+-- KEYS[1] <H>customer             the home's customer (prelude.lua; untouched here)
+-- KEYS[2] <H>activity:<activity>  the activity
 --
 -- ARGV[1..2] now, agent (prelude.lua); arg(1) activity, arg(2) version, arg(3) tag,
 -- arg(4) its key, arg(5) the most tags allowed.
 --
--- Returns {'ok', '', activity}, {'not_found'}, {'stale', version, activity},
+-- Returns {'ok', '', activity}, {'not_found'}, {'stale', version, activity}, {'moved', customer},
 -- {'duplicate_tag'} or {'too_many_tags'}.
-local k = KEYS[10]
+local k = KEYS[2]
 local refused = check(k, arg(2))
 if refused then return refused end
 local f = redis.call('HMGET', k, 'tags', 'tagkeys')

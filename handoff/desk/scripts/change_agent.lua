@@ -1,18 +1,18 @@
--- change_agent.lua: gives the task's activity to another agent (a transfer).
+-- change_agent.lua: gives an activity to another agent (a transfer).
 --
--- KEYS[1..9] the desk's shared keys (prelude.lua)
--- Derived from KEYS[1]'s prefix (known only inside the script): the activity read from
--- KEYS[5] and the records interaction() reads back.
+-- KEYS[1] <H>customer               the home's customer (prelude.lua)
+-- KEYS[2] <H>activity:<activity>    the activity
+-- Derived from H: the records interaction() reads back.
 --
--- ARGV[1..2] now, agent making the change (prelude.lua); arg(1) task, arg(2) agent,
--- arg(3) agent's name, arg(4) end of its index entries (unix s).
+-- ARGV[1..2] now, agent making the change (prelude.lua); arg(1) activity, arg(2) agent,
+-- arg(3) agent's name.
 --
--- Returns {'ok', '', request, activity, customer}, or {'no_interaction'}.
-local aid = redis.call('HGET', TASKS, arg(1))
-if not aid then return {'no_interaction'} end
-keepInteraction(aid, arg(1), arg(4))
-if redis.call('HGET', act(aid), 'agent_id') ~= arg(2) then
-  redis.call('HSET', act(aid), 'agent_id', arg(2), 'agent_name', arg(3))
-  touch(act(aid))
+-- Returns {'ok', '', request, activity, customer}, {'moved', customer} or {'no_interaction'}.
+if redis.call('EXISTS', KEYS[2]) == 0 then return {'no_interaction'} end
+local m = moving(KEYS[2])
+if m then return m end
+if redis.call('HGET', KEYS[2], 'agent_id') ~= arg(2) then
+  redis.call('HSET', KEYS[2], 'agent_id', arg(2), 'agent_name', arg(3))
+  touch(KEYS[2])
 end
-return interaction(aid)
+return interaction(arg(1))

@@ -1,17 +1,17 @@
--- end.lua: sets the ended_at of the task's activity, once.
+-- end.lua: sets the ended_at of an activity, once.
 --
--- KEYS[1..9] the desk's shared keys (prelude.lua)
--- Derived from KEYS[1]'s prefix (known only inside the script): the activity read from
--- KEYS[5] and the records interaction() reads back.
+-- KEYS[1] <H>customer               the home's customer (prelude.lua)
+-- KEYS[2] <H>activity:<activity>    the activity
+-- Derived from H: the records interaction() reads back.
 --
--- ARGV[1..2] now, agent (prelude.lua); arg(1) task, arg(2) end of its index entries (unix s).
+-- ARGV[1..2] now, agent (prelude.lua); arg(1) activity.
 --
--- Returns {'ok', '', request, activity, customer}, or {'no_interaction'}.
-local aid = redis.call('HGET', TASKS, arg(1))
-if not aid then return {'no_interaction'} end
-keepInteraction(aid, arg(1), arg(2))
-if (redis.call('HGET', act(aid), 'ended_at') or '') == '' then
-  redis.call('HSET', act(aid), 'ended_at', NOW)
-  touch(act(aid))
+-- Returns {'ok', '', request, activity, customer}, {'moved', customer} or {'no_interaction'}.
+if redis.call('EXISTS', KEYS[2]) == 0 then return {'no_interaction'} end
+local m = moving(KEYS[2])
+if m then return m end
+if (redis.call('HGET', KEYS[2], 'ended_at') or '') == '' then
+  redis.call('HSET', KEYS[2], 'ended_at', NOW)
+  touch(KEYS[2])
 end
-return interaction(aid)
+return interaction(arg(1))

@@ -1,15 +1,15 @@
 -- remove_tag.lua: removes a tag from an activity still at the version given; it also
 -- matches a tag stored with exactly the text given, whatever its key.
 --
--- KEYS[1..9] the desk's shared keys (prelude.lua; untouched here)
--- KEYS[10] <P>activity:<activity>             the activity
+-- KEYS[1] <H>customer             the home's customer (prelude.lua; untouched here)
+-- KEYS[2] <H>activity:<activity>  the activity
 --
 -- ARGV[1..2] now, agent (prelude.lua); arg(1) activity, arg(2) version, arg(3) the tag's
 -- key, arg(4) the tag as spelt.
 --
--- Returns {'ok', '', activity}, {'not_found'}, {'stale', version, activity} or
+-- Returns {'ok', '', activity}, {'not_found'}, {'stale', version, activity}, {'moved', customer} or
 -- {'tag_not_found'}.
-local k = KEYS[10]
+local k = KEYS[2]
 local refused = check(k, arg(2))
 if refused then return refused end
 local f = redis.call('HMGET', k, 'tags', 'tagkeys')

@@ -1,33 +1,19 @@
 -- update_customer.lua: replaces the editable fields of a customer still at the version
--- given.
+-- given. The new unique values were reserved by the caller; it releases the old ones after.
 --
--- KEYS[1..9] the desk's shared keys (prelude.lua)
--- KEYS[10] <P>customer:<id>                   the customer
--- KEYS[11] <P>idx:phone:<phone key>           set of the customers with the new phone
---                                             (untouched when the phone key is '')
--- Derived from KEYS[1]'s prefix (known only inside the script): the set of the old phone,
--- whose key is read from KEYS[10].
+-- KEYS[1] <H>customer   the customer (prelude.lua)
 --
--- ARGV[1..2] now, agent (prelude.lua); arg(1) id, arg(2) version, arg(3) name, arg(4)
--- email, arg(5) email key, arg(6) phone, arg(7) phone key, arg(8) address, arg(9) account
--- number, arg(10) account key, arg(11) language, arg(12) notes.
+-- ARGV[1..2] now, agent (prelude.lua); arg(1) version, arg(2) name, arg(3) email, arg(4)
+-- email key, arg(5) phone, arg(6) phone key, arg(7) address, arg(8) account number, arg(9)
+-- account key, arg(10) language, arg(11) notes.
 --
--- Returns {'ok', '', customer}, {'not_found'}, {'stale', version, customer}, or
--- {'duplicate', 'email:<id>' | 'account_number:<id>'}.
-local id = arg(1)
-local k = KEYS[10]
-local refused = check(k, arg(2))
+-- Returns {'ok', '', customer, old} (old: the index keys it had: email_key, phone_key,
+-- account_key), {'not_found'} or {'stale', version, customer}.
+local refused = check(CUS, arg(1))
 if refused then return refused end
-local ek, pk, ak = arg(5), arg(7), arg(10)
-local o = taken(EMAILS, ek, id)
-if o then return {'duplicate', 'email:' .. o} end
-o = taken(ACCOUNTS, ak, id)
-if o then return {'duplicate', 'account_number:' .. o} end
-local f = redis.call('HMGET', k, 'email_key', 'phone_key', 'account_key')
-unindex(id, f[1], f[2], f[3])
-index(id, ek, pk, ak)
-redis.call('HSET', k, 'name', arg(3), 'email', arg(4), 'email_key', ek, 'phone', arg(6),
-  'phone_key', pk, 'address', arg(8), 'account_number', arg(9), 'account_key', ak,
-  'language', arg(11), 'notes', arg(12))
-touch(k)
-return {'ok', '', all(k)}
+local f = redis.call('HMGET', CUS, 'email_key', 'phone_key', 'account_key')
+redis.call('HSET', CUS, 'name', arg(2), 'email', arg(3), 'email_key', arg(4), 'phone', arg(5),
+  'phone_key', arg(6), 'address', arg(7), 'account_number', arg(8), 'account_key', arg(9),
+  'language', arg(10), 'notes', arg(11))
+touch(CUS)
+return {'ok', '', all(CUS), {'email_key', f[1] or '', 'phone_key', f[2] or '', 'account_key', f[3] or ''}}
