@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais/relais/handoff/desk"
+	"github.com/relais/relais/store"
 	"github.com/relais/relais/store/storetest"
 )
 
@@ -24,7 +22,12 @@ import (
 // Slots are CLUSTER KEYSLOT's (the test Redis's when it is a cluster node, otherwise a
 // cluster-enabled redis-server of the test's own).
 func TestEachPersonIsOneSlot(t *testing.T) {
-	st := storetest.Open(t)
+	for name, open := range map[string]func(testing.TB) *store.Store{"redis": storetest.Open, "cluster": storetest.Cluster} {
+		t.Run(name, func(t *testing.T) { eachPersonIsOneSlot(t, open(t)) })
+	}
+}
+
+func eachPersonIsOneSlot(t *testing.T, st *store.Store) {
 	d := desk.New(st, nil)
 	slot := keySlot(t, st.Client)
 	const n = 64
@@ -96,50 +99,43 @@ func TestEachPersonIsOneSlot(t *testing.T) {
 			}
 		}
 		t.Logf("customers per master: %v", held)
+		for _, k := range []string{st.Key("{c:abc}") + ":customer", "x", "conv:{y}:events"} {
+			if want, err := cc.ClusterKeySlot(ctx, k).Result(); err != nil || want != slot(k) {
+				t.Errorf("slot of %s: computed %d, the cluster says %d (%v)", k, slot(k), want, err)
+			}
+		}
 	}
 }
 
-// keySlot returns CLUSTER KEYSLOT of the test's Redis or, when it is not a cluster node, of
-// a cluster-enabled redis-server started for the test.
-func keySlot(t *testing.T, c redis.UniversalClient) func(string) int64 {
-	t.Helper()
-	if err := c.ClusterKeySlot(ctx, "x").Err(); err != nil {
-		c = clusterNode(t)
-	}
+// keySlot returns the Redis Cluster slot of a key as every cluster computes it (CRC16 of the
+// hash tag, or of the whole key, modulo 16,384), whatever the test's Redis is.
+func keySlot(*testing.T, redis.UniversalClient) func(string) int64 {
 	return func(k string) int64 {
-		s, err := c.ClusterKeySlot(ctx, k).Result()
-		if err != nil {
-			t.Fatalf("CLUSTER KEYSLOT %s: %v", k, err)
+		if i := strings.IndexByte(k, '{'); i >= 0 {
+			if j := strings.IndexByte(k[i+1:], '}'); j > 0 {
+				k = k[i+1 : i+1+j]
+			}
 		}
-		return s
+		return int64(crc16(k) % 16384)
 	}
 }
 
-func clusterNode(t *testing.T) *redis.Client {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("the test Redis has no cluster support and redis-server is not installed")
-	}
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "redis.sock")
-	cmd := exec.Command(bin, "--port", "0", "--unixsocket", sock, "--save", "", "--appendonly", "no",
-		"--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"), "--dir", dir)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	c := redis.NewClient(&redis.Options{Network: "unix", Addr: sock})
-	t.Cleanup(func() { c.Close() })
-	for range 200 {
-		if _, err := os.Stat(sock); err == nil && c.Ping(ctx).Err() == nil {
-			return c
+// crc16 is CRC-16/XMODEM, the cluster's key hash.
+func crc16(s string) uint16 {
+	var crc uint16
+	for i := 0; i < len(s); i++ {
+		crc ^= uint16(s[i]) << 8
+		for range 8 {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ 0x1021
+			} else {
+				crc <<= 1
+			}
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatal("the cluster-enabled redis-server did not start")
-	return nil
+	return crc
 }
+
 
 func scanKeys(t *testing.T, c redis.UniversalClient, pattern string) []string {
 	t.Helper()
