@@ -136,7 +136,6 @@ func crc16(s string) uint16 {
 	return crc
 }
 
-
 func scanKeys(t *testing.T, c redis.UniversalClient, pattern string) []string {
 	t.Helper()
 	var keys []string
