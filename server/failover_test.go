@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +20,7 @@ import (
 
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/store"
+	"github.com/relais/relais/store/storetest"
 )
 
 // TestFailoverLosesNoAcknowledgedMessage runs a master, a replica and a Sentinel of its own,
@@ -31,7 +30,7 @@ import (
 // the old master acknowledged after the replica's promotion), and then the customer's socket,
 // which showed them, must be told to reload (a reset) and end up showing the store as it is.
 func TestFailoverLosesNoAcknowledgedMessage(t *testing.T) {
-	bin := redisServer(t)
+	bin := storetest.RedisServer(t)
 	for _, tt := range []struct {
 		name        string
 		minReplicas int
@@ -43,55 +42,6 @@ func TestFailoverLosesNoAcknowledgedMessage(t *testing.T) {
 			runFailover(t, bin, tt.minReplicas)
 		})
 	}
-}
-
-// redisServer is the redis-server to start: RELAIS_REDIS_SERVER, or the one on PATH.
-func redisServer(t *testing.T) string {
-	if p := os.Getenv("RELAIS_REDIS_SERVER"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("RELAIS_REDIS_SERVER=%s : %v", p, err)
-		}
-		return p
-	}
-	p, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server introuvable (ni sur le PATH ni dans RELAIS_REDIS_SERVER) : test de bascule Sentinel non joué")
-	}
-	return p
-}
-
-func freePort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startRedis starts redis-server with args in a temporary directory, stopped when t ends.
-func startRedis(t *testing.T, bin string, port int, args ...string) *redis.Client {
-	dir := t.TempDir()
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("redis-server %d:\n%s", port, lastLines(out.String(), 15))
-		}
-	})
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port), DisableIdentity: true})
-	t.Cleanup(func() { c.Close() })
-	waitFor(t, 10*time.Second, fmt.Sprintf("redis-server sur le port %d", port), func() bool {
-		return c.Ping(context.Background()).Err() == nil
-	})
-	return c
 }
 
 func lastLines(s string, n int) string {
@@ -120,17 +70,17 @@ type sentinelSetup struct {
 
 func startSentinel(t *testing.T, bin string) sentinelSetup {
 	var s sentinelSetup
-	s.masterPort, s.replicaPort = freePort(t), freePort(t)
+	s.masterPort, s.replicaPort = storetest.FreePort(t), storetest.FreePort(t)
 	common := []string{"--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}
-	s.master = startRedis(t, bin, s.masterPort, append([]string{"--port", strconv.Itoa(s.masterPort)}, common...)...)
-	s.replica = startRedis(t, bin, s.replicaPort, append([]string{"--port", strconv.Itoa(s.replicaPort),
+	s.master = storetest.StartRedis(t, bin, s.masterPort, append([]string{"--port", strconv.Itoa(s.masterPort)}, common...)...)
+	s.replica = storetest.StartRedis(t, bin, s.replicaPort, append([]string{"--port", strconv.Itoa(s.replicaPort),
 		"--replicaof", "127.0.0.1", strconv.Itoa(s.masterPort)}, common...)...)
 	ctx := context.Background()
 	waitFor(t, 10*time.Second, "réplication établie", func() bool {
 		info, _ := s.replica.Info(ctx, "replication").Result()
 		return strings.Contains(info, "master_link_status:up")
 	})
-	sport := freePort(t)
+	sport := storetest.FreePort(t)
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "sentinel.conf")
 	os.WriteFile(conf, []byte(fmt.Sprintf(`port %d
@@ -141,7 +91,7 @@ sentinel down-after-milliseconds mymaster 2000
 sentinel failover-timeout mymaster 10000
 sentinel parallel-syncs mymaster 1
 `, sport, dir, s.masterPort)), 0o600)
-	s.sentinel = startRedis(t, bin, sport, conf, "--sentinel")
+	s.sentinel = storetest.StartRedis(t, bin, sport, conf, "--sentinel")
 	waitFor(t, 15*time.Second, "réplique connue de Sentinel", func() bool {
 		res, err := s.sentinel.Do(ctx, "SENTINEL", "replicas", "mymaster").Slice()
 		return err == nil && len(res) > 0 && !strings.Contains(fmt.Sprint(res), "s_down")

@@ -28,8 +28,8 @@ func Cluster(t testing.TB) *store.Store {
 	ports := make([]int, 3)
 	nodes := make([]*redis.Client, 3)
 	for i := range ports {
-		ports[i] = freePort(t)
-		nodes[i] = startRedis(t, bin, ports[i], "--port", strconv.Itoa(ports[i]), "--bind", "127.0.0.1",
+		ports[i] = FreePort(t)
+		nodes[i] = StartRedis(t, bin, ports[i], "--port", strconv.Itoa(ports[i]), "--bind", "127.0.0.1",
 			"--save", "", "--appendonly", "no", "--cluster-enabled", "yes", "--cluster-node-timeout", "2000")
 	}
 	ctx := context.Background()
@@ -87,12 +87,13 @@ func RedisServer(t testing.TB) string {
 	}
 	p, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Skip("redis-server introuvable (ni sur le PATH ni dans RELAIS_REDIS_SERVER) : test sur Redis Cluster non joué")
+		t.Skip("redis-server introuvable (ni sur le PATH ni dans RELAIS_REDIS_SERVER) : test qui démarre ses propres Redis non joué")
 	}
 	return p
 }
 
-func freePort(t testing.TB) int {
+// FreePort is a TCP port free on 127.0.0.1 right now.
+func FreePort(t testing.TB) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -101,8 +102,9 @@ func freePort(t testing.TB) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// startRedis starts redis-server with args in a temporary directory, stopped when t ends.
-func startRedis(t testing.TB, bin string, port int, args ...string) *redis.Client {
+// StartRedis starts redis-server bin with args in a temporary directory, stopped when t ends,
+// and returns a client of it once it answers on port.
+func StartRedis(t testing.TB, bin string, port int, args ...string) *redis.Client {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = t.TempDir()
