@@ -9,7 +9,6 @@ import (
 
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/handoff"
-	"github.com/relais/relais/store"
 )
 
 // runAgent is `relais agent SUBCOMMAND`: the agents' accounts.
@@ -81,7 +80,7 @@ func openAccounts(env *Env, fromStdin bool, stdin io.Reader) (acc accounts, pass
 	if password, generated, err = readPassword(fromStdin, stdin); err != nil {
 		return acc, "", false, err
 	}
-	st, err := store.Open(env.Ctx, url, env.logger())
+	st, err := openStore(env, url, env.logger())
 	if err != nil {
 		return acc, "", false, err
 	}

@@ -46,7 +46,7 @@ func runBench(env *Env, args []string) error {
 		cfg.MetricsURLs = splitURLs(*metricsURLs)
 	}
 	if url := env.Getenv("REDIS_URL"); url != "" {
-		st, err := store.Open(env.Ctx, url, env.logger())
+		st, err := openStore(env, url, env.logger())
 		if err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func withPrivacy(env *Env, run func(*store.Store) error) error {
 	if url == "" {
 		return errPrivacyNoRedis
 	}
-	st, err := store.Open(env.Ctx, url, env.logger())
+	st, err := openStore(env, url, env.logger())
 	if err != nil {
 		return err
 	}

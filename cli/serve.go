@@ -53,7 +53,7 @@ func runServe(env *Env, args []string) error {
 	}
 	defer ln.Close()
 	fmt.Fprintf(env.Stdout, "relais : à l'écoute sur http://%s\n", ln.Addr())
-	st, err := store.Open(env.Ctx, env.Getenv("REDIS_URL"), log)
+	st, err := openStore(env, env.Getenv("REDIS_URL"), log)
 	if err != nil {
 		return err
 	}
@@ -108,6 +108,24 @@ func Wire(cfg server.Config, st *store.Store, bot relay.Bot, log *slog.Logger, a
 	w.Server, err = server.New(cfg, server.Deps{Store: st, Bot: bot, Logger: log, Static: static.FS,
 		Router: w.Router, Accounts: w.Accounts})
 	return w, err
+}
+
+// openStore opens the Redis of url (the embedded one for "") with the key prefix of
+// RELAIS_REDIS_PREFIX ("relais:" by default): several deployments, or tests, may share one
+// Redis without seeing each other's keys. Every command that opens the store goes through it.
+func openStore(env *Env, url string, log *slog.Logger) (*store.Store, error) {
+	prefix := env.Getenv("RELAIS_REDIS_PREFIX")
+	if strings.ContainsAny(prefix, " \t\n{}*?[]") {
+		return nil, fmt.Errorf("RELAIS_REDIS_PREFIX=%q : ni espace, ni accolade, ni caractère de motif (* ? [ ])", prefix)
+	}
+	st, err := store.Open(env.Ctx, url, log)
+	if err != nil {
+		return nil, err
+	}
+	if prefix != "" {
+		st.Prefix = prefix
+	}
+	return st, nil
 }
 
 // migrateDesk moves desk records of the layout before the per-person hash tags, if any, to the

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"bufio"
+	"crypto/rand"
+	"encoding/hex"
 	"context"
 	"io"
 	"log/slog"
@@ -9,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -76,6 +79,7 @@ func processesRouter(t *testing.T, redisURL string) (*handoff.Router, *handoff.A
 	if err != nil {
 		t.Fatal(err)
 	}
+	st.Prefix = processPrefix(t)
 	t.Cleanup(func() { st.Close() })
 	return handoff.NewRouter(st, handoff.Options{}), handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10})
 }
@@ -103,7 +107,8 @@ func runProcess(t *testing.T, bin, redisURL string) (*instance, func()) {
 func startProcess(t *testing.T, bin, redisURL string, env ...string) (*exec.Cmd, *instance, <-chan struct{}) {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(append(os.Environ(), "ADDR=127.0.0.1:0", "REDIS_URL="+redisURL, "RELAIS_LOG_LEVEL=warn"), env...)
+	cmd.Env = append(append(os.Environ(), "ADDR=127.0.0.1:0", "REDIS_URL="+redisURL, "RELAIS_LOG_LEVEL=warn",
+		"RELAIS_REDIS_PREFIX="+processPrefix(t)), env...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -140,4 +145,38 @@ func waitReady(t *testing.T, out io.Reader, done <-chan struct{}) *instance {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// processPrefixes are the key prefixes of the tests' relais serve processes, one per test.
+var processPrefixes sync.Map // *testing.T → string
+
+// processPrefix is the key prefix the processes of test t share with its router: its own, so
+// that two runs of the tests on one Redis (or a leftover of an earlier run) never meet. Its
+// keys are deleted when t ends.
+func processPrefix(t *testing.T) string {
+	if p, ok := processPrefixes.Load(t); ok {
+		return p.(string)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	p := "test-process:" + hex.EncodeToString(b) + ":"
+	processPrefixes.Store(t, p)
+	t.Cleanup(func() {
+		processPrefixes.Delete(t)
+		st, err := store.Open(context.Background(), os.Getenv("REDIS_URL"), slog.New(slog.DiscardHandler))
+		if err != nil {
+			return
+		}
+		defer st.Close()
+		ctx := context.Background()
+		iter := st.Client.Scan(ctx, 0, p+"*", 1000).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		for i := 0; i < len(keys); i += 500 {
+			st.Client.Del(ctx, keys[i:min(i+500, len(keys))]...)
+		}
+	})
+	return p
 }
