@@ -2,9 +2,9 @@ package server_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"context"
 	"io"
 	"log/slog"
 	"os"
