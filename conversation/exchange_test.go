@@ -3,6 +3,7 @@ package conversation_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -192,5 +193,37 @@ func TestAClosedConversationTakesNoMessage(t *testing.T) {
 	x := conversation.Exchange{Token: c.Token, Text: "x", Owner: conversation.OwnerBot, Seq: -1}
 	if _, err := s.Exchange(ctx, c.ID, x); apperr.CodeOf(err) != apperr.Conflict {
 		t.Fatalf("Exchange: got %v, want conflict", err)
+	}
+}
+
+// TestBeforeReadsAPageBackwards: the last events before a seq, in order, without reading what
+// comes before them; from the end with 0, nothing before the first.
+func TestBeforeReadsAPageBackwards(t *testing.T) {
+	s, c := open(t, conversation.Options{})
+	ctx := context.Background()
+	for _, text := range []string{"un", "deux", "trois", "quatre", "cinq"} {
+		if _, err := post(s, c, text, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seqs := func(before int64, limit int) []int64 {
+		evs, err := s.Before(ctx, c.ID, before, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, ev := range evs {
+			out = append(out, ev.Seq)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		before int64
+		limit  int
+		want   string
+	}{{0, 2, "[4 5]"}, {4, 2, "[2 3]"}, {3, 10, "[1 2]"}, {1, 5, "[]"}, {0, 10, "[1 2 3 4 5]"}} {
+		if got := fmt.Sprint(seqs(tt.before, tt.limit)); got != tt.want {
+			t.Errorf("Before(%d, %d): got %s, want %s", tt.before, tt.limit, got, tt.want)
+		}
 	}
 }

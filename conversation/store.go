@@ -137,6 +137,31 @@ func (s *Store) Events(ctx context.Context, id string, after int64, limit int) (
 	return s.rangeEvents(ctx, id, after+1, -1, limit)
 }
 
+// Before returns the last limit events of conversation id before seq before (0: its end), in
+// order, read backwards from there: a page of the transcript without what comes before it.
+func (s *Store) Before(ctx context.Context, id string, before int64, limit int) ([]Event, error) {
+	end := "+"
+	if before > 0 {
+		if before == 1 {
+			return nil, nil
+		}
+		end = strconv.FormatInt(before-1, 10) // every entry of seq before-1, whatever its tag
+	}
+	msgs, err := s.st.Client.XRevRangeN(ctx, s.streamKey(id), end, "-", int64(limit)).Result()
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	events := make([]Event, len(msgs))
+	for i, m := range msgs {
+		ev, err := decodeEntry(m)
+		if err != nil {
+			return nil, err
+		}
+		events[len(msgs)-1-i] = ev
+	}
+	return events, nil
+}
+
 // rangeEvents reads events from..to (to < 0: up to the last one).
 func (s *Store) rangeEvents(ctx context.Context, id string, from, to int64, limit int) ([]Event, error) {
 	end := "+"

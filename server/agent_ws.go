@@ -150,71 +150,24 @@ func (s *Server) readTranscript(ctx context.Context, id string) (transcript, int
 // The transcript a desk gets with a conversation (assigned, reset) is its end: the last
 // recentEvents events, fewer when their JSON passes recentBytes (an agent's or a customer's
 // message is at most 2,000 characters). Older events are paged back on demand: GET
-// /desk/conversations/{id}/events?before=SEQ. Sequence numbers run from 1 without gaps, so
-// a page is a range of them.
+// /desk/conversations/{id}/events?before=SEQ.
 const (
 	recentEvents = 100
 	recentBytes  = 48 << 10 // the task and the desk records take the rest of 64 KB
 )
 
 // recentTranscript reads the end of conversation id and the sequence number of its last
-// event, without reading what comes before: a few one-event reads find where it ends.
+// event, without reading what comes before.
 func (s *Server) recentTranscript(ctx context.Context, id string) (transcript, int64, error) {
-	events, err := s.conv.Events(ctx, id, 0, 2*recentEvents)
+	events, err := s.conv.Before(ctx, id, 0, recentEvents)
 	if err != nil {
 		return transcript{}, 0, err
-	}
-	if len(events) == 2*recentEvents {
-		lo, err := s.nearEnd(ctx, id, events[len(events)-1].Seq)
-		if err != nil {
-			return transcript{}, 0, err
-		}
-		// The last event is below lo+recentEvents: this read holds the last recentEvents.
-		if events, err = s.conv.Events(ctx, id, max(lo-recentEvents, 0), 2*recentEvents); err != nil {
-			return transcript{}, 0, err
-		}
 	}
 	var last int64
 	if n := len(events); n > 0 {
 		last = events[n-1].Seq
 	}
 	return capped(id, events), last, nil
-}
-
-// nearEnd returns a seq of conversation id that exists and lies within recentEvents of its
-// last one, starting from lo, which exists: it doubles its steps past lo until one reads
-// nothing, then halves the range between.
-func (s *Server) nearEnd(ctx context.Context, id string, lo int64) (int64, error) {
-	hi := lo + 2*recentEvents
-	for {
-		ok, err := s.hasEvent(ctx, id, hi)
-		if err != nil {
-			return 0, err
-		}
-		if !ok {
-			break
-		}
-		lo, hi = hi, hi+2*(hi-lo)
-	}
-	for hi-lo > recentEvents {
-		mid := lo + (hi-lo)/2
-		ok, err := s.hasEvent(ctx, id, mid)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return lo, nil
-}
-
-// hasEvent says whether conversation id holds an event at seq (or after it).
-func (s *Server) hasEvent(ctx context.Context, id string, seq int64) (bool, error) {
-	events, err := s.conv.Events(ctx, id, seq-1, 1)
-	return len(events) > 0, err
 }
 
 // capped is the transcript of the last of events: at most recentEvents, within recentBytes

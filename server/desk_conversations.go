@@ -148,7 +148,7 @@ func (s *Server) deskEvents(c echo.Context) error {
 		}
 		return err
 	}
-	events, err := s.eventsBefore(ctx, cid, before, limit)
+	events, err := s.conv.Before(ctx, cid, before, limit)
 	if err != nil {
 		return err
 	}
@@ -171,23 +171,3 @@ func eventsPage(b, l string) (before int64, limit int, err error) {
 	return before, limit, nil
 }
 
-// eventsBefore reads the last limit events of conversation id before seq before (0: its
-// end). Sequence numbers have no gaps, so they are the events after before-1-limit.
-func (s *Server) eventsBefore(ctx context.Context, id string, before int64, limit int) ([]conversation.Event, error) {
-	if before == 0 {
-		_, last, err := s.recentTranscript(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		before = last + 1
-	}
-	events, err := s.conv.Events(ctx, id, max(before-1-int64(limit), 0), limit)
-	if err != nil {
-		return nil, err
-	}
-	n := 0
-	for n < len(events) && events[n].Seq < before {
-		n++
-	}
-	return events[:n], nil
-}
