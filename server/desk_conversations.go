@@ -170,4 +170,3 @@ func eventsPage(b, l string) (before int64, limit int, err error) {
 	}
 	return before, limit, nil
 }
-
