@@ -145,15 +145,17 @@ func runPurge(env *Env, st *store.Store, args []string) error {
 		return err
 	}
 	listed, err := svc.Purge(env.Ctx, r, *dry, privacy.Actor{By: *by, From: "cli@" + hostname()})
+	what, tail := "effacé", ""
+	if *dry {
+		what, tail = "à effacer", " (rien n'est effacé : --dry-run)"
+	}
 	for _, p := range listed {
-		what := map[bool]string{true: "à effacer", false: "effacé"}[*dry]
 		fmt.Fprintf(env.Stdout, "%-8s %s  dernier contact %s  %s\n", purgedLabel(p.Subject), p.ID, p.LastContact.Format("2006-01-02"), what)
 	}
 	if err != nil {
 		return privacyError(err)
 	}
-	fmt.Fprintf(env.Stdout, "%d élément(s) au-delà de leur durée de conservation%s.\n", len(listed),
-		map[bool]string{true: " (rien n'est effacé : --dry-run)", false: ""}[*dry])
+	fmt.Fprintf(env.Stdout, "%d élément(s) au-delà de leur durée de conservation%s.\n", len(listed), tail)
 	return nil
 }
 

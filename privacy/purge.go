@@ -96,7 +96,9 @@ func (s *Service) eraseRequest(ctx context.Context, jr desk.JourneyRequest, by A
 func lastContact(j desk.Journey) time.Time {
 	last := latest(time.Time{}, j.Customer.CreatedAt, j.Customer.UpdatedAt)
 	for _, r := range j.Requests {
-		last = latest(last, requestContact(r).Format(time.RFC3339Nano))
+		if at := requestContact(r); at.After(last) {
+			last = at
+		}
 	}
 	return last
 }
