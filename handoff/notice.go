@@ -124,6 +124,27 @@ func (r *Router) Notices(ctx context.Context, after string, block time.Duration)
 	return out, after, nil
 }
 
+// Follow hands deliver, in order, every notice written after the cursor from (NoticeCursor),
+// until ctx ends; one read waits up to block for a new notice (short: a blocked read does not
+// end with its context). A failure of Redis goes to onError, and the loop pauses a second and
+// goes on. Every instance follows every notice.
+func (r *Router) Follow(ctx context.Context, from string, block time.Duration, onError func(error), deliver func([]Notice)) {
+	for ctx.Err() == nil {
+		notices, next, err := r.Notices(ctx, from, block)
+		if err != nil {
+			if ctx.Err() == nil {
+				onError(err)
+				pause(ctx, time.Second)
+			}
+			continue
+		}
+		from = next
+		if len(notices) > 0 {
+			deliver(notices)
+		}
+	}
+}
+
 // Announce writes a notice that no routing transition makes, such as NoticeMessages, for
 // every instance's readers (and the consumer group, which has nothing to apply for it).
 func (r *Router) Announce(ctx context.Context, kind NoticeKind, conversationID string) error {

@@ -52,58 +52,26 @@ type queueMessage struct {
 	Length int                  `json:"length"`
 }
 
-// agentSocket is one open desk websocket. Everything it sends goes through out, to its one
-// writer goroutine; a desk that cannot keep up is closed and reconnects.
+// agentSocket is one open desk websocket: a socket, the agent and session it belongs to, and
+// the conversations it follows.
 type agentSocket struct {
-	id      string
+	*socket
+	id      string // the socket's name in the router (handoff.Router.Connect)
 	agent   handoff.Agent
 	session string
-	conn    *websocket.Conn
-	out     chan []byte
-	closing chan closing // capacity 1: end's request, for the writer
-	ctx     context.Context
-	cancel  context.CancelFunc
 
 	mu      sync.Mutex
 	follows map[string]context.CancelFunc // conversation → its forwarder
 	typedAt time.Time                     // last typing event sent to the customer
 }
 
-// send queues v for the writer without blocking.
+// send queues v for the writer without blocking (socket.post).
 func (sock *agentSocket) send(v any) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return
 	}
-	sock.sendData(data)
-}
-
-// sendData queues an encoded message for the writer without blocking; a socket whose queue
-// is full is closed.
-func (sock *agentSocket) sendData(data []byte) {
-	select {
-	case sock.out <- data:
-	case <-sock.ctx.Done():
-	default:
-		sock.end(websocket.StatusPolicyViolation, "bureau trop lent : reconnectez-vous")
-	}
-}
-
-// closing is a request to close an agent socket with a status.
-type closing struct {
-	code   websocket.StatusCode
-	reason string
-}
-
-// end asks the socket's writer to close it with a status and stop its goroutines; it does not
-// wait. The first request wins. The writer sends the close frame before the socket's context
-// ends: cancelling first lets the read loop drop the connection before the frame is written,
-// and the desk then sees no status.
-func (sock *agentSocket) end(code websocket.StatusCode, reason string) {
-	select {
-	case sock.closing <- closing{code, reason}:
-	default: // already asked
-	}
+	sock.post(data)
 }
 
 // follow starts forwarding conversation id's events after seq (stream entry entry), unless
@@ -177,41 +145,6 @@ func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, afte
 				continue
 			}
 			sock.send(envelope{Type: "event", ConversationID: id, Event: &ev})
-		}
-	}
-}
-
-// writeLoop is the socket's only writer: every write has a deadline, pings on a timer; it
-// closes the socket when end asks.
-func (s *Server) writeLoop(sock *agentSocket) {
-	ping := time.NewTicker(s.cfg.PingInterval)
-	defer ping.Stop()
-	for {
-		select {
-		case <-sock.ctx.Done():
-			return
-		case c := <-sock.closing:
-			sock.conn.Close(c.code, c.reason)
-			sock.cancel()
-			return
-		case data := <-sock.out:
-			wctx, cancel := context.WithTimeout(sock.ctx, s.cfg.WriteTimeout)
-			err := sock.conn.Write(wctx, websocket.MessageText, data)
-			cancel()
-			if err != nil {
-				sock.conn.CloseNow()
-				sock.cancel()
-				return
-			}
-		case <-ping.C:
-			pctx, cancel := context.WithTimeout(sock.ctx, s.cfg.WriteTimeout)
-			err := sock.conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				sock.conn.CloseNow()
-				sock.cancel()
-				return
-			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/handoff"
+	rmetrics "github.com/relais/relais/metrics"
 	"github.com/relais/relais/relay"
 )
 
@@ -24,29 +25,17 @@ func (s *Server) openAgentSocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	release, err := s.takeSocket(c)
-	if err != nil {
+	ws, done, err := s.accept(c, rmetrics.Agent, nil, 4*s.cfg.SocketBuffer)
+	if ws == nil {
 		return err
 	}
-	defer release()
-	r := c.Request()
-	conn, err := websocket.Accept(c.Response(), r, nil)
-	if err != nil {
-		s.logger(c).Info("websocket du bureau refusée", "err", err)
-		return nil // Accept has answered
-	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	defer cancel()
-	sock := &agentSocket{id: randomID(), agent: a, session: sessionToken(c), conn: conn,
-		out: make(chan []byte, 4*s.cfg.SocketBuffer), closing: make(chan closing, 1), ctx: ctx, cancel: cancel,
-		follows: map[string]context.CancelFunc{}}
-	if !s.agents.add(sock) {
-		conn.Close(websocket.StatusGoingAway, "serveur en cours d'arrêt")
-		return nil
-	}
+	defer done()
+	ctx := ws.ctx
+	sock := &agentSocket{socket: ws, id: randomID(), agent: a, session: sessionToken(c), follows: map[string]context.CancelFunc{}}
+	s.agents.add(sock)
 	defer s.agents.remove(sock)
 	if _, err := s.agents.router.Connect(ctx, a.ID, sock.id); err != nil {
-		conn.Close(websocket.StatusTryAgainLater, "service indisponible, réessayez")
+		ws.conn.Close(websocket.StatusTryAgainLater, "service indisponible, réessayez")
 		return nil
 	}
 	defer func() {
@@ -56,20 +45,19 @@ func (s *Server) openAgentSocket(c echo.Context) error {
 			s.log.Warn("départ du bureau", "agent", a.ID, "err", err)
 		}
 	}()
-	done := make(chan struct{})
-	go func() { s.writeLoop(sock); close(done) }()
+	written := make(chan struct{})
+	go func() { ws.run(s.cfg.PingInterval, s.cfg.WriteTimeout); close(written) }()
 	go s.heartbeat(sock)
 	s.greet(ctx, sock)
 	for {
-		_, data, err := conn.Read(ctx)
+		_, data, err := ws.conn.Read(ctx)
 		if err != nil {
 			break
 		}
 		s.command(sock, data)
 	}
-	cancel()
-	<-done
-	conn.CloseNow()
+	ws.cancel()
+	<-written
 	return nil
 }
 

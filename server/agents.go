@@ -5,9 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"sync"
-	"time"
-
-	"github.com/coder/websocket"
 
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/handoff"
@@ -17,15 +14,13 @@ import (
 var errNoAgents = apperr.New(apperr.Unavailable, "L'espace des conseillers n'est pas activé sur ce serveur.")
 
 // agents is the agent side of one server instance: the router, the accounts, the agent
-// websockets this instance holds (by agent).
+// websockets this instance holds (by agent; Server.sockets closes them at shutdown).
 type agents struct {
 	router   *handoff.Router
 	accounts *handoff.Accounts
 
 	mu      sync.Mutex
 	byAgent map[string]map[*agentSocket]struct{}
-	closing bool
-	wg      sync.WaitGroup // socket handlers
 }
 
 func newAgents(r *handoff.Router, a *handoff.Accounts) *agents {
@@ -59,20 +54,15 @@ func (s *Server) runBackground(ctx context.Context) (wait func(), err error) {
 	return bg.Wait, nil
 }
 
-func (ag *agents) add(sock *agentSocket) bool {
+func (ag *agents) add(sock *agentSocket) {
 	ag.mu.Lock()
 	defer ag.mu.Unlock()
-	if ag.closing {
-		return false
-	}
 	set := ag.byAgent[sock.agent.ID]
 	if set == nil {
 		set = map[*agentSocket]struct{}{}
 		ag.byAgent[sock.agent.ID] = set
 	}
 	set[sock] = struct{}{}
-	ag.wg.Add(1)
-	return true
 }
 
 func (ag *agents) remove(sock *agentSocket) {
@@ -83,7 +73,6 @@ func (ag *agents) remove(sock *agentSocket) {
 		delete(ag.byAgent, sock.agent.ID)
 	}
 	ag.mu.Unlock()
-	ag.wg.Done()
 }
 
 // of returns the sockets this instance holds for agent.
@@ -108,36 +97,6 @@ func (ag *agents) all() []*agentSocket {
 		}
 	}
 	return out
-}
-
-// closeAll closes every agent socket with "going away" and waits for their handlers.
-func (ag *agents) closeAll(ctx context.Context) {
-	ag.mu.Lock()
-	ag.closing = true
-	ag.mu.Unlock()
-	all := ag.all()
-	for _, sock := range all {
-		sock.end(websocket.StatusGoingAway, "redémarrage du serveur : reconnectez-vous")
-	}
-	done := make(chan struct{})
-	go func() { ag.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		for _, sock := range all {
-			sock.conn.CloseNow()
-		}
-	}
-}
-
-// pause waits d or until ctx ends, after an error of Redis.
-func pause(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
 
 func randomID() string {

@@ -1,6 +1,6 @@
 // Package server is Relais's HTTP server: the Echo route table, thin handlers (decode the
 // request, check it at the edge, call package relay, respond), the customer and agent
-// websockets, the embedded web assets, health, readiness and Prometheus metrics, request
+// websockets (one socket type, socket.go: one writer each, pings, deadlines, batched frames), the embedded web assets, health, readiness and Prometheus metrics, request
 // ids, structured access logs, CORS, rate limits, security headers, and every error written
 // in one JSON form with the status of its code (apperr.Status, the one table).
 //

@@ -102,9 +102,6 @@ func (s *Server) writeMetrics(c echo.Context) error {
 			s.metrics.m.QueueLength(s.queueLength)
 		}
 	})
-	if s.agents != nil {
-		s.metrics.m.SetSockets(rmetrics.Agent, len(s.agents.all()))
-	}
 	s.metrics.handler.ServeHTTP(c.Response(), c.Request())
 	return nil
 }

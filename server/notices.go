@@ -29,18 +29,9 @@ func (s *Server) readNotices(ctx context.Context, cur string) {
 		pusher.Wait()
 		d.lanes.wait()
 	}()
-	for ctx.Err() == nil {
-		notices, next, err := s.agents.router.Notices(ctx, cur, noticeBlock)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("lecture des notifications de routage", "err", err)
-				pause(ctx, time.Second)
-			}
-			continue
-		}
-		cur = next
-		d.deliver(ctx, notices)
-	}
+	s.agents.router.Follow(ctx, cur, noticeBlock,
+		func(err error) { s.log.Warn("lecture des notifications de routage", "err", err) },
+		func(notices []handoff.Notice) { d.deliver(ctx, notices) })
 }
 
 // delivery is the state of one notice reader.
@@ -108,7 +99,7 @@ func (d *delivery) pushQueue(ctx context.Context) {
 			continue
 		}
 		for _, sock := range d.s.agents.all() {
-			sock.sendData(data)
+			sock.post(data)
 		}
 	}
 }

@@ -198,9 +198,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	var shutdownErr error
 	wg.Go(func() { shutdownErr = hs.Shutdown(sctx) })
 	wg.Go(func() { s.sockets.closeAll(sctx) })
-	if s.agents != nil {
-		wg.Go(func() { s.agents.closeAll(sctx) })
-	}
 	wg.Wait()
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
