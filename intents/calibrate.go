@@ -120,8 +120,7 @@ func (cv *CrossValidation) calibrateShare(maxRejected float64) (CalibrationRepor
 	// The threshold stays above the confidence of a text that says nothing (about one over
 	// the number of intents), whatever the target.
 	floor := round2(max(0.05, 1.5/float64(len(cv.Labels))))
-	r.MinConfidence = cv.sweep(ranked, &p, &p.MinConfidence, floor, 0.9,
-		func(s policyScore) bool { return s.rejectedBound <= maxRejected })
+	r.MinConfidence = cv.sweep(ranked, &p, &p.MinConfidence, floor, 0.9, rejectedWithin(maxRejected))
 	p.MinConfidence = r.MinConfidence
 	r.AmbiguityMargin = cv.sweep(ranked, &p, &p.AmbiguityMargin, 0, 0.3,
 		func(s policyScore) bool { return s.Ambiguous <= maxAmbiguous })
@@ -166,6 +165,12 @@ type policyScore struct {
 // threshold keeps the rate's one-sided 95 % upper bound (rate + 1.645 standard errors), not
 // the rate itself, within the designer's target (there: 3.5 % out of fold, 4.6 % on test).
 var rejectionZ = 1.645
+
+// rejectedWithin says whether a policy's out-of-fold rejections are within the target (their
+// upper bound is).
+func rejectedWithin(maxRejected float64) func(policyScore) bool {
+	return func(s policyScore) bool { return s.rejectedBound <= maxRejected }
+}
 
 // rejectionBound returns the upper bound of a rate measured as k out of n: the rate plus
 // rejectionZ standard errors (Wald; 0 out of n stays 0).
