@@ -1,0 +1,102 @@
+package intents
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// trainFrom is Train with the embedding rows of buckets that the pretrained model knows
+// started from its values (scaled by scale); with unseen, the pretrained model's other rows
+// are added too, so that a test word absent from the training examples still has a vector.
+func trainFrom(t *testing.T, examples []Example, cfg TrainConfig, pre *Model, scale float32, unseen bool) *Model {
+	labels, index := labelIndex(examples)
+	emb := newTable(cfg.Dim, cfg.Seed)
+	var data []encoded
+	var df []float32
+	for _, ex := range examples {
+		fs := cfg.Spec.extract(Normalize(ex.Text))
+		if len(fs) == 0 {
+			continue
+		}
+		rows := make([]int32, len(fs))
+		for i, f := range fs {
+			rows[i] = emb.row(f.bucket)
+			if int(rows[i]) == len(df) {
+				df = append(df, 0)
+			}
+			df[rows[i]]++
+		}
+		data = append(data, encoded{features: fs, rows: rows, label: index[ex.Intent]})
+	}
+	if unseen {
+		for bucket := range pre.Rows {
+			if r := emb.row(bucket); int(r) == len(df) {
+				df = append(df, 0)
+			}
+		}
+	}
+	df = emb.renumber(df, data)
+	emb.alloc()
+	for r, bucket := range emb.buckets {
+		if pr, ok := pre.Rows[bucket]; ok {
+			for j := range cfg.Dim {
+				emb.rows[r*cfg.Dim+j] = scale * pre.Emb[int(pr)*pre.Dim+j]
+			}
+		}
+	}
+	idf, maxIDF := inverseFrequencies(df, len(data))
+	for _, ex := range data {
+		weigh(ex.features, func(i int) float32 { return idf[ex.rows[i]] })
+	}
+	net := newNetwork(cfg, len(labels))
+	if err := fit(net, emb, data, cfg); err != nil {
+		t.Fatal(err)
+	}
+	m := exportModel(net, emb, cfg, labels)
+	m.IDF, m.MaxIDF = idf, maxIDF
+	m.Temperature = cfg.Temperature
+	m.buildIndex()
+	return m
+}
+
+// TestExpTransfer: top-1 on MASSIVE test of a network whose embeddings start from the
+// built-in catalogue model's. EXP=1 FEW_TRAIN=cut.tsv. Measured on the cut of 15 per intent,
+// not kept: 0.6098 from random rows; from the catalogue's rows 0.5942, with its other rows
+// added 0.5890 (scaled by 3: 0.5190, by 0.3: 0.6111). The catalogue's space, shaped by
+// customer-service intents, does not carry over to alarms and music.
+func TestExpTransfer(t *testing.T) {
+	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
+		t.Skip()
+	}
+	train := readTSV(t, os.Getenv("FEW_TRAIN"))
+	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
+	cat, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := cfgFromEnv()
+	pre, err := Train(cat.Examples(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top1 := func(m *Model) float64 {
+		ok := 0
+		for _, ex := range test {
+			if r := m.Rank(ex.Text); len(r) > 0 && r[0].Intent == ex.Intent {
+				ok++
+			}
+		}
+		return float64(ok) / float64(len(test))
+	}
+	for _, c := range []struct {
+		scale  float32
+		unseen bool
+	}{{0, false}, {1, false}, {1, true}, {3, true}, {0.3, true}} {
+		m := trainFrom(t, train, cfg, pre, c.scale, c.unseen)
+		if c.scale == 0 {
+			m = trainFrom(t, train, cfg, &Model{}, 1, false)
+		}
+		t.Logf("scale %.1f, unseen rows %v: top-1 %.4f (%d rows)", c.scale, c.unseen, top1(m), len(m.IDF))
+	}
+}
