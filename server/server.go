@@ -85,7 +85,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil).WithIndexTTL(cfg.ConversationTTL).WithReplicas(replicas),
 	}
 	s.sockets.m = map[*socket]struct{}{}
-	privacySvc := privacy.New(deps.Store, privacy.Options{AuditRetention: cfg.AuditRetention})
+	privacySvc := privacy.New(deps.Store, privacy.Options{AuditRetention: cfg.AuditRetention, Router: deps.Router})
 	s.audit = privacySvc.Audit
 	var err error
 	s.relay, err = relay.New(relay.Deps{Store: deps.Store, Conversations: conv, Hub: s.hub, Bot: deps.Bot, Desk: s.records,
