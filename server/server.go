@@ -45,6 +45,7 @@ type Server struct {
 	hub          *conversation.Hub
 	relay        *relay.Relay
 	audit        *privacy.Audit // the agents' actions on personal data (audit.go)
+	privacy      *privacy.Service
 	bot          relay.Bot
 	queueLength  func(ctx context.Context) (int64, error) // nil without a Router
 	log          *slog.Logger
@@ -86,7 +87,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.sockets.m = map[*socket]struct{}{}
 	privacySvc := privacy.New(deps.Store, privacy.Options{AuditRetention: cfg.AuditRetention, Router: deps.Router})
-	s.audit = privacySvc.Audit
+	s.audit, s.privacy = privacySvc.Audit, privacySvc
 	var err error
 	s.relay, err = relay.New(relay.Deps{Store: deps.Store, Conversations: conv, Hub: s.hub, Bot: deps.Bot, Desk: s.records,
 		Router: deps.Router, Accounts: deps.Accounts, Logger: deps.Logger, Observer: observer{s.metrics},
