@@ -14,26 +14,29 @@ import (
 // runAgent is `relais agent SUBCOMMAND`: the agents' accounts.
 func runAgent(env *Env, args []string) error {
 	if len(args) == 0 {
-		return usageError{"sous-commande attendue : add, password"}
+		return usageError{"sous-commande attendue : add, password, role"}
 	}
 	switch args[0] {
 	case "add":
 		return runAgentAdd(env, args[1:], env.Stdin)
 	case "password":
 		return runAgentPassword(env, args[1:], env.Stdin)
+	case "role":
+		return runAgentRole(env, args[1:])
 	}
-	return usageError{fmt.Sprintf("sous-commande inconnue %q : add, password", args[0])}
+	return usageError{fmt.Sprintf("sous-commande inconnue %q : add, password, role", args[0])}
 }
 
 // runAgentAdd is `relais agent add`: it creates an account in the Redis of REDIS_URL. The
 // password comes from the first line of stdin with --password-stdin (never from a flag, which
 // other users could read in the process list); otherwise a random one is printed once.
 func runAgentAdd(env *Env, args []string, stdin io.Reader) error {
-	fs := newFlags(env, "agent add", "agent add --login IDENTIFIANT --name NOM [--skills a,b] [--capacity N] [--password-stdin]")
+	fs := newFlags(env, "agent add", "agent add --login IDENTIFIANT --name NOM [--skills a,b] [--capacity N] [--role agent|superviseur] [--password-stdin]")
 	login := fs.String("login", "", "identifiant de connexion (obligatoire)")
 	name := fs.String("name", "", "nom affiché aux clients (obligatoire)")
 	skills := fs.String("skills", "", "compétences : catégories d'intentions séparées par des virgules (aucune : toutes)")
 	capacity := fs.Int("capacity", 1, "conversations simultanées")
+	role := fs.String("role", string(handoff.RoleAgent), roleHelp)
 	fromStdin := fs.Bool("password-stdin", false, "lit le mot de passe sur la première ligne de l'entrée standard")
 	if rest, err := parse(fs, args); err != nil {
 		return err
@@ -49,15 +52,54 @@ func runAgentAdd(env *Env, args []string, stdin io.Reader) error {
 	}
 	defer acc.close()
 	ag, err := acc.Add(env.Ctx, handoff.NewAgent{
-		Login: *login, Name: *name, Password: password, Skills: list(*skills), Capacity: *capacity})
+		Login: *login, Name: *name, Password: password, Skills: list(*skills), Capacity: *capacity,
+		Role: handoff.Role(*role)})
 	if err != nil {
 		return accountError(err)
 	}
-	fmt.Fprintf(env.Stdout, "Agent ajouté : %s (identifiant %s, id %s), capacité %d, compétences : %s\n",
-		ag.Name, ag.Login, ag.ID, ag.Capacity, firstOf(strings.Join(ag.Skills, ", "), "toutes"))
+	fmt.Fprintf(env.Stdout, "Agent ajouté : %s (identifiant %s, id %s), rôle %s, capacité %d, compétences : %s\n",
+		ag.Name, ag.Login, ag.ID, ag.Role, ag.Capacity, firstOf(strings.Join(ag.Skills, ", "), "toutes"))
 	if generated {
 		fmt.Fprintf(env.Stdout, "Mot de passe (affiché une seule fois) : %s\n", password)
 	}
+	return nil
+}
+
+const roleHelp = "rôle : agent, ou superviseur (peut aussi effacer et exporter les données d'une personne depuis le bureau)"
+
+// runAgentRole is `relais agent role`: another role for an account, from the agent's next
+// request on.
+func runAgentRole(env *Env, args []string) error {
+	fs := newFlags(env, "agent role", "agent role --login IDENTIFIANT --role agent|superviseur")
+	login := fs.String("login", "", "identifiant de connexion (obligatoire)")
+	role := fs.String("role", "", roleHelp+" (obligatoire)")
+	if rest, err := parse(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError{fmt.Sprintf("argument inattendu %q", rest[0])}
+	}
+	if *login == "" || *role == "" {
+		return usageError{"--login et --role sont obligatoires"}
+	}
+	url := env.Getenv("REDIS_URL")
+	if url == "" {
+		return errNoRedis
+	}
+	st, err := openStore(env, url, env.logger())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	acc := handoff.NewAccounts(st, handoff.AccountOptions{})
+	ag, err := acc.ByLogin(env.Ctx, *login)
+	if err == nil {
+		err = acc.SetRole(env.Ctx, ag.ID, handoff.Role(*role))
+	}
+	if err != nil {
+		return accountError(err)
+	}
+	r, _ := handoff.ParseRole(*role)
+	fmt.Fprintf(env.Stdout, "Rôle changé : %s (identifiant %s) est maintenant %s\n", ag.Name, ag.Login, r)
 	return nil
 }
 

@@ -55,7 +55,7 @@ func TestAgentAdd(t *testing.T) {
 	rand.Read(b)
 	login := "test-" + hex.EncodeToString(b)
 	t.Cleanup(func() {
-		for _, l := range []string{login, login + "-stdin"} {
+		for _, l := range []string{login, login + "-stdin", login + "-chef"} {
 			if ag, err := acc.ByLogin(context.Background(), l); err == nil {
 				acc.Remove(context.Background(), ag.ID)
 			}
@@ -100,5 +100,38 @@ func TestAgentAdd(t *testing.T) {
 	}
 	if _, err := acc.Authenticate(context.Background(), login, "un-nouveau-mot-de-passe", "127.0.0.3"); err != nil {
 		t.Errorf("new password: %v", err)
+	}
+	agentRoles(t, acc, login)
+}
+
+// agentRoles changes the role of login's account, an agent since agent add had no --role,
+// and creates a supervisor.
+func agentRoles(t *testing.T, acc *handoff.Accounts, login string) {
+	t.Helper()
+	role := func(l string) handoff.Role {
+		ag, err := acc.ByLogin(context.Background(), l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ag.Role
+	}
+	if r := role(login); r != handoff.RoleAgent {
+		t.Errorf("role without --role: %q, want agent", r)
+	}
+	code, stdout, stderr := run(t, "agent", "role", "--login", login, "--role", "superviseur")
+	if code != 0 || !strings.Contains(stdout, "est maintenant superviseur") || role(login) != handoff.RoleSupervisor {
+		t.Errorf("agent role: got %d %q %q, role %q", code, stdout, stderr, role(login))
+	}
+	code, _, stderr = run(t, "agent", "role", "--login", login, "--role", "chef")
+	if code != 1 || !strings.Contains(stderr, "Rôle inconnu") || role(login) != handoff.RoleSupervisor {
+		t.Errorf("unknown role: got %d %q", code, stderr)
+	}
+	code, _, stderr = run(t, "agent", "role", "--login", login+"-absent", "--role", "agent")
+	if code != 1 || !strings.Contains(stderr, "introuvable") {
+		t.Errorf("unknown login: got %d %q", code, stderr)
+	}
+	code, stdout, stderr = run(t, "agent", "add", "--login", login+"-chef", "--name", "Inès Chef", "--role", "superviseur")
+	if code != 0 || !strings.Contains(stdout, "rôle superviseur") || role(login+"-chef") != handoff.RoleSupervisor {
+		t.Errorf("add --role: got %d %q %q", code, stdout, stderr)
 	}
 }

@@ -135,7 +135,7 @@ usage : relais [commande] [options]
   privacy purge [--dry-run]     efface ce qui dépasse sa durée de conservation
   audit [--limit N] [--json] [--customer ID]
                                 le journal d'audit des effacements et des exports
-  dialog check|test [DIR], chat, agent add, bench
+  dialog check|test [DIR], chat, agent add|password|role, bench
 
 SRC : un dossier de catalogue, un fichier JSONL {"text", "intent"} ou TSV texte<TAB>intention.
 Environnement : RELAIS_BOT_DIR (dossier du bot), ADDR, REDIS_URL, RELAIS_IDENTITY_SECRET.

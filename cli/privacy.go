@@ -210,7 +210,8 @@ var countLabels = []struct{ kind, label string }{
 	{"left_messages", "messages laissés"}, {"tags", "tags"}, {"conversations", "conversations"},
 	{"events", "événements des conversations"}, {"notes", "notes internes"},
 	{"bot_sessions", "sessions du bot"}, {"conversation_links", "liens conversation → client"},
-	{"index_entries", "entrées d'index"},
+	{"index_entries", "entrées d'index"}, {"tasks", "tâches de routage"},
+	{"notices", "notifications de routage"},
 }
 
 func printCounts(env *Env, counts map[string]int64) {

@@ -68,7 +68,8 @@ type NewAgent struct {
 	Name     string // display name, shown to customers
 	Password string // 10 to 72 bytes, not easy to guess (CheckPassword)
 	Skills   []string
-	Capacity int // 0: 1
+	Capacity int  // 0: 1
+	Role     Role // "": RoleAgent
 }
 
 // Limits of an account.
@@ -88,10 +89,10 @@ func (a *Accounts) Add(ctx context.Context, n NewAgent) (Agent, error) {
 		return Agent{}, err
 	}
 	ag := Agent{ID: newID(), Login: n.Login, Name: n.Name, PasswordHash: hash,
-		Skills: n.Skills, Capacity: n.Capacity, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+		Skills: n.Skills, Capacity: n.Capacity, Role: n.Role, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
 	keys := []string{a.prefix + "login:" + ag.Login, a.prefix + "agent:" + ag.ID, a.prefix + "agents"}
 	res, err := addScript.Run(ctx, a.st.Client, keys, ag.ID, ag.Login, ag.Name, hash,
-		strings.Join(ag.Skills, ","), ag.Capacity, ag.CreatedAt.UnixMilli()).Text()
+		strings.Join(ag.Skills, ","), ag.Capacity, ag.CreatedAt.UnixMilli(), string(ag.Role)).Text()
 	if err != nil {
 		return Agent{}, unavailable(err)
 	}
@@ -108,6 +109,11 @@ func (n *NewAgent) validate() error {
 	if n.Capacity == 0 {
 		n.Capacity = 1
 	}
+	role, err := ParseRole(string(n.Role))
+	if err != nil {
+		return err
+	}
+	n.Role = role
 	switch {
 	case !validLogin(n.Login):
 		return apperr.New(apperr.Invalid, "Identifiant invalide : 2 à 64 caractères parmi lettres, chiffres, « . », « _ », « - » et « @ ».")
@@ -211,6 +217,23 @@ func (a *Accounts) SetPassword(ctx context.Context, id, password string) error {
 		return err
 	}
 	n, err := setPasswordScript.Run(ctx, a.st.Client, []string{a.prefix + "agent:" + id}, hash).Int()
+	if err != nil {
+		return unavailable(err)
+	}
+	if n == 0 {
+		return statusErrors["agent_not_found"]
+	}
+	return nil
+}
+
+// SetRole gives an account another role; it counts from the agent's next request (their
+// open desk sessions stay open).
+func (a *Accounts) SetRole(ctx context.Context, id string, role Role) error {
+	role, err := ParseRole(string(role))
+	if err != nil {
+		return err
+	}
+	n, err := setRoleScript.Run(ctx, a.st.Client, []string{a.prefix + "agent:" + id}, string(role)).Int()
 	if err != nil {
 		return unavailable(err)
 	}

@@ -245,3 +245,28 @@ func TestGeneratePassword(t *testing.T) {
 		t.Errorf("got %q and %q, want two different 20-character passwords", a, b)
 	}
 }
+
+func TestRoles(t *testing.T) {
+	h := newHarness(t)
+	plain, err := h.acc.Add(h.ctx, handoff.NewAgent{Login: "agent.simple", Name: "Agent", Password: "un-mot-de-passe"})
+	h.must(nil, err)
+	boss, err := h.acc.Add(h.ctx, handoff.NewAgent{Login: "chef", Name: "Cheffe", Password: "un-mot-de-passe", Role: "Superviseur"})
+	h.must(nil, err)
+	if plain.Role != handoff.RoleAgent || boss.Role != handoff.RoleSupervisor {
+		t.Errorf("roles %q and %q, want agent and superviseur", plain.Role, boss.Role)
+	}
+	_, err = h.acc.Add(h.ctx, handoff.NewAgent{Login: "x", Name: "X", Password: "un-mot-de-passe", Role: "admin"})
+	wantCode(t, err, apperr.Invalid)
+
+	// An account made before roles existed has no role field: it is an agent.
+	h.must(nil, h.st.Client.HDel(h.ctx, h.st.Key("{handoff}")+":agent:"+plain.ID, "role").Err())
+	if got, err := h.acc.Get(h.ctx, plain.ID); err != nil || got.Role != handoff.RoleAgent || got.Role.MayErase() {
+		t.Errorf("account without a role: %q, %v", got.Role, err)
+	}
+	h.must(nil, h.acc.SetRole(h.ctx, plain.ID, handoff.RoleSupervisor))
+	if got, _ := h.acc.Get(h.ctx, plain.ID); !got.Role.MayErase() {
+		t.Errorf("after SetRole: %q", got.Role)
+	}
+	wantCode(t, h.acc.SetRole(h.ctx, plain.ID, "patron"), apperr.Invalid)
+	wantCode(t, h.acc.SetRole(h.ctx, "personne", handoff.RoleAgent), apperr.NotFound)
+}

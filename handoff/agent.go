@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,29 @@ func (s AgentState) Label() string {
 	return "Hors ligne"
 }
 
+// Role is what an account may do beyond taking conversations. Customers never see it.
+type Role string
+
+// The roles of an account. An account made before roles existed is an agent.
+const (
+	RoleAgent      Role = "agent"       // takes conversations, reads and edits desk records
+	RoleSupervisor Role = "superviseur" // an agent who may also erase and export a person's data
+)
+
+// ParseRole reads a role as an operator types it; "" is RoleAgent.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(strings.ToLower(strings.TrimSpace(s))); r {
+	case "", RoleAgent:
+		return RoleAgent, nil
+	case RoleSupervisor:
+		return r, nil
+	}
+	return "", apperr.Errorf(apperr.Invalid, "Rôle inconnu : « %s » (%s ou %s).", s, RoleAgent, RoleSupervisor)
+}
+
+// MayErase reports whether the role may erase and export a person's data.
+func (r Role) MayErase() bool { return r == RoleSupervisor }
+
 // Agent is an agent's account: who they are and what they can take.
 type Agent struct {
 	ID           string    `json:"id"`
@@ -37,6 +61,7 @@ type Agent struct {
 	PasswordHash []byte    `json:"-"`    // bcrypt
 	Skills       []string  `json:"skills,omitempty"`
 	Capacity     int       `json:"capacity"` // conversations at once
+	Role         Role      `json:"role"`
 	CreatedAt    time.Time `json:"created_at"`
 }
 
@@ -68,6 +93,7 @@ func agentFromHash(h map[string]string) Agent {
 		PasswordHash: []byte(h["pw"]),
 		Skills:       splitSkills(h["skills"]),
 		Capacity:     atoi(h["capacity"], 1),
+		Role:         Role(cmp.Or(h["role"], string(RoleAgent))),
 		CreatedAt:    msTime(h["created"]),
 	}
 	return a

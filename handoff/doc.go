@@ -36,6 +36,15 @@
 // the entry says NoAgent. Router.Position gives the same figures for one task from the ranks
 // alone.
 //
+// Erasure (Router.Forget, for package privacy): a conversation's live task ends as Cancel
+// ends it, then every task the conversation had (the set <P>conv:<c>:tasks, kept by Enqueue)
+// is deleted with its entries in the queue and the indexes, and the notices naming the
+// conversation are deleted from the stream — those Forget writes itself after NoticeKeep, by
+// the sweep, so that every instance's desks still hear that the conversation ended.
+//
+// Accounts have a Role: RoleAgent, or RoleSupervisor who may also erase and export a
+// person's data from the desk; an account without one is an agent.
+//
 // It does not own the conversations themselves (package conversation: owner, transcript) nor
 // the transport (package server: HTTP, websockets, cookies).
 package handoff

@@ -53,6 +53,7 @@ var (
 	transferScript   = routing("transfer")
 	cancelScript     = routing("cancel")
 	sweepScript      = routing("sweep")
+	forgetScript     = routing("forget")
 )
 
 // The reads and the accounts' writes.
@@ -63,6 +64,7 @@ var (
 	addScript         = alone("add_agent")
 	removeScript      = alone("remove_agent")
 	setPasswordScript = alone("set_password")
+	setRoleScript     = alone("set_role")
 	attemptScript     = alone("attempt")
 	successScript     = alone("success")
 )

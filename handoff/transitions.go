@@ -13,7 +13,7 @@ func (r *Router) Enqueue(ctx context.Context, n NewTask) (Task, []Notice, error)
 		return Task{}, nil, err
 	}
 	id := newID()
-	keys := []string{r.prefix + "conv:" + n.ConversationID, r.prefix + "task:" + id}
+	keys := []string{r.prefix + "conv:" + n.ConversationID, r.prefix + "task:" + id, r.convTasksKey(n.ConversationID)}
 	res, err := r.run(ctx, enqueueScript, keys, id, n.ConversationID, n.CustomerID, n.Intent,
 		n.Category, n.Summary, string(n.Priority), queueScore(n.Priority, r.opts.Now()))
 	if err != nil {

@@ -16,6 +16,10 @@
 // each kind; the person appears only as a hash of their id (SubjectHash), never by their id,
 // name, e-mail, phone or any message text.
 //
-// It does not own the records themselves, nor HTTP: there is no agent role allowed to erase
-// or export yet, so the command line (relais privacy, relais audit) is its only caller.
+// Erase also takes the person's conversations out of the routing (package handoff:
+// Router.Forget): their tasks, queue entries and notices.
+//
+// It does not own the records themselves, nor HTTP: its callers are the command line
+// (relais privacy, relais audit), the desk's supervisors and the widget's « Effacer cette
+// conversation » (package server).
 package privacy

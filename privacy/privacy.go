@@ -13,6 +13,7 @@ import (
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/dialog"
+	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/handoff/desk"
 	"github.com/relais/relais/store"
 )
@@ -21,6 +22,9 @@ import (
 type Options struct {
 	AuditRetention time.Duration    // DefaultAuditRetention
 	Now            func() time.Time // time.Now
+	// Router is the routing whose tasks of an erased conversation go too (nil: a router on
+	// the store with the default options).
+	Router *handoff.Router
 }
 
 // Service erases and exports one person's data and records it in the audit trail.
@@ -29,6 +33,7 @@ type Service struct {
 	desk     *desk.Desk
 	convs    *conversation.Store
 	sessions *dialog.RedisSessions
+	router   *handoff.Router
 	Audit    *Audit
 	now      func() time.Time
 }
@@ -38,7 +43,10 @@ func New(st *store.Store, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{st: st, desk: desk.New(st, opts.Now),
+	if opts.Router == nil {
+		opts.Router = handoff.NewRouter(st, handoff.Options{Now: opts.Now})
+	}
+	return &Service{st: st, desk: desk.New(st, opts.Now), router: opts.Router,
 		convs:    conversation.NewStore(st, conversation.Options{}),
 		sessions: &dialog.RedisSessions{Store: st},
 		Audit:    NewAudit(st, opts.AuditRetention, opts.Now), now: opts.Now}
@@ -114,8 +122,9 @@ func (s *Service) conversationsOf(ctx context.Context, kind, id string) ([]strin
 // Report is what an erasure or an export did, as the audit trail keeps it.
 type Report = Entry
 
-// Erase deletes everything held about the subject: each of their conversations (every key,
-// the bot's session), then the desk's records (the customer, their requests, activities,
+// Erase deletes everything held about the subject: each of their conversations (its routing
+// tasks first — a live one ends and its agent is told —, then every key of the conversation
+// and the bot's session), then the desk's records (the customer, their requests, activities,
 // tags and left messages, the activities of their conversations, and every index entry
 // pointing at them), and records the proof in the audit trail. Erasing what is gone erases
 // nothing and is recorded all the same (counts 0).
@@ -131,8 +140,15 @@ func (s *Service) Erase(ctx context.Context, sub Subject, by Actor) (Report, err
 	if err != nil {
 		return Report{}, err
 	}
-	counts := map[string]int64{"conversations": 0, "events": 0, "notes": 0, "bot_sessions": 0}
+	counts := map[string]int64{"conversations": 0, "events": 0, "notes": 0, "bot_sessions": 0,
+		"tasks": 0, "notices": 0}
 	for _, c := range convs {
+		f, _, err := s.router.Forget(ctx, c)
+		if err != nil {
+			return Report{}, err
+		}
+		counts["tasks"] += f.Tasks
+		counts["notices"] += f.Notices
 		e, err := s.convs.Delete(ctx, c)
 		if err != nil {
 			return Report{}, err

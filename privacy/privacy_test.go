@@ -3,17 +3,14 @@ package privacy_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/dialog"
+	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/handoff/desk"
 	"github.com/relais/relais/privacy"
 	"github.com/relais/relais/store"
@@ -38,7 +35,13 @@ type world struct {
 	created   []string // ids of the desk records made for her
 	secrets   []string // her identifiers, which no key may hold after her erasure
 	anonymous string   // a conversation of nobody known
+	clock     *time.Time
+	router    *handoff.Router
+	agent     string // the agent of the routing tasks
 }
+
+// advance moves the world's clock.
+func (w *world) advance(d time.Duration) { *w.clock = w.clock.Add(d) }
 
 func mustNoErr(t *testing.T, err error) {
 	t.Helper()
@@ -69,10 +72,47 @@ func (w *world) conversationWith(t *testing.T, text string) string {
 
 func setUp(t *testing.T) *world { return setUpOn(t, storetest.Open(t)) }
 
+// route gives her conversations routing tasks in every state: ended handled for done, held
+// by the agent for held, offered to them for offered. It returns the tasks' ids.
+func (w *world) route(t *testing.T, done, offered, held string) []string {
+	t.Helper()
+	acc := handoff.NewAccounts(w.st, handoff.AccountOptions{Cost: 10})
+	ag, err := acc.Add(ctx, handoff.NewAgent{Login: "agent-routage", Name: "Agent R", Password: "Lyon-Quai-Saint-Vincent-42", Capacity: 3})
+	mustNoErr(t, err)
+	w.agent = ag.ID
+	_, err = w.router.Connect(ctx, ag.ID, "desk-1")
+	mustNoErr(t, err)
+	_, err = w.router.SetState(ctx, ag.ID, handoff.StateReady)
+	mustNoErr(t, err)
+	var ids []string
+	take := func(conv string) handoff.Task {
+		task, _, err := w.router.Enqueue(ctx, handoff.NewTask{ConversationID: conv, CustomerID: w.amelie.ID,
+			Summary: "Amélie Durand : colis", Intent: "suivi_commande"})
+		mustNoErr(t, err)
+		if task.State != handoff.TaskOffered {
+			t.Fatalf("task of %s %s, want offered", conv, task.State)
+		}
+		ids = append(ids, task.ID)
+		return task
+	}
+	first := take(done)
+	_, _, err = w.router.Accept(ctx, ag.ID, first.ID)
+	mustNoErr(t, err)
+	_, err = w.router.Close(ctx, ag.ID, done)
+	mustNoErr(t, err)
+	_, _, err = w.router.Accept(ctx, ag.ID, take(held).ID)
+	mustNoErr(t, err)
+	take(offered)
+	return ids
+}
+
 // setUpOn is setUp on st.
 func setUpOn(t *testing.T, st *store.Store) *world {
-	w := &world{st: st, svc: privacy.New(st, privacy.Options{}), desk: desk.New(st, nil),
-		convs: conversation.NewStore(st, conversation.Options{})}
+	now := time.Now()
+	clock := func() time.Time { return now }
+	router := handoff.NewRouter(st, handoff.Options{Now: clock})
+	w := &world{st: st, svc: privacy.New(st, privacy.Options{Now: clock, Router: router}), desk: desk.New(st, nil),
+		convs: conversation.NewStore(st, conversation.Options{}), clock: &now, router: router}
 	var err error
 	w.amelie, err = w.desk.CreateCustomer(ctx, desk.CustomerFields{Name: "Amélie Durand",
 		Email: "Amelie.Durand@example.fr", Phone: "06 12 34 56 78", Address: "12 rue des Lilas, Lyon",
@@ -119,8 +159,12 @@ func setUpOn(t *testing.T, st *store.Store) *world {
 	w.ameliesC = []string{c1, c2, c3}
 	w.secrets = append(w.secrets, c1, c2, c3)
 
-	// Bruno's conversation and message, which must stay.
+	w.secrets = append(w.secrets, w.route(t, c1, c2, c3)...)
+
+	// Bruno's conversation, message and routing task, which must stay.
 	w.brunosC = w.conversationWith(t, "Bruno Martin, bruno.martin@example.fr")
+	_, _, err = w.router.Enqueue(ctx, handoff.NewTask{ConversationID: w.brunosC, CustomerID: w.bruno.ID, Summary: "Bruno Martin"})
+	mustNoErr(t, err)
 	_, err = w.desk.LeaveMessage(ctx, desk.LeftMessage{ConversationID: w.brunosC, CustomerID: w.bruno.ID, Message: "Bruno rappelle"})
 	mustNoErr(t, err)
 
@@ -131,73 +175,12 @@ func setUpOn(t *testing.T, st *store.Store) *world {
 	return w
 }
 
-// dump returns every key of the test's prefix with its whole content, one line per key:
-// strings, hashes, lists, sets, sorted sets and streams. On a Redis Cluster it reads every
-// master.
-func dump(t *testing.T, st *store.Store) string {
-	t.Helper()
-	var b strings.Builder
-	each := func(ctx context.Context, c *redis.Client) error {
-		iter := c.Scan(ctx, 0, st.Prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			fmt.Fprintf(&b, "%s\n", describe(t, c, iter.Val()))
-		}
-		return iter.Err()
-	}
-	var err error
-	switch c := st.Client.(type) {
-	case *redis.ClusterClient:
-		var mu sync.Mutex
-		err = c.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
-			mu.Lock()
-			defer mu.Unlock()
-			return each(ctx, n)
-		})
-	case *redis.Client:
-		err = each(ctx, c)
-	default:
-		t.Fatalf("store client %T", c)
-	}
-	mustNoErr(t, err)
-	return b.String()
-}
-
-// describe is key k with its type and its whole content.
-func describe(t *testing.T, c *redis.Client, k string) string {
-	typ, err := c.Type(ctx, k).Result()
-	mustNoErr(t, err)
-	var v any
-	switch typ {
-	case "string":
-		v, err = c.Get(ctx, k).Result()
-	case "hash":
-		v, err = c.HGetAll(ctx, k).Result()
-	case "list":
-		v, err = c.LRange(ctx, k, 0, -1).Result()
-	case "set":
-		v, err = c.SMembers(ctx, k).Result()
-	case "zset":
-		v, err = c.ZRangeWithScores(ctx, k, 0, -1).Result()
-	case "stream":
-		v, err = c.XRange(ctx, k, "-", "+").Result()
-	}
-	if err != nil && err != redis.Nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("%s %s %v", k, typ, v)
-}
-
 // assertGone fails when a key or a value of the store holds one of secrets.
 func assertGone(t *testing.T, all string, secrets []string) {
 	t.Helper()
-	low := strings.ToLower(all)
 	for _, s := range secrets {
-		if strings.Contains(low, strings.ToLower(s)) {
-			for _, line := range strings.Split(all, "\n") {
-				if strings.Contains(strings.ToLower(line), strings.ToLower(s)) {
-					t.Errorf("%q still in: %.300s", s, line)
-				}
-			}
+		for _, line := range storetest.Lines(all, s) {
+			t.Errorf("%q still in: %.300s", s, line)
 		}
 	}
 }
@@ -244,20 +227,24 @@ func TestEraseLeavesNothingOfThePerson(t *testing.T) {
 // eraseLeavesNothing erases w's person: none of her identifiers is left in any key of any
 // master, and the other person keeps his.
 func eraseLeavesNothing(t *testing.T, w *world) {
-	before := dump(t, w.st)
+	before := storetest.Dump(t, w.st)
 	if !strings.Contains(before, w.amelie.ID) || !strings.Contains(before, "Durand") {
 		t.Fatal("the set-up holds nothing of hers: the test would prove nothing")
 	}
 	rep, err := w.svc.Erase(ctx, privacy.Subject{CustomerID: w.amelie.ID}, operator)
 	mustNoErr(t, err)
 	want := map[string]int64{"conversations": 3, "events": 6, "notes": 3, "bot_sessions": 3,
-		"customers": 1, "requests": 3, "activities": 3, "left_messages": 1, "tags": 1}
+		"customers": 1, "requests": 3, "activities": 3, "left_messages": 1, "tags": 1, "tasks": 3}
 	for k, n := range want {
 		if rep.Counts[k] != n {
 			t.Errorf("counts[%s] = %d, want %d (%v)", k, rep.Counts[k], n, rep.Counts)
 		}
 	}
-	assertGone(t, dump(t, w.st), w.secrets)
+	if rep.Counts["notices"] == 0 {
+		t.Errorf("no notice of her conversations deleted (%v)", rep.Counts)
+	}
+	w.routingAfterErasure(t)
+	assertGone(t, storetest.Dump(t, w.st), w.secrets)
 	for _, c := range w.ameliesC {
 		if _, err := w.convs.Owner(ctx, c); apperr.CodeOf(err) != apperr.NotFound {
 			t.Errorf("conversation %s: %v, want not found", c, err)
@@ -295,6 +282,31 @@ func eraseLeavesNothing(t *testing.T, w *world) {
 	}
 }
 
+// routingAfterErasure checks that the agent was told her live task ended and got their slot
+// back, that Bruno's task is still routed, and lets the sweep delete the notices the erasure
+// kept for the desks.
+func (w *world) routingAfterErasure(t *testing.T) {
+	t.Helper()
+	notices, _, err := w.router.Notices(ctx, "0-0", 0)
+	mustNoErr(t, err)
+	told := false
+	for _, n := range notices {
+		told = told || n.Kind == handoff.NoticeCancelled && n.AgentID == w.agent
+	}
+	if !told {
+		t.Errorf("the agent's desk is not told that her conversation ended: %v", notices)
+	}
+	if st, err := w.router.AgentStatus(ctx, w.agent); err != nil || st.Load != 0 {
+		t.Errorf("agent after erasure: %+v, %v; want load 0", st, err)
+	}
+	if task, err := w.router.TaskOf(ctx, w.brunosC); err != nil || task.CustomerID != w.bruno.ID {
+		t.Errorf("Bruno's task: %+v, %v", task, err)
+	}
+	w.advance(handoff.NoticeKeep + time.Second)
+	_, err = w.router.Sweep(ctx)
+	mustNoErr(t, err)
+}
+
 func TestEraseAnAnonymousConversation(t *testing.T) {
 	w := setUp(t)
 	rep, err := w.svc.Erase(ctx, privacy.Subject{ConversationID: w.anonymous}, operator)
@@ -302,7 +314,7 @@ func TestEraseAnAnonymousConversation(t *testing.T) {
 	if rep.Counts["conversations"] != 1 || rep.Counts["left_messages"] != 1 || rep.Counts["requests"] != 1 {
 		t.Errorf("counts %v", rep.Counts)
 	}
-	assertGone(t, dump(t, w.st), []string{w.anonymous, "Zoé", "0987654321", "09 87 65 43 21"})
+	assertGone(t, storetest.Dump(t, w.st), []string{w.anonymous, "Zoé", "0987654321", "09 87 65 43 21"})
 	if _, err := w.convs.Owner(ctx, w.anonymous); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("conversation: %v, want not found", err)
 	}

@@ -8,8 +8,8 @@ import (
 )
 
 // Forget erases conversation id for its customer (token): « Effacer cette conversation » in
-// the widget. Its agent task, if any, is cancelled first (the agent's desk sees it end), then
-// everything held about the conversation goes (privacy.Service.Erase: its keys, the bot's
+// the widget. Everything held about the conversation goes (privacy.Service.Erase: its
+// routing tasks — a live one ends and the agent's desk sees it go —, its keys, the bot's
 // session, its desk activities), with a proof of erasure in the audit trail that names the
 // customer as the one who asked. Erasing a conversation already gone is not an error.
 func (r *Relay) Forget(ctx context.Context, id, token, from string) error {
@@ -20,13 +20,6 @@ func (r *Relay) Forget(ctx context.Context, id, token, from string) error {
 		return err
 	}
 	ctx = context.WithoutCancel(ctx) // once started, finish: a half-erased conversation helps nobody
-	if r.router != nil {
-		notices, err := r.router.Cancel(ctx, id)
-		if err != nil && apperr.CodeOf(err) != apperr.NotFound {
-			return err
-		}
-		r.endActivities(ctx, notices, "")
-	}
 	r.states.take(id, token, "")
 	_, err := r.privacy.Erase(ctx, privacy.Subject{ConversationID: id}, privacy.Actor{By: "client", From: from})
 	return err

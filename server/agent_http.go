@@ -24,10 +24,12 @@ type agentView struct {
 	Login    string `json:"login"`
 	Name     string `json:"name"`
 	Capacity int    `json:"capacity"`
+	// Role: agent or superviseur (who may also erase and export a person's data).
+	Role handoff.Role `json:"role"`
 }
 
 func viewOf(a handoff.Agent) agentView {
-	return agentView{ID: a.ID, Login: a.Login, Name: a.Name, Capacity: a.Capacity}
+	return agentView{ID: a.ID, Login: a.Login, Name: a.Name, Capacity: a.Capacity, Role: a.Role}
 }
 
 // agentLogin is POST /api/v1/agent/login {login, password}: a desk session in a cookie.

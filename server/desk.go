@@ -51,6 +51,7 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.POST("/messages/:id/customer", s.linkMessage, a(privacy.ActionLink, activity, "id"))
 	g.GET("/intents", s.deskIntents)
 	g.GET("/limits", s.deskLimits)
+	s.privacyRoutes(g)
 }
 
 // agentKey is where requireAgent leaves the agent in the request's context.

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,8 +12,8 @@ import (
 )
 
 // TestCustomerErasesTheirConversation: DELETE /api/v1/conversations/{id} with its token
-// erases the conversation — its task cancelled (the agent's desk sees it end), no key of it
-// left, 404 afterwards — and the audit trail keeps the proof, with the customer as who asked
+// erases the conversation — its task cancelled (the agent's desk sees it end) and deleted, no
+// key of it left, 404 afterwards — and the audit trail keeps the proof, with the customer as who asked
 // and without the conversation's id; another token is refused and erases nothing.
 func TestCustomerErasesTheirConversation(t *testing.T) {
 	st := storetest.Open(t)
@@ -36,6 +37,13 @@ func TestCustomerErasesTheirConversation(t *testing.T) {
 	ctx := context.Background()
 	if keys, err := st.Client.Keys(ctx, st.Prefix+"*{"+c.ID+"}*").Result(); err != nil || len(keys) != 0 {
 		t.Fatalf("keys of the conversation left: %v %v", keys, err)
+	}
+	// Its routing task went too; only the notices the desks still read name it (the sweep
+	// deletes them a minute later).
+	for _, line := range storetest.Lines(storetest.Dump(t, st), c.ID) {
+		if !strings.Contains(line, "{handoff}:notices stream") {
+			t.Errorf("the erased conversation is still named: %.200s", line)
+		}
 	}
 	entries, err := privacy.NewAudit(st, time.Hour, nil).Entries(ctx, 10)
 	if err != nil || len(entries) != 1 {

@@ -45,6 +45,7 @@ type Server struct {
 	hub          *conversation.Hub
 	relay        *relay.Relay
 	audit        *privacy.Audit // the agents' actions on personal data (audit.go)
+	privacy      *privacy.Service
 	bot          relay.Bot
 	queueLength  func(ctx context.Context) (int64, error) // nil without a Router
 	log          *slog.Logger
@@ -85,8 +86,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		hub: conversation.NewHub(conv, deps.Logger, cfg.SafetyPoll), records: desk.New(deps.Store, nil).WithIndexTTL(cfg.ConversationTTL).WithReplicas(replicas),
 	}
 	s.sockets.m = map[*socket]struct{}{}
-	privacySvc := privacy.New(deps.Store, privacy.Options{AuditRetention: cfg.AuditRetention})
-	s.audit = privacySvc.Audit
+	privacySvc := privacy.New(deps.Store, privacy.Options{AuditRetention: cfg.AuditRetention, Router: deps.Router})
+	s.audit, s.privacy = privacySvc.Audit, privacySvc
 	var err error
 	s.relay, err = relay.New(relay.Deps{Store: deps.Store, Conversations: conv, Hub: s.hub, Bot: deps.Bot, Desk: s.records,
 		Router: deps.Router, Accounts: deps.Accounts, Logger: deps.Logger, Observer: observer{s.metrics},

@@ -159,12 +159,17 @@ func (d *Desk) attachNew(ctx context.Context, t Taken) (Interaction, bool, error
 			return Interaction{}, false, err
 		}
 		p := pointer{activity: actID, end: d.indexEnd()}
-		ok, err := d.st.Client.SetNX(ctx, d.taskKey(t.TaskID), p.value(), d.indexTTL).Result()
+		var ok bool
+		err := d.write(ctx, d.taskKey(t.TaskID), func(c redis.Cmdable) (err error) {
+			ok, err = c.SetNX(ctx, d.taskKey(t.TaskID), p.value(), d.indexTTL).Result()
+			return err
+		})
 		if err != nil {
-			return Interaction{}, false, unavailable(err)
+			return Interaction{}, false, err
 		}
 		if !ok {
-			d.st.Client.Del(ctx, d.locatorKey(actID), d.locatorKey(reqID))
+			d.del(ctx, d.locatorKey(actID))
+			d.del(ctx, d.locatorKey(reqID))
 			return Interaction{}, false, nil
 		}
 		r, err := d.run(ctx, attachScript, t.AgentID, home, []string{d.hkey(home, "activity", actID),
@@ -172,16 +177,16 @@ func (d *Desk) attachNew(ctx context.Context, t Taken) (Interaction, bool, error
 			t.Intent, t.Summary, reqID, actID, DefaultTitle, seq, seq+1)
 		if err == nil && r.status == "customer_not_found" && cu != "" {
 			cu = "" // erased meanwhile: file it without a customer
-			d.st.Client.Del(ctx, d.taskKey(t.TaskID))
+			d.del(ctx, d.taskKey(t.TaskID))
 			continue
 		}
 		in, err := interactionOf(r, err)
 		if err != nil {
-			d.st.Client.Del(ctx, d.taskKey(t.TaskID))
+			d.del(ctx, d.taskKey(t.TaskID))
 			return Interaction{}, true, err
 		}
 		if in.Request.ID != reqID {
-			d.st.Client.Del(ctx, d.locatorKey(reqID))
+			d.del(ctx, d.locatorKey(reqID))
 		}
 		return in, true, d.keepPointer(ctx, d.convLatestKey(t.ConversationID), actID)
 	}
@@ -317,8 +322,11 @@ func (d *Desk) LeaveMessage(ctx context.Context, m LeftMessage) (Interaction, er
 	if err != nil {
 		return Interaction{}, err
 	}
-	if err := d.st.Client.ZAdd(ctx, d.key("messages"), redis.Z{Score: float64(seq + 1), Member: actID}).Err(); err != nil {
-		return Interaction{}, unavailable(err)
+	err = d.write(ctx, d.key("messages"), func(c redis.Cmdable) error {
+		return c.ZAdd(ctx, d.key("messages"), redis.Z{Score: float64(seq + 1), Member: actID}).Err()
+	})
+	if err != nil {
+		return Interaction{}, err
 	}
 	cu := m.CustomerID
 	for {

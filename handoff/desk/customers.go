@@ -91,10 +91,19 @@ func (d *Desk) addPhone(ctx context.Context, id, digits string) error {
 	if digits == "" {
 		return nil
 	}
-	if err := d.st.Client.SAdd(ctx, d.phoneSetKey(digits), id).Err(); err != nil {
-		return unavailable(err)
-	}
-	return nil
+	return d.write(ctx, d.phoneSetKey(digits), func(c redis.Cmdable) error {
+		return c.SAdd(ctx, d.phoneSetKey(digits), id).Err()
+	})
+}
+
+// removePhone takes customer id out of the phone index of digits; it returns 1 when it was in.
+func (d *Desk) removePhone(ctx context.Context, id, digits string) int64 {
+	var n int64
+	d.write(ctx, d.phoneSetKey(digits), func(c redis.Cmdable) (err error) {
+		n, err = c.SRem(ctx, d.phoneSetKey(digits), id).Result()
+		return err
+	})
+	return n
 }
 
 // Customer returns a customer by id.
@@ -152,7 +161,7 @@ func (d *Desk) UpdateCustomer(ctx context.Context, id string, version int64, f C
 		d.unreserve(ctx, id, "account", k)
 	}
 	if k := old["phone_key"]; k != "" && k != phoneKey(f.Phone) {
-		d.st.Client.SRem(ctx, d.phoneSetKey(k), id)
+		d.removePhone(ctx, id, k)
 	}
 	if err := d.addPhone(ctx, id, phoneKey(f.Phone)); err != nil {
 		return Customer{}, err
@@ -302,10 +311,9 @@ func firstRunes(s string, n int) string {
 // SetConversationCustomer remembers that conversation convID is customer's (from a signed
 // identity or a link), for ttl: its tasks and its left message are filed for the customer.
 func (d *Desk) SetConversationCustomer(ctx context.Context, convID, customerID string, ttl time.Duration) error {
-	if err := d.st.Client.Set(ctx, d.convCustomerKey(convID), customerID, ttl).Err(); err != nil {
-		return unavailable(err)
-	}
-	return nil
+	return d.write(ctx, d.convCustomerKey(convID), func(c redis.Cmdable) error {
+		return c.Set(ctx, d.convCustomerKey(convID), customerID, ttl).Err()
+	})
 }
 
 // ConversationCustomer returns the customer of a conversation, "" when unknown.

@@ -64,6 +64,40 @@ func (d *Desk) WithReplicas(r store.Replicas) *Desk {
 	return d
 }
 
+// write runs fn, writes to key (or to keys of its slot), on the master holding key and, with
+// replicas required (WithReplicas), waits until they have them: WAIT counts the writes of one
+// connection, so every desk write outside run goes through here.
+func (d *Desk) write(ctx context.Context, key string, fn func(redis.Cmdable) error) error {
+	if d.replicas.MinReplicas <= 0 {
+		if err := fn(d.st.Client); err != nil {
+			return unavailable(err)
+		}
+		return nil
+	}
+	conn, err := d.st.Conn(ctx, key)
+	if err != nil {
+		return unavailable(err)
+	}
+	defer conn.Close()
+	if err := fn(conn); err != nil {
+		return unavailable(err)
+	}
+	if err := d.replicas.Wait(ctx, conn); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// del deletes key through write; it returns how many keys went (0 or 1).
+func (d *Desk) del(ctx context.Context, key string) (int64, error) {
+	var n int64
+	err := d.write(ctx, key, func(c redis.Cmdable) (err error) {
+		n, err = c.Del(ctx, key).Result()
+		return err
+	})
+	return n, err
+}
+
 // run executes a desk script as agent by ("" for the system) in home (KEYS[1] its customer
 // record, then keys, all in the home's slot), with args after the common ones (see
 // scripts/prelude.lua), and waits for the replicas.

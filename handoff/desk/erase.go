@@ -131,12 +131,12 @@ func (d *Desk) Erase(ctx context.Context, customerID string, convs []string, by 
 		}
 	}
 	for _, c := range convs {
-		n, err := d.st.Client.Del(ctx, d.convCustomerKey(c)).Result()
+		n, err := d.del(ctx, d.convCustomerKey(c))
 		if err != nil {
-			return nil, unavailable(err)
+			return nil, err
 		}
 		out["conversation_links"] += n
-		n, _ = d.st.Client.Del(ctx, d.convLatestKey(c)).Result()
+		n, _ = d.del(ctx, d.convLatestKey(c))
 		out["index_entries"] += n
 	}
 	return out, nil
@@ -149,7 +149,7 @@ func (d *Desk) unpoint(ctx context.Context, r reply, out Erased) error {
 		out["index_entries"] += d.unreserve(ctx, id, "email", c["email_key"]) +
 			d.unreserve(ctx, id, "account", c["account_key"]) + d.unreserve(ctx, id, "external", c["external_id"])
 		if k := c["phone_key"]; k != "" {
-			out["index_entries"] += d.st.Client.SRem(ctx, d.phoneSetKey(k), id).Val()
+			out["index_entries"] += d.removePhone(ctx, id, k)
 		}
 	}
 	var keys []string
@@ -160,14 +160,22 @@ func (d *Desk) unpoint(ctx context.Context, r reply, out Erased) error {
 		keys = append(keys, d.locatorKey(a["id"]))
 		for _, k := range []string{d.taskKey(a["task_id"]), d.convLatestKey(a["conversation_id"])} {
 			if cur, _ := d.rawPointer(ctx, k); cur == a["id"] {
-				out["index_entries"] += d.st.Client.Del(ctx, k).Val()
+				n, _ := d.del(ctx, k)
+				out["index_entries"] += n
 			}
 		}
-		out["index_entries"] += d.st.Client.ZRem(ctx, d.key("messages"), a["id"]).Val()
+		err := d.write(ctx, d.key("messages"), func(c redis.Cmdable) error {
+			n, err := c.ZRem(ctx, d.key("messages"), a["id"]).Result()
+			out["index_entries"] += n
+			return err
+		})
+		if err != nil {
+			return err
+		}
 	}
 	for _, k := range keys {
-		if err := d.st.Client.Del(ctx, k).Err(); err != nil {
-			return unavailable(err)
+		if _, err := d.del(ctx, k); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -46,25 +46,25 @@ func (d *Desk) locate(ctx context.Context, id string) (string, error) {
 
 // setLocators records that ids live in home; written before the records they point at.
 func (d *Desk) setLocators(ctx context.Context, home string, ids ...string) error {
-	_, err := d.st.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, id := range ids {
-			p.Set(ctx, d.locatorKey(id), home, 0)
+	for _, id := range ids {
+		err := d.write(ctx, d.locatorKey(id), func(c redis.Cmdable) error {
+			return c.Set(ctx, d.locatorKey(id), home, 0).Err()
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return unavailable(err)
 	}
 	return nil
 }
 
 // seqs reserves n filing orders, increasing across the desk; it returns the first.
 func (d *Desk) seqs(ctx context.Context, n int64) (int64, error) {
-	last, err := d.st.Client.IncrBy(ctx, d.key("seq"), n).Result()
-	if err != nil {
-		return 0, unavailable(err)
-	}
-	return last - n + 1, nil
+	var last int64
+	err := d.write(ctx, d.key("seq"), func(c redis.Cmdable) (err error) {
+		last, err = c.IncrBy(ctx, d.key("seq"), n).Result()
+		return err
+	})
+	return last - n + 1, err
 }
 
 // pointer is the value of a task or conversation key: an activity and when the entry ends
@@ -94,10 +94,7 @@ func (p pointer) value() string { return p.activity + " " + strconv.FormatInt(p.
 // keepPointer sets key to aid for the index lifetime from now.
 func (d *Desk) keepPointer(ctx context.Context, key, aid string) error {
 	p := pointer{activity: aid, end: d.indexEnd()}
-	if err := d.st.Client.Set(ctx, key, p.value(), d.indexTTL).Err(); err != nil {
-		return unavailable(err)
-	}
-	return nil
+	return d.write(ctx, key, func(c redis.Cmdable) error { return c.Set(ctx, key, p.value(), d.indexTTL).Err() })
 }
 
 // casDelScript deletes KEYS[1] when it holds ARGV[1] (one key: any slot).
@@ -108,9 +105,20 @@ var casSetScript = redis.NewScript(`local v = redis.call('GET', KEYS[1]) or ''
 if v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`)
 
 func (d *Desk) casDel(ctx context.Context, key, value string) (int64, error) {
-	n, err := casDelScript.Run(ctx, d.st.Client, []string{key}, value).Int64()
-	if err != nil {
-		return 0, unavailable(err)
-	}
-	return n, nil
+	var n int64
+	err := d.write(ctx, key, func(c redis.Cmdable) (err error) {
+		n, err = casDelScript.Run(ctx, c, []string{key}, value).Int64()
+		return err
+	})
+	return n, err
+}
+
+// casSet sets key to value when it holds old ("" for absent); true when set.
+func (d *Desk) casSet(ctx context.Context, key, old, value string) (bool, error) {
+	var n int64
+	err := d.write(ctx, key, func(c redis.Cmdable) (err error) {
+		n, err = casSetScript.Run(ctx, c, []string{key}, old, value).Int64()
+		return err
+	})
+	return n == 1, err
 }

@@ -67,8 +67,8 @@ func (d *Desk) move(ctx context.Context, home, aid, cu, by string) (Interaction,
 	}
 	if in.detail != "1" {
 		ids = append(ids, rq["id"])
-	} else if err := d.st.Client.Del(ctx, d.locatorKey(rq["id"])).Err(); err != nil {
-		return Interaction{}, unavailable(err)
+	} else if _, err := d.del(ctx, d.locatorKey(rq["id"])); err != nil {
+		return Interaction{}, err
 	}
 	if err := d.setLocators(ctx, to, ids...); err != nil {
 		return Interaction{}, err

@@ -27,8 +27,8 @@ func (d *Desk) MigrateLegacy(ctx context.Context) (Migrated, error) {
 		}
 	}
 	for _, k := range m.old {
-		if err := d.st.Client.Del(ctx, k).Err(); err != nil {
-			return m.done, unavailable(err)
+		if _, err := d.del(ctx, k); err != nil {
+			return m.done, err
 		}
 	}
 	return m.done, nil

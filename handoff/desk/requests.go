@@ -98,13 +98,13 @@ func (d *Desk) indexMessages(ctx context.Context, req Request, msgs map[string]s
 			score, _ := strconv.ParseFloat(seq, 64)
 			zs = append(zs, redis.Z{Score: score, Member: id})
 		}
-		err = d.st.Client.ZAdd(ctx, d.key("messages"), zs...).Err()
+		err = d.write(ctx, d.key("messages"), func(c redis.Cmdable) error { return c.ZAdd(ctx, d.key("messages"), zs...).Err() })
 	} else {
 		ids := make([]any, 0, len(msgs))
 		for id := range msgs {
 			ids = append(ids, id)
 		}
-		err = d.st.Client.ZRem(ctx, d.key("messages"), ids...).Err()
+		err = d.write(ctx, d.key("messages"), func(c redis.Cmdable) error { return c.ZRem(ctx, d.key("messages"), ids...).Err() })
 	}
 	if err != nil {
 		return unavailable(err)

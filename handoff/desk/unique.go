@@ -44,9 +44,16 @@ func (d *Desk) reserve(ctx context.Context, kind, value, id string) (claim, stri
 	key := d.uniqueKey(kind, value)
 	c.pending = id + " " + strconv.FormatInt(time.Now().Add(pendingFor).Unix(), 10)
 	for range 3 {
-		ok, err := d.st.Client.SetNX(ctx, key, c.pending, 0).Result()
+		var ok bool
+		err := d.write(ctx, key, func(cl redis.Cmdable) (err error) {
+			ok, err = cl.SetNX(ctx, key, c.pending, 0).Result()
+			return err
+		})
 		if err != nil {
-			return c, "", unavailable(err)
+			if ok { // made but not acknowledged by the replicas: given up at once
+				d.casDel(ctx, key, c.pending)
+			}
+			return c, "", err
 		}
 		if ok {
 			c.fresh = true
@@ -70,15 +77,15 @@ func (d *Desk) reserve(ctx context.Context, kind, value, id string) (claim, stri
 		}
 		if d.holds(ctx, holder, kind, value) {
 			if pending {
-				casSetScript.Run(ctx, d.st.Client, []string{key}, v, holder)
+				d.casSet(ctx, key, v, holder)
 			}
 			return c, holder, nil
 		}
-		n, err := casSetScript.Run(ctx, d.st.Client, []string{key}, v, c.pending).Int64()
+		set, err := d.casSet(ctx, key, v, c.pending)
 		if err != nil {
-			return c, "", unavailable(err)
+			return c, "", err
 		}
-		if n == 1 {
+		if set {
 			c.fresh = true
 			return c, "", nil
 		}
@@ -92,8 +99,8 @@ func (d *Desk) confirm(ctx context.Context, id string, claims ...claim) error {
 		if !c.fresh {
 			continue
 		}
-		if err := casSetScript.Run(ctx, d.st.Client, []string{d.uniqueKey(c.kind, c.value)}, c.pending, id).Err(); err != nil {
-			return unavailable(err)
+		if _, err := d.casSet(ctx, d.uniqueKey(c.kind, c.value), c.pending, id); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@
 -- KEYS[1..8] the routing's shared keys (prelude.lua)
 -- KEYS[9]  <P>conv:<conversation>   the conversation's live task id
 -- KEYS[10] <P>task:<task>           the new task
+-- KEYS[11] <P>conv:<conversation>:tasks every task of the conversation (forget.lua)
 -- Derived from KEYS[1]'s prefix (known only inside the script): the existing task read from
 -- KEYS[9], and the tasks and agents dispatch() matches.
 --
@@ -19,6 +20,8 @@ redis.call('HSET', KEYS[10], 'id', t, 'conv', c, 'customer', arg(3), 'intent', a
   'category', arg(5), 'summary', arg(6), 'priority', arg(7), 'created', ARGV[1],
   'state', 'waiting', 'agent', '', 'deadline', '')
 redis.call('SET', KEYS[9], t)
+redis.call('SADD', KEYS[11], t)
+redis.call('PERSIST', KEYS[11])
 redis.call('ZADD', Q, arg(8), t)
 setWaiting(t)
 queueChanged = true

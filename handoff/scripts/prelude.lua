@@ -34,6 +34,8 @@
 --   <P>pool               hash: cap, free = the Prêt connected agents' total capacity and
 --                         free slots (each agent's share is kept in its fields pc, pf)
 --   <P>indexed            set once the indexes were built from the queue and READY (reindex)
+--   <P>conv:<c>:tasks     set of every task of conversation c, for its erasure (forget.lua);
+--                         it expires with the conversation's last ended task (ended())
 -- KEYS[3] (AVAIL) stays the truth: an agent met in <P>avail:<skill> and absent from AVAIL
 -- (an account removed meanwhile) is dropped from the index when met.
 --
@@ -319,6 +321,7 @@ local function ended(t, c, state, outcome)
   redis.call('HSET', tk(t), 'state', state, 'outcome', outcome, 'ended', NOW, 'deadline', '')
   redis.call('DEL', ck(c), rejk(t))
   redis.call('EXPIRE', tk(t), TTL)
+  redis.call('EXPIRE', ck(c) .. ':tasks', TTL)
 end
 
 -- lost forgets one socket of agent a; the last one starts the drop grace and withdraws the

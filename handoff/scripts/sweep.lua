@@ -1,7 +1,9 @@
 -- sweep.lua: applies what is due now: offers past their deadline (the agent becomes Non
 -- prêt, the task goes to the next agent), socket leases not renewed (a lost socket), and
 -- drop graces over (the agent is Hors ligne, their conversations go back to the head of the
--- queue). Each is applied by whichever instance comes first, once.
+-- queue), and the notices of erased conversations whose time is up (<P>forgotten, written by
+-- forget.lua) are deleted from the stream. Each is applied by whichever instance comes
+-- first, once.
 --
 -- KEYS[1..8] the routing's shared keys (prelude.lua)
 -- Derived from KEYS[1]'s prefix (known only inside the script): every task and agent it
@@ -40,6 +42,11 @@ for _, a in ipairs(redis.call('ZRANGEBYSCORE', DROPS, '-inf', NOW, 'LIMIT', 0, l
     refresh(a)
   end
   done = done + 1
+end
+local FORGOTTEN = P .. 'forgotten'
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', FORGOTTEN, '-inf', NOW, 'LIMIT', 0, limit)) do
+  redis.call('XDEL', STREAM, id)
+  redis.call('ZREM', FORGOTTEN, id)
 end
 -- Nothing due, nothing changed: every transition already offered what it could.
 if done > 0 or reindexed then dispatch() end
