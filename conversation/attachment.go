@@ -69,13 +69,13 @@ func SniffAttachment(data []byte) (string, error) {
 }
 
 // CleanName makes a sender's file name safe to keep and show: its last path element, without
-// control characters, trimmed and cut to MaxNameLength characters; "fichier" when nothing is
+// control and format characters (such as bidi overrides), trimmed and cut to MaxNameLength characters; "fichier" when nothing is
 // left. It is still customer text: pages show it as text only.
 func CleanName(name string) string {
 	name = strings.ToValidUTF8(name, "")
 	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar { // format characters: bidi overrides that disguise « gpj.exe »
 			return -1
 		}
 		return r

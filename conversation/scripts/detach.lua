@@ -4,10 +4,10 @@
 -- KEYS[1] <prefix>conv:{<id>}, KEYS[2] <prefix>conv:{<id>}:files, KEYS[3] <prefix>conv:{<id>}:files:data
 -- (see attach.lua). ARGV[1] the attachment's id, ARGV[2] its size in bytes.
 --
--- Returns 1 when it removed the attachment, 0 when there was none.
-if redis.call('HDEL', KEYS[2], ARGV[1]) == 0 then return 0 end
+-- Returns {'ok'} when it removed the attachment, {'none'} when there was none.
+if redis.call('HDEL', KEYS[2], ARGV[1]) == 0 then return {'none'} end
 redis.call('HDEL', KEYS[3], ARGV[1])
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'file_bytes', -tonumber(ARGV[2]))
 end
-return 1
+return {'ok'}
