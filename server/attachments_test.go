@@ -74,7 +74,9 @@ func TestAttachmentsBothWays(t *testing.T) {
 		t.Fatalf("agent upload: %d %s", st, body)
 	}
 	pdf := decode[uploaded](t, body)
-	ev := awaitEvent(t, ws, "the agent's file", func(e conversation.Event) bool { return e.Type == conversation.TypeAttachment && e.From == conversation.FromAgent })
+	ev := awaitEvent(t, ws, "the agent's file", func(e conversation.Event) bool {
+		return e.Type == conversation.TypeAttachment && e.From == conversation.FromAgent
+	})
 	if ev.Attachment == nil || ev.Attachment.ID != pdf.Attachment.ID || ev.Agent != alice.Name || ev.Attachment.Type != "application/pdf" {
 		t.Errorf("customer event %+v", ev)
 	}
