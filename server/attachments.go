@@ -134,6 +134,8 @@ func (s *Server) getAttachment(c echo.Context) error {
 	if _, err := s.conv.Authorize(ctx, id, bearer(c)); err != nil {
 		return err
 	}
+	// The widget reads it from the customer's site (with CORS).
+	c.Response().Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
 	return s.serveAttachment(c, id, c.Param("aid"))
 }
 
@@ -157,7 +159,6 @@ func (s *Server) serveAttachment(c echo.Context, id, aid string) error {
 	h := c.Response().Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, max-age=3600")
-	h.Set("Cross-Origin-Resource-Policy", "cross-origin") // the widget reads it from the customer's site (CORS)
 	h.Set("Content-Disposition", disposition(a))
 	return c.Blob(http.StatusOK, a.Type, data)
 }

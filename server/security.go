@@ -16,11 +16,12 @@ import (
 
 // The pages' Content Security Policies: scripts, styles and connections from this server
 // only (no inline script or style, so an injected one does not run). The desk may not be
-// framed at all; the demo page only by itself.
+// framed at all; the demo page only by itself. The demo page shows images from blob: URLs:
+// the widget reads the conversation's files with its token (fetch), which an <img> cannot send.
 const (
 	deskCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-	demoCSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; " +
+	demoCSP = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; " +
 		"form-action 'self'; frame-ancestors 'self'"
 	apiCSP = "default-src 'none'; frame-ancestors 'none'"
 )
