@@ -1472,7 +1472,7 @@ button:focus-visible, textarea:focus-visible, .log:focus-visible {
 .attach:disabled { opacity: .5; cursor: default; }
 .attach svg { width: 22px; height: 22px; }
 .msg.file .bubble { padding: 6px; white-space: normal; }
-.file-box { display: flex; flex-direction: column; gap: 4px; }
+.file-box { display: flex; flex-direction: column; align-items: flex-start; gap: 4px; }
 .thumb-link { display: block; line-height: 0; border-radius: 10px; overflow: hidden; background: rgba(0,0,0,.06);
   min-width: 120px; min-height: 80px; }
 .thumb { display: block; max-width: min(220px, 60vw); max-height: 180px; width: auto; height: auto; object-fit: cover; }
