@@ -120,6 +120,13 @@ func TestAttachmentsBothWaysInTheBrowser(t *testing.T) {
 		t.Errorf("desk: %d files shown, want 2", n)
 	}
 
+	// The transcript keeps both files: a reload shows them again, and a tablet-wide desk too.
+	openWidget(t, customer, srv.URL)
+	waitUntil(t, customer, "both files after a reload", `r.querySelectorAll(".log .file").length === 2 && r.querySelector(".log .msg-customer.file img.thumb").naturalWidth === 320`)
+	do(t, desk, "a 768 px tablet", chromedp.EmulateViewport(768, 1024))
+	waitPage(t, desk, "the composer fits", `document.getElementById("attach-button").getBoundingClientRect().right <= document.getElementById("reply-send").getBoundingClientRect().left && document.getElementById("reply-send").getBoundingClientRect().right <= 768`)
+	screenshot(t, desk, "attachments-05-desk-768")
+
 	do(t, customer, "a 360 px phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
 	waitUntil(t, customer, "the thumbnail fits the phone", `(() => {
 		const b = r.querySelector(".log .msg-customer.file img.thumb").getBoundingClientRect();

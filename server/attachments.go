@@ -158,7 +158,7 @@ func (s *Server) serveAttachment(c echo.Context, id, aid string) error {
 	}
 	h := c.Response().Header()
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, max-age=3600")
+	h.Set("Cache-Control", "private, no-store") // personal data: gone from the browser once erased
 	h.Set("Content-Disposition", disposition(a))
 	return c.Blob(http.StatusOK, a.Type, data)
 }

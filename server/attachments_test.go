@@ -63,7 +63,7 @@ func TestAttachmentsBothWays(t *testing.T) {
 		t.Errorf("desk event %+v", got.Event)
 	}
 	st, h, data := d.deskCall(t, cookie, "GET", "/conversations/"+c.ID+"/attachments/"+a.ID, "")
-	if st != http.StatusOK || h.Get("Content-Type") != "image/png" || h.Get("X-Content-Type-Options") != "nosniff" ||
+	if st != http.StatusOK || h.Get("Content-Type") != "image/png" || h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Cache-Control") != "private, no-store" ||
 		!strings.HasPrefix(h.Get("Content-Disposition"), "inline;") || string(data) != pngFile {
 		t.Errorf("agent download: %d %v (%d bytes)", st, h, len(data))
 	}
