@@ -122,7 +122,7 @@ func (s *Store) PutAttachment(ctx context.Context, id, name string, data []byte,
 		return Attachment{}, errClosedAttachment
 	case "files":
 		return Attachment{}, apperr.Errorf(apperr.QuotaExceeded,
-			"Cette conversation a déjà reçu %d fichiers, le maximum : le fichier n'a pas été envoyé.", quota.Files)
+			"Cette conversation a déjà reçu le nombre maximal de fichiers (%d) : le fichier n'a pas été envoyé.", quota.Files)
 	case "bytes":
 		return Attachment{}, apperr.Errorf(apperr.QuotaExceeded,
 			"Les fichiers de cette conversation dépasseraient %s, le maximum (déjà %s envoyés) : le fichier n'a pas été envoyé.",

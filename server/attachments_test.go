@@ -242,3 +242,24 @@ func TestAttachmentsGoWithTheConversation(t *testing.T) {
 		t.Errorf("closed conversation: %s", body)
 	}
 }
+
+// TestCustomerAndAgentShareTheQuota: the quota is the conversation's, whoever sends.
+func TestCustomerAndAgentShareTheQuota(t *testing.T) {
+	cfg := testConfig()
+	cfg.AttachmentQuotaFiles = 1
+	d := startDesk(t, storetest.Open(t), cfg)
+	alice := d.addAgent(t, "alice")
+	cookie := d.session(t, alice.ID)
+	dk := d.openDesk(t, cookie)
+	dk.setReady(t)
+	c := d.open(t)
+	d.takeOver(t, dk, c)
+	if status, body := d.upload(t, c, "photo.png", "image/png", pngFile); status != http.StatusCreated {
+		t.Fatalf("customer upload: %d %s", status, body)
+	}
+	status, _, body := d.deskCall(t, cookie, "POST", "/conversations/"+c.ID+"/attachments?name=bon.pdf", pdfFile, "Content-Type", "application/pdf")
+	if e := decode[errorBody](t, body); status != http.StatusRequestEntityTooLarge || e.Error.Code != "quota_exceeded" ||
+		!strings.Contains(e.Error.Message, "le nombre maximal de fichiers (1)") {
+		t.Errorf("agent upload past the quota: %d %s", status, body)
+	}
+}
