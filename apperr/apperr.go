@@ -36,6 +36,11 @@ const (
 	UnsupportedMedia Code = "unsupported_media_type" // a body that is not JSON where only JSON is accepted
 	RequestTimeout   Code = "request_timeout"        // the request body came too slowly
 	KeyReused        Code = "idempotency_key_reused" // an Idempotency-Key sent again with another text
+
+	// The attachments' codes.
+	FileTooLarge  Code = "file_too_large"        // an attachment over the size of one file
+	FileType      Code = "unsupported_file_type" // an attachment whose content is not an accepted image or PDF
+	QuotaExceeded Code = "quota_exceeded"        // the conversation's attachments would pass its quota
 )
 
 // statuses is the one table from codes to HTTP statuses; Status reads it.
@@ -58,6 +63,10 @@ var statuses = map[Code]int{
 	UnsupportedMedia: http.StatusUnsupportedMediaType,
 	RequestTimeout:   http.StatusRequestTimeout,
 	KeyReused:        http.StatusUnprocessableEntity,
+
+	FileTooLarge:  http.StatusRequestEntityTooLarge,
+	FileType:      http.StatusUnsupportedMediaType,
+	QuotaExceeded: http.StatusRequestEntityTooLarge,
 }
 
 // Status returns the HTTP status of code: 500 for a code the table does not know (a status

@@ -65,6 +65,9 @@ func TestStatusOfEveryCode(t *testing.T) {
 		apperr.UnsupportedMedia:     415,
 		apperr.RequestTimeout:       408,
 		apperr.KeyReused:            422,
+		apperr.FileTooLarge:         413,
+		apperr.FileType:             415,
+		apperr.QuotaExceeded:        413,
 	}
 	codes := apperr.Codes()
 	if len(codes) != len(want) {

@@ -243,7 +243,28 @@ func serveConfig(env *Env, addr string) (server.Config, error) {
 			*l.to = n
 		}
 	}
+	if err := attachmentLimits(env, &cfg); err != nil {
+		return cfg, err
+	}
 	return cfg, cfg.Validate()
+}
+
+// attachmentLimits reads the attachments' limits, which are never unlimited.
+func attachmentLimits(env *Env, cfg *server.Config) error {
+	for name, to := range map[string]*int{
+		"RELAIS_ATTACHMENT_MAX_BYTES":   &cfg.AttachmentMaxBytes,
+		"RELAIS_ATTACHMENT_QUOTA_BYTES": &cfg.AttachmentQuotaBytes,
+		"RELAIS_ATTACHMENT_QUOTA_FILES": &cfg.AttachmentQuotaFiles,
+	} {
+		if v := env.Getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%s=%q : nombre entier positif attendu", name, v)
+			}
+			*to = n
+		}
+	}
+	return nil
 }
 
 // serveLogger logs JSON on stderr at RELAIS_LOG_LEVEL (debug, info, warn, error; info by default).

@@ -38,7 +38,7 @@ func (s *Store) Append(ctx context.Context, id string, events []Event, o AppendO
 	if err != nil {
 		return nil, err
 	}
-	keys := []string{s.metaKey(id), s.streamKey(id)}
+	keys := []string{s.metaKey(id), s.streamKey(id), s.filesKey(id), s.fileDataKey(id)}
 	var stored []Event
 	done := s.appending(id)
 	defer func() { done(stored) }()

@@ -11,8 +11,9 @@ import (
 
 // TestOnACluster runs a conversation's life on a Redis Cluster of three masters: turns read
 // and stored in one step (Peek, Exchange, the session under the conversation's hash tag), a
-// retried key, a note, a live reader on another process woken by the pub/sub, and the
-// erasure — and the conversations spread over the three masters.
+// retried key, a note, an attachment (its script, an append renewing it, read back), a live
+// reader on another process woken by the pub/sub, and the erasure — and the conversations
+// spread over the three masters.
 func TestOnACluster(t *testing.T) {
 	st := storetest.Cluster(t)
 	ctx := context.Background()
@@ -52,7 +53,17 @@ func TestOnACluster(t *testing.T) {
 	if _, err := s.AddNote(ctx, c.ID, conversation.Note{AgentName: "Agent", Text: "rappeler"}); err != nil {
 		t.Fatal(err)
 	}
-	if e, err := s.Delete(ctx, c.ID); err != nil || e.Keys < 4 {
+	a, err := s.PutAttachment(ctx, c.ID, "photo.png", []byte(png), conversation.AttachmentQuota{Files: 1, Bytes: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, c.ID, []conversation.Event{{Type: conversation.TypeAttachment, From: "customer", Attachment: &a}}, conversation.AppendOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, data, err := other.AttachmentContent(ctx, c.ID, a.ID); err != nil || got.Type != "image/png" || string(data) != png {
+		t.Fatalf("the other process reads the file: %+v %v", got, err)
+	}
+	if e, err := s.Delete(ctx, c.ID); err != nil || e.Keys < 4 || e.Files != 1 {
 		t.Fatalf("Delete: %+v %v, want its keys (meta, events, idempotency, rate or notes)", e, err)
 	}
 	if _, err := s.Peek(ctx, c.ID, c.Token, "", "", false); err == nil {

@@ -11,10 +11,11 @@ type Erased struct {
 	Keys   int   // Redis keys deleted
 	Events int64 // events of its stream
 	Notes  int64 // internal notes
+	Files  int64 // attachments
 }
 
 // Delete erases conversation id: every key under its hash tag whose name starts with the
-// conversation's (metadata, events, rate, notes, idempotency records, and what other packages
+// conversation's (metadata, events, rate, notes, attachments, idempotency records, and what other packages
 // keep there, such as the relay's « told » key). Deleting a conversation already gone deletes
 // nothing and is not an error. Afterwards the conversation answers not found. A writer that
 // was appending at that very moment may leave a key behind: deleting again removes it.
@@ -29,11 +30,12 @@ func (s *Store) Delete(ctx context.Context, id string) (Erased, error) {
 	if len(keys) == 0 {
 		return Erased{}, nil
 	}
-	var events, notes *redis.IntCmd
+	var events, notes, files *redis.IntCmd
 	var del *redis.IntCmd
 	_, err = s.st.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		events = p.XLen(ctx, s.streamKey(id))
 		notes = p.LLen(ctx, s.notesKey(id))
+		files = p.HLen(ctx, s.filesKey(id))
 		del = p.Del(ctx, keys...)
 		return nil
 	})
@@ -43,7 +45,7 @@ func (s *Store) Delete(ctx context.Context, id string) (Erased, error) {
 	// Its live readers, on every process, read again at once and find it gone (the customer's
 	// socket is closed with 4404), rather than at their next safety poll.
 	s.st.Client.Publish(ctx, s.channel(id), "gone")
-	return Erased{Keys: int(del.Val()), Events: events.Val(), Notes: notes.Val()}, nil
+	return Erased{Keys: int(del.Val()), Events: events.Val(), Notes: notes.Val(), Files: files.Val()}, nil
 }
 
 // scanTag returns the keys matching pattern, which must all share slotKey's hash tag: on a

@@ -10,6 +10,7 @@ const (
 	TypeAgentJoined = "agent_joined"
 	TypeAgentLeft   = "agent_left"
 	TypeClosed      = "closed"
+	TypeAttachment  = "attachment" // a file sent by the customer or an agent (Attachment)
 	// TypeReset is sent to a reader only, never stored: the store lost events it had shown
 	// (a Redis failover), so it drops all it shows; the transcript follows from the start.
 	TypeReset = "reset"
@@ -26,16 +27,17 @@ const (
 // Event is one entry of a conversation's transcript. Seq is its position in the conversation,
 // starting at 1; fields that do not apply to a type are left empty.
 type Event struct {
-	Seq                  int64     `json:"seq"`
-	ID                   string    `json:"id,omitempty"` // the stream entry, "SEQ-TAG": a reader resumes with after=ID, which detects a rollback (see ErrRolledBack)
-	Type                 string    `json:"type"`
-	At                   time.Time `json:"at"`
-	From                 string    `json:"from,omitempty"`
-	Text                 string    `json:"text,omitempty"`
-	QuickReplies         []string  `json:"quick_replies,omitempty"`
-	Position             int       `json:"position,omitempty"`               // queued: 1 = next
-	EstimatedWaitSeconds int       `json:"estimated_wait_seconds,omitempty"` // queued
-	Agent                string    `json:"agent,omitempty"`                  // agent_joined, agent_left, agent messages: the agent's display name
+	Seq                  int64       `json:"seq"`
+	ID                   string      `json:"id,omitempty"` // the stream entry, "SEQ-TAG": a reader resumes with after=ID, which detects a rollback (see ErrRolledBack)
+	Type                 string      `json:"type"`
+	At                   time.Time   `json:"at"`
+	From                 string      `json:"from,omitempty"`
+	Text                 string      `json:"text,omitempty"`
+	QuickReplies         []string    `json:"quick_replies,omitempty"`
+	Position             int         `json:"position,omitempty"`               // queued: 1 = next
+	EstimatedWaitSeconds int         `json:"estimated_wait_seconds,omitempty"` // queued
+	Agent                string      `json:"agent,omitempty"`                  // agent_joined, agent_left, agent messages: the agent's display name
+	Attachment           *Attachment `json:"attachment,omitempty"`             // attachment: the file (its content is fetched apart)
 }
 
 // Message returns a message event from author with text.

@@ -37,4 +37,8 @@ var (
 	exchangeScript = script("exchange")
 	// appendScript appends events (scripts/append.lua).
 	appendScript = script("append")
+	// attachScript keeps an attachment within its quota (scripts/attach.lua).
+	attachScript = script("attach")
+	// detachScript removes an attachment (scripts/detach.lua).
+	detachScript = script("detach")
 )

@@ -29,6 +29,7 @@ const (
 	ActionEdit   = "edit"   // an agent changed a customer, a request or an activity's tags
 	ActionLink   = "link"   // an agent linked an interaction to a customer
 	ActionNote   = "note"   // an agent wrote an internal note
+	ActionAttach = "attach" // an agent sent a file in a conversation
 	ActionLogin  = "login"  // an agent signed in
 	ActionLogout = "logout" // an agent signed out
 )

@@ -140,7 +140,7 @@ func (s *Service) Erase(ctx context.Context, sub Subject, by Actor) (Report, err
 	if err != nil {
 		return Report{}, err
 	}
-	counts := map[string]int64{"conversations": 0, "events": 0, "notes": 0, "bot_sessions": 0,
+	counts := map[string]int64{"conversations": 0, "events": 0, "notes": 0, "attachments": 0, "bot_sessions": 0,
 		"tasks": 0, "notices": 0}
 	for _, c := range convs {
 		f, _, err := s.router.Forget(ctx, c)
@@ -158,6 +158,7 @@ func (s *Service) Erase(ctx context.Context, sub Subject, by Actor) (Report, err
 		}
 		counts["events"] += e.Events
 		counts["notes"] += e.Notes
+		counts["attachments"] += e.Files
 		n, err := s.st.Client.Del(ctx, s.sessions.Key(c)).Result()
 		if err != nil {
 			return Report{}, unavailable(err)
@@ -206,11 +207,14 @@ type Export struct {
 
 // ConversationExport is one conversation of the person.
 type ConversationExport struct {
-	ID         string               `json:"id"`
-	Found      bool                 `json:"found"` // false: already expired or erased
-	Events     []conversation.Event `json:"events"`
-	Notes      []conversation.Note  `json:"notes"`
-	BotSession json.RawMessage      `json:"bot_session"` // the bot's memory (slots…), null when none
+	ID     string               `json:"id"`
+	Found  bool                 `json:"found"` // false: already expired or erased
+	Events []conversation.Event `json:"events"`
+	Notes  []conversation.Note  `json:"notes"`
+	// Attachments describe its files (name, type, size); their content is not in the
+	// document: it can be read while the conversation lasts.
+	Attachments []conversation.Attachment `json:"attachments"`
+	BotSession  json.RawMessage           `json:"bot_session"` // the bot's memory (slots…), null when none
 }
 
 // Export gathers everything held about the subject and records the export in the audit
@@ -268,7 +272,8 @@ func (s *Service) addConversations(ctx context.Context, x *Export, convs []strin
 }
 
 func (s *Service) conversation(ctx context.Context, id string) (ConversationExport, error) {
-	ce := ConversationExport{ID: id, Events: []conversation.Event{}, Notes: []conversation.Note{}}
+	ce := ConversationExport{ID: id, Events: []conversation.Event{}, Notes: []conversation.Note{},
+		Attachments: []conversation.Attachment{}}
 	if _, err := s.convs.Owner(ctx, id); apperr.CodeOf(err) == apperr.NotFound {
 		return ce, nil
 	} else if err != nil {
@@ -284,6 +289,11 @@ func (s *Service) conversation(ctx context.Context, id string) (ConversationExpo
 		return ce, err
 	}
 	ce.Notes = append(ce.Notes, notes...)
+	files, err := s.convs.Attachments(ctx, id)
+	if err != nil {
+		return ce, err
+	}
+	ce.Attachments = append(ce.Attachments, files...)
 	data, err := s.st.Client.Get(ctx, s.sessions.Key(id)).Bytes()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return ce, unavailable(err)
@@ -306,7 +316,7 @@ func (x *Export) hasActivity(id string) bool {
 // counts are the records an export holds, by kind, for the audit trail.
 func (x *Export) counts() map[string]int64 {
 	c := map[string]int64{"customers": 0, "requests": int64(len(x.Requests)),
-		"activities": int64(len(x.OtherActivities)), "conversations": 0, "events": 0, "notes": 0}
+		"activities": int64(len(x.OtherActivities)), "conversations": 0, "events": 0, "notes": 0, "attachments": 0}
 	if x.Customer != nil {
 		c["customers"] = 1
 	}
@@ -319,6 +329,7 @@ func (x *Export) counts() map[string]int64 {
 		}
 		c["events"] += int64(len(ce.Events))
 		c["notes"] += int64(len(ce.Notes))
+		c["attachments"] += int64(len(ce.Attachments))
 	}
 	return c
 }

@@ -50,8 +50,8 @@ func mustNoErr(t *testing.T, err error) {
 	}
 }
 
-// conversationWith creates a conversation holding text in a message, in a note, in its bot
-// session, its « told » key and an idempotency record.
+// conversationWith creates a conversation holding text in a message, in a note, in the name of
+// an attachment, in its bot session, its « told » key and an idempotency record.
 func (w *world) conversationWith(t *testing.T, text string) string {
 	t.Helper()
 	c, err := w.convs.Create(ctx)
@@ -61,6 +61,9 @@ func (w *world) conversationWith(t *testing.T, text string) string {
 		conversation.Message(conversation.FromBot, "Merci, un conseiller arrive.", nil)}, conversation.AppendOptions{})
 	mustNoErr(t, err)
 	_, err = w.convs.AddNote(ctx, c.ID, conversation.Note{AgentID: "agent-1", AgentName: "Agent A", Text: "Note : " + text})
+	mustNoErr(t, err)
+	_, err = w.convs.PutAttachment(ctx, c.ID, "Pièce de "+text+".png", []byte("\x89PNG\r\n\x1a\n"+text),
+		conversation.AttachmentQuota{Files: 5, Bytes: 1 << 20})
 	mustNoErr(t, err)
 	session := (&dialog.RedisSessions{Store: w.st}).Key(c.ID)
 	slots, _ := json.Marshal(map[string]any{"slots": map[string]string{"texte": text}})
@@ -212,8 +215,12 @@ func TestExportHoldsEveryRecordOfThePerson(t *testing.T) {
 		if !c.Found || len(c.Events) != 2 || len(c.Notes) != 1 || c.BotSession == nil {
 			t.Errorf("conversation %s: found %v, %d events, %d notes, session %s", c.ID, c.Found, len(c.Events), len(c.Notes), c.BotSession)
 		}
+		if len(c.Attachments) != 1 || c.Attachments[0].Type != "image/png" || !strings.HasPrefix(c.Attachments[0].Name, "Pièce de ") {
+			t.Errorf("conversation %s: attachments %+v, want its one PNG described", c.ID, c.Attachments)
+		}
 	}
-	if rep.Action != privacy.ActionExport || rep.Counts["conversations"] != 3 || rep.Counts["activities"] != 3 {
+	if rep.Action != privacy.ActionExport || rep.Counts["conversations"] != 3 || rep.Counts["activities"] != 3 ||
+		rep.Counts["attachments"] != 3 {
 		t.Errorf("audit entry %+v", rep)
 	}
 }
@@ -233,7 +240,7 @@ func eraseLeavesNothing(t *testing.T, w *world) {
 	}
 	rep, err := w.svc.Erase(ctx, privacy.Subject{CustomerID: w.amelie.ID}, operator)
 	mustNoErr(t, err)
-	want := map[string]int64{"conversations": 3, "events": 6, "notes": 3, "bot_sessions": 3,
+	want := map[string]int64{"conversations": 3, "events": 6, "notes": 3, "attachments": 3, "bot_sessions": 3,
 		"customers": 1, "requests": 3, "activities": 3, "left_messages": 1, "tags": 1, "tasks": 3}
 	for k, n := range want {
 		if rep.Counts[k] != n {

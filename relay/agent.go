@@ -54,9 +54,9 @@ func (r *Relay) Do(ctx context.Context, agent handoff.Agent, cmd Command) error 
 		notices, err = rt.HandBack(ctx, id, cmd.ConversationID)
 		r.endActivities(ctx, notices, id)
 	case "message":
-		err = r.agentWrites(ctx, agent, cmd.ConversationID, conversation.Message(conversation.FromAgent, cmd.Text, nil))
+		_, err = r.agentWrites(ctx, agent, cmd.ConversationID, conversation.Message(conversation.FromAgent, cmd.Text, nil))
 	case "typing":
-		err = r.agentWrites(ctx, agent, cmd.ConversationID, conversation.Event{Type: conversation.TypeTyping, From: conversation.FromAgent})
+		_, err = r.agentWrites(ctx, agent, cmd.ConversationID, conversation.Event{Type: conversation.TypeTyping, From: conversation.FromAgent})
 	default:
 		err = apperr.Errorf(apperr.Invalid, "Commande inconnue : « %s ».", cmd.Type)
 	}
@@ -78,24 +78,27 @@ func (r *Relay) HeldTask(ctx context.Context, agentID, convID string) (handoff.T
 	return t, nil
 }
 
-// agentWrites appends the agent's event to the conversation they hold. Right after an
-// assignment the consumer group may not have given it to them yet: then this does it (the
-// same guarded change, applied once) and tries again.
-func (r *Relay) agentWrites(ctx context.Context, agent handoff.Agent, convID string, ev conversation.Event) error {
+// agentWrites appends the agent's event to the conversation they hold and returns it as
+// stored. Right after an assignment the consumer group may not have given it to them yet:
+// then this does it (the same guarded change, applied once) and tries again.
+func (r *Relay) agentWrites(ctx context.Context, agent handoff.Agent, convID string, ev conversation.Event) (conversation.Event, error) {
 	t, err := r.HeldTask(ctx, agent.ID, convID)
 	if err != nil {
-		return err
+		return ev, err
 	}
 	ev.Agent = agent.Name
 	opts := conversation.AppendOptions{IfOwner: conversation.OwnerAgent}
-	_, err = r.conv.Append(ctx, t.ConversationID, []conversation.Event{ev}, opts)
+	stored, err := r.conv.Append(ctx, t.ConversationID, []conversation.Event{ev}, opts)
 	if errors.Is(err, conversation.ErrOwnerChanged) {
 		if err := r.Join(ctx, t); err != nil {
-			return err
+			return ev, err
 		}
-		_, err = r.conv.Append(ctx, t.ConversationID, []conversation.Event{ev}, opts)
+		stored, err = r.conv.Append(ctx, t.ConversationID, []conversation.Event{ev}, opts)
 	}
-	return r.endedFull(ctx, t.ConversationID, err)
+	if err != nil {
+		return ev, r.endedFull(ctx, t.ConversationID, err)
+	}
+	return stored[0], nil
 }
 
 // Attach files the desk interaction of a task assigned to agent (filing it again — another

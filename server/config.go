@@ -44,6 +44,12 @@ type Config struct {
 	ConnectionsPerIP        int           // open TCP connections per peer address, trusted proxies apart (RELAIS_CONNECTIONS_PER_IP); 0: no limit
 	SocketsPerIP            int           // open websockets (customers' and agents') per client address (RELAIS_WEBSOCKETS_PER_IP); 0: no limit
 	BodyTimeout             time.Duration // a request body must arrive within it (RELAIS_BODY_TIMEOUT)
+	// Attachments (RELAIS_ATTACHMENT_MAX_BYTES, RELAIS_ATTACHMENT_QUOTA_BYTES,
+	// RELAIS_ATTACHMENT_QUOTA_FILES): the largest file, and the most bytes and files one
+	// conversation receives, from the customer and the agents together.
+	AttachmentMaxBytes   int
+	AttachmentQuotaBytes int
+	AttachmentQuotaFiles int
 	// MaxEvents caps the events of one conversation (RELAIS_CONVERSATION_MAX_EVENTS, 2,000):
 	// the write that would pass it ends the conversation with a message to the customer.
 	MaxEvents int
@@ -93,6 +99,9 @@ func DefaultConfig() Config {
 		SocketsPerIP:            50,
 		BodyTimeout:             10 * time.Second,
 		MaxEvents:               2000,
+		AttachmentMaxBytes:      5_000_000,
+		AttachmentQuotaBytes:    20_000_000,
+		AttachmentQuotaFiles:    20,
 		RedisReplicaTimeout:     time.Second,
 		IdentityMaxAge:          24 * time.Hour,
 		PingInterval:            25 * time.Second,
@@ -148,6 +157,11 @@ func (c Config) Validate() error {
 	}
 	if c.MaxMessageLength <= 0 || c.SocketBuffer <= 0 {
 		bad("longueur maximale des messages et tampon des websockets : valeurs positives attendues")
+	}
+	if c.AttachmentMaxBytes <= 0 || c.AttachmentQuotaBytes <= 0 || c.AttachmentQuotaFiles <= 0 {
+		bad("RELAIS_ATTACHMENT_MAX_BYTES, RELAIS_ATTACHMENT_QUOTA_BYTES, RELAIS_ATTACHMENT_QUOTA_FILES : nombres positifs attendus")
+	} else if c.AttachmentMaxBytes > c.AttachmentQuotaBytes {
+		bad("RELAIS_ATTACHMENT_MAX_BYTES (%d) : pas plus que le quota d'une conversation (RELAIS_ATTACHMENT_QUOTA_BYTES, %d)", c.AttachmentMaxBytes, c.AttachmentQuotaBytes)
 	}
 	if c.MaxEvents != 0 && c.MaxEvents < 20 {
 		bad("RELAIS_CONVERSATION_MAX_EVENTS (%d) : 20 au moins, ou 0 pour ne pas limiter", c.MaxEvents)

@@ -97,11 +97,18 @@ func (s *Server) checkText(text string) (string, error) {
 	return text, nil
 }
 
+type limitsResponse struct {
+	Limits      map[string]int  `json:"limits"`
+	Attachments attachmentsInfo `json:"attachments"`
+}
+
 // customerLimits is GET /api/v1/limits: the limits the widget shows (the longest message, in
-// characters), so that the page never holds a copy of the server's rules.
+// characters; the attachments' largest file and types), so that the page never holds a copy
+// of the server's rules.
 func (s *Server) customerLimits(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "public, max-age=300")
-	return c.JSON(http.StatusOK, map[string]map[string]int{"limits": {"message": s.cfg.MaxMessageLength}})
+	return c.JSON(http.StatusOK, limitsResponse{Limits: map[string]int{"message": s.cfg.MaxMessageLength},
+		Attachments: s.attachmentLimits()})
 }
 
 type eventsResponse struct {

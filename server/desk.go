@@ -39,6 +39,7 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.GET("/conversations/:cid/events", s.deskEvents, a(privacy.ActionRead, conv, "cid"))
 	g.GET("/conversations/:cid/notes", s.listNotes, a(privacy.ActionRead, conv, "cid"))
 	g.POST("/conversations/:cid/notes", s.addNote, a(privacy.ActionNote, conv, "cid"))
+	g.GET("/conversations/:cid/attachments/:aid", s.getDeskAttachment, a(privacy.ActionRead, conv, "cid"))
 	g.POST("/conversations/:cid/transfer", s.transferConversation)
 	g.GET("/colleagues", s.readyColleagues)
 	g.GET("/replies", s.listReplies)
@@ -52,6 +53,9 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.GET("/intents", s.deskIntents)
 	g.GET("/limits", s.deskLimits)
 	s.privacyRoutes(g)
+	// The agent's file: its body is the file, not JSON (sameOriginFile instead of sameOrigin).
+	api.POST("/desk/conversations/:cid/attachments", s.postDeskAttachment, s.sameOriginFile, s.requireAgent,
+		a(privacy.ActionAttach, conv, "cid"))
 }
 
 // agentKey is where requireAgent leaves the agent in the request's context.

@@ -36,9 +36,10 @@ func (s *Server) deskIntents(c echo.Context) error {
 }
 
 // deskLimits is GET /api/v1/desk/limits: the desk records' field limits, in characters, for the
-// page's counters (handoff/desk owns them), and the longest agent message (message).
+// page's counters (handoff/desk owns them), the longest agent message (message), and the
+// attachments' largest file and types.
 func (s *Server) deskLimits(c echo.Context) error {
 	limits := desk.FieldLimits()
 	limits["message"] = s.cfg.MaxMessageLength // an agent's message to the customer
-	return c.JSON(http.StatusOK, map[string]map[string]int{"limits": limits})
+	return c.JSON(http.StatusOK, limitsResponse{Limits: limits, Attachments: s.attachmentLimits()})
 }

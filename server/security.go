@@ -5,20 +5,23 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/relais/relais/apperr"
+	"github.com/relais/relais/conversation"
 )
 
 // The pages' Content Security Policies: scripts, styles and connections from this server
 // only (no inline script or style, so an injected one does not run). The desk may not be
-// framed at all; the demo page only by itself.
+// framed at all; the demo page only by itself. The demo page shows images from blob: URLs:
+// the widget reads the conversation's files with its token (fetch), which an <img> cannot send.
 const (
 	deskCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-	demoCSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; " +
+	demoCSP = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; " +
 		"form-action 'self'; frame-ancestors 'self'"
 	apiCSP = "default-src 'none'; frame-ancestors 'none'"
 )
@@ -52,6 +55,8 @@ var (
 		"Requête refusée : elle ne vient pas d'une page de ce serveur (origine étrangère).")
 	errNotJSON = apperr.New(apperr.UnsupportedMedia,
 		"Type de contenu refusé : le corps de la requête doit être du JSON (Content-Type: application/json).")
+	errNotFile = apperr.New(apperr.FileType,
+		"Ce fichier n'est pas accepté : seules les images (PNG, JPEG, WebP, GIF) et les documents PDF peuvent être envoyés (Content-Type du fichier attendu).")
 )
 
 // sameOrigin guards the routes a session cookie authenticates (the desk and the agent's
@@ -62,10 +67,7 @@ var (
 func (s *Server) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
-			return errCrossSite
-		}
-		if origin := r.Header.Get(echo.HeaderOrigin); origin != "" && !s.ownOrigin(r, origin) {
+		if s.crossSite(r) {
 			return errCrossSite
 		}
 		if hasBody(r) && !isJSON(r.Header.Get(echo.HeaderContentType)) {
@@ -73,6 +75,34 @@ func (s *Server) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// sameOriginFile is sameOrigin for the one cookie route whose body is a file (an agent's
+// attachment): the same origin checks, and a body declared as one of the accepted
+// attachment types, which no form can send and no cross-site page can send without a
+// preflight that CORS refuses. The file's content must then agree (checkDeclared).
+func (s *Server) sameOriginFile(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if s.crossSite(r) {
+			return errCrossSite
+		}
+		t, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+		if err != nil || !slices.Contains(conversation.AttachmentTypes, t) {
+			return errNotFile
+		}
+		return next(c)
+	}
+}
+
+// crossSite says whether a browser says that r comes from another site: a foreign Origin, or
+// Sec-Fetch-Site other than same-origin.
+func (s *Server) crossSite(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return true
+	}
+	origin := r.Header.Get(echo.HeaderOrigin)
+	return origin != "" && !s.ownOrigin(r, origin)
 }
 
 // ownOrigin says whether origin is this server: RELAIS_PUBLIC_URL's origin when set, else

@@ -130,6 +130,8 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/conversations/:id/leave", s.leaveConversation)
 	api.DELETE("/conversations/:id", s.forgetConversation)
 	api.POST("/conversations/:id/typing", s.customerTyping)
+	api.POST("/conversations/:id/attachments", s.postAttachment)
+	api.GET("/conversations/:id/attachments/:aid", s.getAttachment)
 	api.POST("/agent/login", s.agentLogin, s.sameOrigin)
 	api.POST("/agent/logout", s.agentLogout, s.sameOrigin)
 	api.GET("/agent/me", s.agentMe, s.sameOrigin)

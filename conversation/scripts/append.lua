@@ -5,6 +5,8 @@
 --
 -- KEYS[1] <prefix>conv:{<id>}               the conversation's meta hash (owner, seq...)
 -- KEYS[2] <prefix>conv:{<id>}:events        its event stream
+-- KEYS[3...] keys kept as long as the conversation (its attachments): their time to live is
+--            renewed with its own
 --
 -- ARGV[1] required owner ("" any), ARGV[2] new owner ("" keep), ARGV[3] conversation TTL (s),
 -- ARGV[4] the pub/sub channel (not a key), ARGV[5] metadata field ("" none), ARGV[6] its
@@ -23,6 +25,7 @@ if owner ~= 'closed' and ARGV[2] ~= 'closed' and #ARGV > 10 then -- (a close fit
   if ended then
     redis.call('EXPIRE', KEYS[1], ARGV[3])
     redis.call('EXPIRE', KEYS[2], ARGV[3])
+    for k = 3, #KEYS do redis.call('EXPIRE', KEYS[k], ARGV[3]) end
     redis.call('PUBLISH', ARGV[4], ended[2])
     return {'full', ended[1], ended[2], owner}
   end
@@ -37,5 +40,6 @@ if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'owner', ARGV[2]) end
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], ARGV[5], ARGV[6]) end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
+for k = 3, #KEYS do redis.call('EXPIRE', KEYS[k], ARGV[3]) end
 if seq > 0 then redis.call('PUBLISH', ARGV[4], seq) end
 return {'ok', first, seq, owner}

@@ -10,6 +10,8 @@
 -- KEYS[3] <prefix>conv:{<id>}:idem:<key>    the idempotency record (untouched without a key)
 -- KEYS[4] <prefix>conv:{<id>}:rate          the rate counter
 -- KEYS[5] the data kept with the conversation (untouched when ARGV[16] is "")
+-- KEYS[6...] keys kept as long as the conversation (its attachments): their time to live is
+--            renewed with its own
 --
 -- ARGV[1] token hash, ARGV[2] "1" when there is an idempotency key, ARGV[3] owner expected,
 -- ARGV[4] seq expected (-1: any), ARGV[5] the customer message's JSON ("" none), ARGV[6]
@@ -48,6 +50,7 @@ if ARGV[5] ~= '' then n = n + 1 end
 local function keep(last)
   redis.call('EXPIRE', KEYS[1], ARGV[9])
   redis.call('EXPIRE', KEYS[2], ARGV[9])
+  for k = 6, #KEYS do redis.call('EXPIRE', KEYS[k], ARGV[9]) end
   if last > 0 then redis.call('PUBLISH', ARGV[10], last) end
 end
 local ended = full(KEYS[1], KEYS[2], cur, n, ARGV[11], ARGV[12], ARGV[13], ARGV[14])

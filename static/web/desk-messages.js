@@ -9,6 +9,7 @@
  */
 import { $, el, button, date, api, intentLabel } from "./desk-util.js";
 import * as records from "./desk-records.js";
+import * as attachments from "./desk-attachments.js";
 
 const FROM = { customer: "Client", bot: "Assistant", agent: "Conseiller", system: "Système" };
 const PREVIEW = 80;
@@ -102,15 +103,17 @@ async function loadTranscript(which, convId) {
   }
   log.replaceChildren();
   for (const ev of (res.data && res.data.events) || []) {
-    const node = eventNode(ev);
+    const node = eventNode(convId, ev);
     if (node) log.append(node);
   }
   if (!log.childElementCount) log.append(el("div", "note", "Aucun échange avant le message."));
 }
 
 // eventNode is one transcript line; events a reader needs not see give null.
-function eventNode(ev) {
+function eventNode(convId, ev) {
   switch (ev.type) {
+    case "attachment":
+      return attachments.node(convId, ev, ev.from === "agent" ? ev.agent || FROM.agent : FROM.customer);
     case "message": {
       const from = FROM[ev.from] ? ev.from : "system";
       const node = el("div", "msg msg-" + from);

@@ -105,9 +105,12 @@ export function whenUnauthorized(f) {
 // api calls the desk records API. It never throws: the answer is {ok, status, data, error,
 // fields, current}, error being the server's {code, message} (French) or a network one.
 // version, when given, goes out as If-Match.
-export async function api(method, path, { body, version } = {}) {
+// file (a File) is sent as the body itself, with its type: the one desk route that takes a
+// file (POST /desk/conversations/{cid}/attachments).
+export async function api(method, path, { body, version, file } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (file) headers["Content-Type"] = file.type || "application/octet-stream";
   if (version !== undefined && version !== null) headers["If-Match"] = '"' + version + '"';
   let r;
   try {
@@ -115,7 +118,7 @@ export async function api(method, path, { body, version } = {}) {
       method,
       credentials: "same-origin",
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: file || (body === undefined ? undefined : JSON.stringify(body)),
     });
   } catch {
     return { ok: false, status: 0, data: null, error: { code: "network", message: "Serveur injoignable : vérifiez la connexion et réessayez." } };
@@ -137,10 +140,13 @@ export async function api(method, path, { body, version } = {}) {
 // limits are the server's (GET /desk/limits, loaded at sign-in before anything is shown): the
 // page holds no copy of them.
 export const limits = {};
+// attachmentTypes are the file types the server accepts, for the file picker only.
+export const attachmentTypes = [];
 
 export async function loadLimits() {
   const res = await api("GET", "/limits");
   if (res.ok && res.data && res.data.limits) Object.assign(limits, res.data.limits);
+  if (res.ok && res.data && res.data.attachments) attachmentTypes.splice(0, attachmentTypes.length, ...(res.data.attachments.types || []));
 }
 
 // intentNames are the bot's intents' French names (GET /desk/intents), loaded once signed in.

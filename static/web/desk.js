@@ -7,7 +7,8 @@
  * agent scrolls to the top of the log (or presses « Messages précédents »). The records panel is desk-records.js (which
  * wires desk-context, -customer, -request, -tags, -journey and -closing.js), the
  * left messages (« Messages laissés ») desk-messages.js, « Transférer » and « Rendre à
- * l'assistant » desk-transfer.js, « Réponses types » desk-replies.js.
+ * l'assistant » desk-transfer.js, « Réponses types » desk-replies.js, the files of a conversation
+ * (« Joindre… », thumbnails and links) desk-attachments.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
 import { $, el, button, chars, serverTrim, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, limits, intentLabel } from "./desk-util.js";
@@ -17,6 +18,7 @@ import * as alerts from "./desk-alerts.js";
 import * as notes from "./desk-notes.js";
 import * as transfer from "./desk-transfer.js";
 import * as replies from "./desk-replies.js";
+import * as attachments from "./desk-attachments.js";
 
 const FROM = { customer: "Client", bot: "Assistant", agent: "Vous", system: "Système" };
 let ws = null;
@@ -534,7 +536,7 @@ function showEvent(c, ev) {
 // countUnread counts a customer's message that came to a conversation the agent is not
 // looking at: « En cours » shows how many, until the agent opens it.
 function countUnread(c, ev) {
-  if (ev.type !== "message" || ev.from !== "customer") return;
+  if ((ev.type !== "message" && ev.type !== "attachment") || ev.from !== "customer") return;
   if (selected && selected.kind === "conv" && selected.id === c.id) return;
   c.unread = (c.unread || 0) + 1;
   showCurrent();
@@ -565,6 +567,13 @@ function eventNode(c, ev) {
       const who = from === "agent" && ev.agent && me && ev.agent !== me.name ? ev.agent : FROM[from];
       node.append(el("span", "who", who), el("span", "text", String(ev.text || "")));
       if (from === "customer") stopTyping(c);
+      break;
+    }
+    case "attachment": {
+      const who = ev.from === "agent" ? (ev.agent && me && ev.agent !== me.name ? ev.agent : FROM.agent) : FROM.customer;
+      node = attachments.node(c.id, ev, who);
+      if (!node) return null;
+      if (ev.from === "customer") stopTyping(c);
       break;
     }
     case "agent_joined":
@@ -729,6 +738,20 @@ transfer.init({
     if (convs.has(id)) removeConv(id);
     showStatus(text);
     announce(text);
+  },
+});
+attachments.wire({
+  current: () => {
+    const c = selected && selected.kind === "conv" && convs.get(selected.id);
+    if (c && notes.noting()) {
+      showError("Un fichier est envoyé au client : décochez « Note interne » pour en joindre un.");
+      return null;
+    }
+    return c || null;
+  },
+  refused: (text) => showError(text),
+  sent: (c, ev) => {
+    if (ev && convs.get(c.id) === c) showEvent(c, ev);
   },
 });
 counter($("reply-count"), "", limits.message);

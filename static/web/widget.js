@@ -13,7 +13,10 @@
  * POST …/{id}/messages {text} with Idempotency-Key → {events}; GET …/{id}/events?after=SEQ;
  * websocket …/{id}/ws?token=…&after=ID (the id of the last event, or its seq). Events: {seq, id,
  * type, at, …}; a "reset" event on the websocket means the server lost events shown: the
- * widget drops them and the transcript follows from the start.
+ * widget drops them and the transcript follows from the start. Files: POST …/{id}/attachments
+ * ?name=… with the file as the body → {attachment, event}; an "attachment" event shows one,
+ * read with GET …/{id}/attachments/{aid} and the token (so through fetch, shown from a blob:
+ * URL: a host page with a CSP allows img-src blob:).
  *
  * Every piece of text that comes from people or from the server is put in the page with
  * textContent, never with innerHTML.
@@ -27,6 +30,9 @@
   // The longest message, from the server (GET api/v1/limits) when the chat starts: 0 while
   // unknown, the counter then shows the count alone and the server still checks.
   let maxChars = 0;
+  // The file types the server accepts (GET api/v1/limits), for the file picker only: the
+  // server judges each file by its content.
+  let fileTypes = [];
   const HOST_ID = "relais-widget";
   const script =
     document.currentScript ||
@@ -111,6 +117,12 @@
     contactPlaceholder: "exemple@domaine.fr ou 06 12 34 56 78",
     contactHelp: "Un conseiller l'utilise pour vous répondre, rien d'autre.",
     messageLeft: "Votre message a bien été transmis à nos conseillers. Nous reviendrons vers vous dès que possible.",
+    attach: "Joindre une image ou un PDF",
+    attaching: (name) => `Envoi de « ${name} »…`,
+    fileOpen: (name) => `Ouvrir l'image « ${name} »`,
+    fileDownload: (name) => `Télécharger « ${name} »`,
+    fileUnreadable: "Fichier indisponible.",
+    size: (n) => (n < 1000 ? `${n} octets` : n < 1e6 ? `${(n / 1000).toLocaleString("fr-FR", { maximumFractionDigits: 1 })} ko` : `${(n / 1e6).toLocaleString("fr-FR", { maximumFractionDigits: 1 })} Mo`),
   };
 
   // ---------------------------------------------------------------- small helpers
@@ -146,6 +158,8 @@
   const ICON_CHAT = "M4 5h16v11H9l-5 4z";
   const ICON_CLOSE = "M6 6l12 12M18 6L6 18";
   const ICON_SEND = "M4 12l16-8-6 16-2-7z";
+  const ICON_CLIP = "M20 11l-8.5 8.5a5 5 0 0 1-7-7L13 4a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L14 7";
+  const ICON_FILE = "M6 3h8l4 4v14H6zM14 3v4h4";
 
   function randomId() {
     if (crypto.randomUUID) return crypto.randomUUID();
@@ -317,11 +331,19 @@
     h("small", { id: "relais-contact-help" }, T.contactHelp),
   );
   const sendBtn = h("button", { type: "submit", class: "send", "aria-label": T.send, title: T.send }, icon(ICON_SEND));
+  const fileInput = h("input", { type: "file", class: "sr", tabindex: "-1", "aria-hidden": "true", onchange: onFileChosen });
+  const attachBtn = h(
+    "button",
+    { type: "button", class: "attach", "aria-label": T.attach, title: T.attach, onclick: () => fileInput.click() },
+    icon(ICON_CLIP),
+  );
   const form = h(
     "form",
     { class: "composer", onsubmit: onSubmit },
     contactBox,
     h("label", { for: "relais-input", class: "sr" }, T.inputLabel),
+    attachBtn,
+    fileInput,
     textarea,
     sendBtn,
     counter,
@@ -551,10 +573,13 @@
       case "closed":
         showClosed(seq);
         break;
+      case "attachment":
+        showAttachment(ev, seq, live);
+        break;
       default:
         return; // an event type this widget does not know yet
     }
-    if (live && !panelOpen && ev.type !== "message") setUnread(true);
+    if (live && !panelOpen && ev.type !== "message" && ev.type !== "attachment") setUnread(true);
     scrollToEnd(follow);
   }
 
@@ -594,6 +619,127 @@
       if (i >= 0) return i;
     }
     return pending.findIndex((p) => p.text === serverTrim(text));
+  }
+
+  // ---------------------------------------------------------------- attachments
+
+  const blobUrls = []; // the blob: URLs of the files shown, released with the view
+
+  const attachmentPath = (a) => convPath("/attachments/" + encodeURIComponent(a.id));
+
+  /** fileBlob reads one of the conversation's files with the token (an <img> cannot send it). */
+  async function fileBlob(a) {
+    const res = await fetch(new URL(attachmentPath(a), base), {
+      headers: { Authorization: "Bearer " + conv.token },
+      credentials: "omit",
+    });
+    if (!res.ok) throw new Error("http " + res.status);
+    const url = URL.createObjectURL(await res.blob());
+    blobUrls.push(url);
+    return url;
+  }
+
+  /**
+   * showAttachment shows a file of the customer or the agent: an image as a thumbnail that opens
+   * it, a PDF as a link that downloads it. Its name is the sender's text: textContent only.
+   */
+  function showAttachment(ev, seq, live) {
+    const a = ev.attachment;
+    if (!a || typeof a !== "object" || typeof a.id !== "string") return;
+    const from = ev.from === "customer" ? "customer" : "agent";
+    const name = String(a.name || "fichier");
+    const el = messageEl(from, "", ev.at, from === "agent" ? agentNameOf(ev) || agentName : "");
+    el.classList.add("file");
+    const bubble = el.querySelector(".bubble");
+    bubble.querySelector(".text").remove();
+    bubble.append(String(a.type).startsWith("image/") ? thumbnailEl(a, name) : documentEl(a, name));
+    if (from === "customer") {
+      const p = pending.findIndex((x) => x.file && x.file === a.id);
+      if (p >= 0) pending.splice(p, 1)[0].el.remove();
+    } else hideTyping();
+    place(el, seq);
+    if (live && !panelOpen && from !== "customer") setUnread(true);
+  }
+
+  function thumbnailEl(a, name) {
+    const img = h("img", { alt: name, class: "thumb" });
+    const link = h("a", { class: "thumb-link", target: "_blank", rel: "noopener", "aria-label": T.fileOpen(name) }, img);
+    const caption = h("span", { class: "file-name" }, name);
+    fileBlob(a)
+      .then((url) => {
+        img.addEventListener("load", () => scrollToEnd(false), { once: true });
+        img.src = url;
+        link.href = url;
+      })
+      .catch(() => caption.append(" — " + T.fileUnreadable));
+    return h("span", { class: "file-box" }, link, caption);
+  }
+
+  function documentEl(a, name) {
+    const link = h(
+      "a",
+      { class: "doc-link", href: "#", download: name, "aria-label": T.fileDownload(name) + ", " + T.size(Number(a.size) || 0) },
+      icon(ICON_FILE),
+      h("span", { class: "file-name" }, name),
+      h("small", {}, "PDF · " + T.size(Number(a.size) || 0)),
+    );
+    link.addEventListener("click", async (e) => {
+      if (link.dataset.ready) return; // the blob is there: the browser downloads it
+      e.preventDefault();
+      try {
+        link.href = await fileBlob(a);
+        link.dataset.ready = "1";
+        link.click();
+      } catch {
+        showAlert(T.fileUnreadable);
+      }
+    });
+    return link;
+  }
+
+  function onFileChosen() {
+    const file = fileInput.files && fileInput.files[0];
+    fileInput.value = "";
+    if (file) sendFile(file);
+  }
+
+  /**
+   * sendFile posts a file as it is (its type as the browser names it; the server reads its
+   * content). A refusal is said in the server's words (type, size, quota).
+   */
+  async function sendFile(file) {
+    if (!conv || closedConv) return;
+    showAlert("");
+    const item = { key: randomId(), text: "", file: "", el: noticeEl(T.attaching(file.name), "sending") };
+    pending.push(item);
+    log.append(item.el);
+    scrollToEnd(true);
+    const drop = () => {
+      const i = pending.indexOf(item);
+      if (i >= 0) pending.splice(i, 1);
+      item.el.remove();
+    };
+    let res;
+    try {
+      res = await fetch(new URL(convPath("/attachments?name=" + encodeURIComponent(file.name)), base), {
+        method: "POST",
+        headers: { Authorization: "Bearer " + conv.token, "Content-Type": file.type || "application/octet-stream", Accept: "application/json" },
+        body: file,
+        credentials: "omit",
+      });
+    } catch {
+      drop();
+      return showAlert(T.network);
+    }
+    const data = await res.json().catch(() => null);
+    if (!res.ok) {
+      drop();
+      const e = (data && data.error) || {};
+      return showAlert(typeof e.message === "string" && e.message ? e.message : T.httpError(res.status));
+    }
+    item.file = data && data.attachment && data.attachment.id;
+    if (data && data.event) handleEvent(data.event, false, true);
+    if (item.el.isConnected && seen.has(Number(data && data.event && data.event.seq))) drop();
   }
 
   // showQueued shows where the customer stands in the queue, in one notice kept up to date:
@@ -639,6 +785,7 @@
   function setComposerEnabled(on) {
     textarea.disabled = !on;
     sendBtn.disabled = !on;
+    attachBtn.disabled = !on;
     form.hidden = !on;
   }
 
@@ -650,6 +797,9 @@
       const data = await api("GET", "api/v1/limits");
       const n = Number(data && data.limits && data.limits.message);
       if (n > 0) maxChars = n;
+      const types = data && data.attachments && data.attachments.types;
+      if (Array.isArray(types)) fileTypes = types.filter((t) => typeof t === "string");
+      if (fileTypes.length) fileInput.setAttribute("accept", fileTypes.join(","));
     } catch (e) {
       if (!(e instanceof ApiError)) throw e; // unknown: the server still checks each message
     }
@@ -782,6 +932,7 @@
     agentName = "";
     queueNotice = null;
     log.replaceChildren();
+    for (const url of blobUrls.splice(0)) URL.revokeObjectURL(url);
     hideTyping();
     restartBox.hidden = true;
     subtitle.textContent = T.subtitleBot;
@@ -1305,7 +1456,7 @@ button:focus-visible, textarea:focus-visible, .log:focus-visible {
 .alert { margin: 0 12px 8px; padding: 8px 12px; border-radius: 8px; background: #fbe9e8; color: var(--danger); font-size: 14px; }
 .restart { padding: 12px; border-top: 1px solid var(--line); display: flex; justify-content: center; }
 .restart-btn { border: 0; border-radius: 999px; padding: 10px 18px; background: var(--accent); color: var(--accent-text); }
-.composer { display: grid; grid-template-columns: 1fr auto; gap: 4px 8px; align-items: end;
+.composer { display: grid; grid-template-columns: auto 1fr auto; gap: 4px 8px; align-items: end;
   padding: 10px 12px 8px; border-top: 1px solid var(--line); }
 .composer textarea { resize: none; width: 100%; min-height: 42px; max-height: 140px;
   font: inherit; font-size: 16px; color: var(--fg); background: #fff;
@@ -1315,6 +1466,24 @@ button:focus-visible, textarea:focus-visible, .log:focus-visible {
   color: var(--accent-text); display: grid; place-items: center; }
 .send:disabled { opacity: .5; cursor: default; }
 .send svg { width: 20px; height: 20px; }
+.attach { width: 40px; height: 44px; border: 0; border-radius: 50%; background: transparent; color: var(--muted);
+  display: grid; place-items: center; }
+.attach:hover { color: var(--accent); background: var(--bot); }
+.attach:disabled { opacity: .5; cursor: default; }
+.attach svg { width: 22px; height: 22px; }
+.msg.file .bubble { padding: 6px; white-space: normal; }
+.file-box { display: flex; flex-direction: column; align-items: flex-start; gap: 4px; }
+.thumb-link { display: block; line-height: 0; border-radius: 10px; overflow: hidden; background: rgba(0,0,0,.06);
+  min-width: 120px; min-height: 80px; }
+.thumb { display: block; max-width: min(220px, 60vw); max-height: 180px; width: auto; height: auto; object-fit: cover; }
+.file-name { font-size: 13px; overflow-wrap: anywhere; padding: 0 4px; }
+.doc-link { display: grid; grid-template-columns: auto 1fr; column-gap: 8px; align-items: center; padding: 4px 8px;
+  color: inherit; text-decoration: none; min-width: 0; }
+.doc-link svg { grid-row: span 2; width: 28px; height: 28px; }
+.doc-link .file-name { padding: 0; text-decoration: underline; }
+.doc-link small { font-size: 11px; opacity: .8; }
+.thumb-link:focus-visible, .doc-link:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
+.notice.sending p { font-style: italic; }
 .counter { grid-column: 1 / -1; font-size: 11px; color: var(--muted); text-align: right; }
 .erase { padding: 2px 16px 6px; font-size: 12px; color: var(--muted); background: #f7f6fb; border-bottom: 1px solid var(--line); }
 .erase[hidden] { display: none; }
