@@ -53,6 +53,12 @@ func (sub *Subscription) NextAfter(ctx context.Context, after int64, entry strin
 		return nil, ctx.Err()
 	case <-sub.C:
 	}
+	return sub.Read(ctx, after, entry, limit)
+}
+
+// Read is NextAfter once woken, without waiting: for a reader that waits for C in a select of
+// its own.
+func (sub *Subscription) Read(ctx context.Context, after int64, entry string, limit int) ([]Event, error) {
 	sub.mu.Lock()
 	pending, out, notified, mustRead := sub.pending, sub.transient, sub.notified, sub.mustRead
 	sub.pending, sub.transient, sub.mustRead = nil, nil, false

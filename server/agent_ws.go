@@ -25,18 +25,22 @@ func (s *Server) openAgentSocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ws, done, err := s.accept(c, rmetrics.Agent, nil, 4*s.cfg.SocketBuffer)
-	if ws == nil {
-		return err
-	}
-	defer done()
-	ctx := ws.ctx
-	sock := &agentSocket{socket: ws, id: randomID(), agent: a, session: sessionToken(c), follows: map[string]context.CancelFunc{}}
+	session := sessionToken(c)
+	return s.accept(c, rmetrics.Agent, nil, s.cfg.SocketBuffer, func(ws *socket) {
+		s.serveDesk(&agentSocket{socket: ws, id: randomID(), agent: a, session: session,
+			follows: map[string]context.CancelFunc{}})
+	})
+}
+
+// serveDesk runs a desk's socket: it joins the router, greets the desk, and runs its commands
+// until the desk goes.
+func (s *Server) serveDesk(sock *agentSocket) {
+	ctx, a := sock.ctx, sock.agent
 	s.agents.add(sock)
 	defer s.agents.remove(sock)
 	if _, err := s.agents.router.Connect(ctx, a.ID, sock.id); err != nil {
-		ws.conn.Close(websocket.StatusTryAgainLater, "service indisponible, réessayez")
-		return nil
+		sock.conn.Close(websocket.StatusTryAgainLater, "service indisponible, réessayez")
+		return
 	}
 	defer func() {
 		dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -46,19 +50,18 @@ func (s *Server) openAgentSocket(c echo.Context) error {
 		}
 	}()
 	written := make(chan struct{})
-	go func() { ws.run(s.cfg.PingInterval, s.cfg.WriteTimeout); close(written) }()
+	go func() { sock.run(s.cfg.PingInterval, s.cfg.WriteTimeout, nil); close(written) }()
 	go s.heartbeat(sock)
 	s.greet(ctx, sock)
 	for {
-		_, data, err := ws.conn.Read(ctx)
+		_, data, err := sock.conn.Read(ctx)
 		if err != nil {
 			break
 		}
 		s.command(sock, data)
 	}
-	ws.cancel()
+	sock.cancel()
 	<-written
-	return nil
 }
 
 // greet sends what a desk needs on opening: the agent and their state, a pending offer,

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// batchConn is the connection under a customer websocket: between hold and release its writes
+// batchConn is the connection under a websocket: between hold and release its writes
 // are kept and then sent in one write. The websocket library flushes every frame, one event
 // each; the events of a turn (the customer's message and the bot's replies) then leave together,
 // one system call and one TCP segment instead of one per event.
@@ -74,5 +74,17 @@ func (h *batchHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	h.conn = &batchConn{Conn: conn}
-	return h.conn, bufio.NewReadWriter(rw.Reader, bufio.NewWriter(h.conn)), nil
+	// Small buffers: a websocket mostly sits idle, what it writes is held by batchConn, and
+	// what it reads is pongs and, for a desk, short commands (bufio passes longer reads
+	// through). When the client's first frames came with its upgrade request, they are in
+	// net/http's buffer, which stays: the websocket library takes what a reader has buffered,
+	// not what the reader under it would give.
+	r := rw.Reader
+	if r.Buffered() == 0 {
+		r = bufio.NewReaderSize(h.conn, socketBufio)
+	}
+	return h.conn, bufio.NewReadWriter(r, bufio.NewWriterSize(h.conn, socketBufio)), nil
 }
+
+// socketBufio is the size of a websocket's read and write buffers.
+const socketBufio = 512

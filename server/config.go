@@ -60,9 +60,8 @@ type Config struct {
 	RedisReplicaTimeout time.Duration
 
 	PingInterval    time.Duration // websocket pings
-	WriteTimeout    time.Duration // deadline of every websocket write
-	SocketBuffer    int           // events waiting for a websocket writer
-	SlowTimeout     time.Duration // a websocket whose buffer stays full this long is closed
+	WriteTimeout    time.Duration // deadline of every websocket write: a client that takes none in time is dropped
+	SocketBuffer    int           // messages waiting for a desk websocket's writer: past it the desk is closed
 	SafetyPoll      time.Duration // websockets re-read their stream at least this often
 	ShutdownTimeout time.Duration // graceful shutdown ends within it
 	BotTimeout      time.Duration // deadline of one bot turn
@@ -106,8 +105,7 @@ func DefaultConfig() Config {
 		IdentityMaxAge:          24 * time.Hour,
 		PingInterval:            25 * time.Second,
 		WriteTimeout:            10 * time.Second,
-		SocketBuffer:            64,
-		SlowTimeout:             5 * time.Second,
+		SocketBuffer:            256,
 		SafetyPoll:              30 * time.Second,
 		ShutdownTimeout:         10 * time.Second,
 		BotTimeout:              10 * time.Second,
@@ -140,8 +138,8 @@ func (c Config) Validate() error {
 		"RELAIS_SESSION_TTL": c.SessionTTL, "RELAIS_OFFER_TIMEOUT": c.OfferTimeout,
 		"durée de conservation": c.ConversationTTL, "fenêtre des limites": c.RateWindow,
 		"intervalle de ping": c.PingInterval, "délai d'écriture": c.WriteTimeout,
-		"délai client lent": c.SlowTimeout, "relecture de sécurité": c.SafetyPoll,
-		"délai d'arrêt": c.ShutdownTimeout, "délai du bot": c.BotTimeout,
+		"relecture de sécurité": c.SafetyPoll,
+		"délai d'arrêt":         c.ShutdownTimeout, "délai du bot": c.BotTimeout,
 		"intervalle de balayage": c.SweepInterval, "RELAIS_AGENT_HEARTBEAT": c.AgentHeartbeat,
 		"reprise des notifications": c.NoticeClaim,
 		"RELAIS_BODY_TIMEOUT":       c.BodyTimeout, "RELAIS_IDENTITY_MAX_AGE": c.IdentityMaxAge,

@@ -19,7 +19,7 @@ import (
 // TestIdleSocketMemory measures what an idle customer websocket costs a `relais serve`
 // process: it opens RELAIS_IDLE_SOCKETS (default 10,000) conversations and their websockets,
 // lets them settle, and prints the growth of the process's resident memory and of its Go heap
-// per socket. A measure, not a check: RELAIS_SCALE=1 go test ./server/ -run TestIdleSocketMemory -v
+// and stacks per socket. A measure, not a check: RELAIS_SCALE=1 go test ./server/ -run TestIdleSocketMemory -v
 func TestIdleSocketMemory(t *testing.T) {
 	if os.Getenv("RELAIS_SCALE") == "" || os.Getenv("REDIS_URL") == "" {
 		t.Skip("a measure: RELAIS_SCALE=1 with REDIS_URL")
@@ -29,11 +29,16 @@ func TestIdleSocketMemory(t *testing.T) {
 		n = v
 	}
 	bin := buildBinary(t)
-	cmd, in, _ := startProcess(t, bin, os.Getenv("REDIS_URL"), "RELAIS_RATE_IP=0", "RELAIS_RATE_IP_CONVERSATIONS=0",
-		"RELAIS_RATE_CONVERSATION=0", "RELAIS_CONNECTIONS_PER_IP=0", "RELAIS_WEBSOCKETS_PER_IP=0")
-	t.Cleanup(func() { cmd.Process.Kill() })
+	env := []string{"RELAIS_RATE_IP=0", "RELAIS_RATE_IP_CONVERSATIONS=0", "RELAIS_RATE_CONVERSATION=0",
+		"RELAIS_CONNECTIONS_PER_IP=0", "RELAIS_WEBSOCKETS_PER_IP=0"}
+	// One process opens the conversations, a fresh one holds the websockets: its memory grows
+	// by the sockets only.
+	opener, first, _ := startProcess(t, bin, os.Getenv("REDIS_URL"), env...)
 	convs := make([]created, n)
-	parallel(n, func(i int) { convs[i] = in.open(t) })
+	parallel(n, func(i int) { convs[i] = first.open(t) })
+	opener.Process.Kill()
+	cmd, in, _ := startProcess(t, bin, os.Getenv("REDIS_URL"), env...)
+	t.Cleanup(func() { cmd.Process.Kill() })
 	settle := func() (rss, heap float64) {
 		time.Sleep(3 * time.Second)
 		return residentKB(t, cmd), heapKB(t, in)
@@ -58,7 +63,7 @@ func TestIdleSocketMemory(t *testing.T) {
 		}
 	}()
 	rss1, heap1 := settle()
-	t.Logf("%d idle customer websockets: resident memory %.0f → %.0f KB (%.1f KB per socket), Go heap in use %.0f → %.0f KB (%.1f KB per socket), %d goroutines",
+	t.Logf("%d idle customer websockets: resident memory %.0f → %.0f KB (%.1f KB per socket), Go heap and stacks in use %.0f → %.0f KB (%.1f KB per socket), %d goroutines",
 		n, rss0, rss1, (rss1-rss0)/float64(n), heap0, heap1, (heap1-heap0)/float64(n), int(metric(t, in, "go_goroutines")))
 }
 
@@ -100,6 +105,7 @@ func residentKB(t *testing.T, cmd *exec.Cmd) float64 {
 	return 0
 }
 
+// heapKB is the Go heap and goroutine stacks in use, in KB.
 func heapKB(t *testing.T, in *instance) float64 {
-	return metric(t, in, "go_memstats_heap_inuse_bytes") / 1024
+	return (metric(t, in, "go_memstats_heap_inuse_bytes") + metric(t, in, "go_memstats_stack_inuse_bytes")) / 1024
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,13 +15,13 @@ import (
 	rmetrics "github.com/relais/relais/metrics"
 )
 
-// socket is one open websocket, a customer's or a desk's. Everything it sends goes through
-// out to its one writer (run), which writes the frames of one read in one write (batchConn),
-// every write with a deadline, pings on a timer, and closes the connection when end asks or
-// after the frame that ends the conversation. Producers hand it frames in one of two ways:
-// push waits for room (a customer's own reader: a client that takes nothing for the slow
-// timeout is closed), post does not (the notice reader serves every desk: a desk whose buffer
-// is full is closed).
+// socket is one open websocket, a customer's or a desk's, and its one writer (run): it writes
+// the frames of one read in one write (batchConn), every write with a deadline, pings on a
+// timer, and closes the connection when end asks or after the frame that ends the
+// conversation. A customer socket's writer reads its conversation itself (a source: no
+// buffer, no goroutine of its own; a client that cannot take a write within the deadline is
+// dropped and resumes with after=). A desk's is handed messages by post, which never waits:
+// the notice reader serves every desk, and a desk whose buffer is full is closed.
 type socket struct {
 	conn      *websocket.Conn
 	raw       *batchConn // under conn
@@ -31,14 +32,13 @@ type socket struct {
 	cancel    context.CancelFunc
 	delivered atomic.Int64 // customer sockets: the last sequence number written to the client
 	metrics   *rmetrics.Metrics
-	slow      *time.Timer // push's, made on its first wait
+	ended     bool // the writer wrote the frame that ends the conversation
 }
 
 // frame is one message ready to write.
 type frame struct {
 	seq    int64 // customer sockets: the client's place once this frame is written
 	closed bool  // the conversation ended: the socket closes after this frame
-	more   bool  // more frames of the same read follow: written together with this one
 	data   []byte
 }
 
@@ -50,13 +50,14 @@ type closing struct {
 
 // accept upgrades the request to a websocket of side, accepted from origins (none: the
 // server's own pages only), counted against the client's address and among the sockets this
-// instance closes at shutdown. A nil socket means the request has been answered: err, or a
-// refused upgrade, or a server shutting down. Otherwise done must be called once the socket
-// is over.
-func (s *Server) accept(c echo.Context, side rmetrics.Side, origins []string, buffer int) (sock *socket, done func(), err error) {
+// instance closes at shutdown, and runs serve on it on a goroutine of its own. The handler
+// returns at once: net/http's goroutine for the request ends, and with it what it keeps for
+// the request (buffers, a deep stack), several KB per idle socket. An error is answered as
+// usual; a refused upgrade or a server shutting down has been answered already.
+func (s *Server) accept(c echo.Context, side rmetrics.Side, origins []string, buffer int, serve func(*socket)) error {
 	release, err := s.takeSocket(c)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	r := c.Request()
 	w := &batchHijacker{ResponseWriter: c.Response()}
@@ -64,25 +65,29 @@ func (s *Server) accept(c echo.Context, side rmetrics.Side, origins []string, bu
 	if err != nil {
 		release()
 		s.logger(c).Info("websocket refusée", "err", err)
-		return nil, nil, nil // Accept has answered
+		return nil // Accept has answered
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	sock = &socket{conn: conn, raw: w.conn, side: side, out: make(chan frame, buffer),
+	sock := &socket{conn: conn, raw: w.conn, side: side, out: make(chan frame, buffer),
 		closing: make(chan closing, 1), ctx: ctx, cancel: cancel, metrics: s.metrics.m}
 	if !s.sockets.add(sock) {
 		conn.Close(websocket.StatusGoingAway, "serveur en cours d'arrêt")
 		cancel()
 		release()
-		return nil, nil, nil
+		return nil
 	}
 	s.metrics.m.SocketOpened(side)
-	return sock, func() {
-		cancel()
-		conn.CloseNow()
-		s.sockets.remove(sock)
-		s.metrics.m.SocketClosed(side)
-		release()
-	}, nil
+	go func() {
+		defer func() {
+			cancel()
+			conn.CloseNow()
+			s.sockets.remove(sock)
+			s.metrics.m.SocketClosed(side)
+			release()
+		}()
+		serve(sock)
+	}()
+	return nil
 }
 
 // readNothing is for a socket whose client sends nothing but pongs and its close (a
@@ -112,38 +117,6 @@ func (sock *socket) end(code websocket.StatusCode, reason string) {
 	}
 }
 
-// errSlow is push's answer when the client could not keep up.
-var errSlow = errors.New("server: client trop lent")
-
-// push hands frames to the writer in order, waiting for room up to slow each: a client that
-// takes nothing for that long cannot keep up, and is closed with "policy violation" (it
-// resumes with after=). It closes the connection itself, since the writer is stuck.
-func (sock *socket) push(frames []frame, slow time.Duration) error {
-	for _, f := range frames {
-		select {
-		case sock.out <- f:
-			continue
-		default:
-		}
-		if sock.slow == nil {
-			sock.slow = time.NewTimer(slow)
-		} else {
-			sock.slow.Reset(slow)
-		}
-		select {
-		case sock.out <- f:
-			sock.slow.Stop()
-		case <-sock.ctx.Done():
-			return sock.ctx.Err()
-		case <-sock.slow.C:
-			sock.metrics.SlowSocketClosed()
-			sock.conn.Close(websocket.StatusPolicyViolation, sock.reconnect("client trop lent"))
-			return errSlow
-		}
-	}
-	return nil
-}
-
 // post hands one message to the writer without waiting, for a producer that serves many
 // sockets; a socket whose buffer is full cannot keep up, and is closed.
 func (sock *socket) post(data []byte) {
@@ -156,68 +129,81 @@ func (sock *socket) post(data []byte) {
 	}
 }
 
-// run is the socket's only writer, until the socket is over; the socket's context ends when
-// it returns.
-func (sock *socket) run(ping, timeout time.Duration) {
+// source is what a socket's writer reads and writes besides what post hands it: a customer
+// socket's conversation. ready receives when it may have news; next returns them as frames,
+// or false when the socket must end (next has asked end).
+type source interface {
+	ready() <-chan struct{}
+	next() ([]frame, bool)
+}
+
+// run is the socket's only writer, until the socket is over, writing what src (nil: none)
+// has and what post hands it; the socket's context ends when it returns.
+func (sock *socket) run(ping, timeout time.Duration, src source) {
 	defer sock.cancel()
 	t := time.NewTicker(ping)
 	defer t.Stop()
+	var ready <-chan struct{}
+	if src != nil {
+		ready = src.ready()
+	}
 	for {
+		var err error
 		select {
 		case <-sock.ctx.Done():
 			return
 		case c := <-sock.closing:
 			sock.conn.Close(c.code, c.reason)
 			return
+		case <-ready:
+			frames, ok := src.next()
+			if !ok {
+				continue // it asked end: the next turn closes
+			}
+			err = sock.writeFrames(frames, timeout)
 		case f := <-sock.out:
-			f, err := sock.writeBatch(f, timeout)
-			if err != nil {
-				sock.conn.CloseNow()
-				return
-			}
-			if f.closed {
-				sock.conn.Close(websocket.StatusNormalClosure, "conversation terminée")
-				return
-			}
+			err = sock.writeFrames([]frame{f}, timeout)
 		case <-t.C:
 			pctx, cancel := context.WithTimeout(sock.ctx, timeout)
-			err := sock.conn.Ping(pctx)
+			err = sock.conn.Ping(pctx)
 			cancel()
-			if err != nil {
-				sock.conn.CloseNow()
-				return
-			}
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+			sock.metrics.SlowSocketClosed() // the client could not take a write in time
+		}
+		if err != nil {
+			sock.conn.CloseNow()
+			return
+		}
+		if sock.ended {
+			sock.conn.Close(websocket.StatusNormalClosure, "conversation terminée")
+			return
 		}
 	}
 }
 
-// writeBatch writes f and the frames of the same read that follow it, in one write to the
-// connection, and returns the last frame written.
-func (sock *socket) writeBatch(f frame, timeout time.Duration) (frame, error) {
+// writeFrames writes frames in one write to the connection, within timeout.
+func (sock *socket) writeFrames(frames []frame, timeout time.Duration) error {
+	if len(frames) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(sock.ctx, timeout)
+	defer cancel()
 	sock.raw.hold()
-	err := sock.write(f, timeout)
-	for err == nil && f.more && !f.closed {
-		select {
-		case f = <-sock.out:
-			err = sock.write(f, timeout)
-		case <-sock.ctx.Done():
-			err = sock.ctx.Err()
+	var err error
+	for _, f := range frames {
+		if err = sock.conn.Write(ctx, websocket.MessageText, f.data); err != nil {
+			break
 		}
+		sock.ended = sock.ended || f.closed
 	}
 	if rerr := sock.raw.release(timeout); err == nil {
 		err = rerr
 	}
-	if err != nil {
-		return f, err
+	if err == nil {
+		sock.delivered.Store(frames[len(frames)-1].seq)
 	}
-	sock.delivered.Store(f.seq)
-	return f, nil
-}
-
-func (sock *socket) write(f frame, timeout time.Duration) error {
-	wctx, cancel := context.WithTimeout(sock.ctx, timeout)
-	defer cancel()
-	return sock.conn.Write(wctx, websocket.MessageText, f.data)
+	return err
 }
 
 // sockets are the websockets this instance holds, customers' and desks', closed together at

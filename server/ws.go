@@ -35,75 +35,88 @@ func (s *Server) openSocket(c echo.Context) error {
 	if _, err := s.conv.Authorize(c.Request().Context(), id, token); err != nil {
 		return err
 	}
-	sock, done, err := s.accept(c, rmetrics.Customer, originPatterns(s.cfg.AllowedOrigins), s.cfg.SocketBuffer)
-	if sock == nil {
-		return err
-	}
-	defer done()
-	sock.delivered.Store(after)
+	return s.accept(c, rmetrics.Customer, originPatterns(s.cfg.AllowedOrigins), 0, func(sock *socket) {
+		s.serveCustomer(sock, id, cursor{seq: after, entry: entry})
+	})
+}
+
+// serveCustomer runs a customer's socket on conversation id from pos.
+func (s *Server) serveCustomer(sock *socket, id string, pos cursor) {
+	sock.delivered.Store(pos.seq)
 	sock.readNothing() // the customer sends through POST
 	sub, err := s.hub.Subscribe(sock.ctx, id)
 	if err != nil {
 		sock.conn.Close(websocket.StatusTryAgainLater, "service indisponible, réessayez")
-		return nil
+		return
 	}
 	defer sub.Close()
-	go s.fetch(sock, id, sub, cursor{seq: after, entry: entry})
-	sock.run(s.cfg.PingInterval, s.cfg.WriteTimeout)
-	return nil
+	sock.run(s.cfg.PingInterval, s.cfg.WriteTimeout, &feed{s: s, sock: sock, id: id, sub: sub, pos: pos, check: pos.seq > 0})
 }
 
-// fetch reads the events after the last one fetched each time sub wakes it. Sequence numbers
-// make the replay and the live events one ordered series: no gap, no duplicate; transient
-// events (the bot's typing, no sequence number) pass between them. When the writer cannot
-// take an event within SlowTimeout, the client is too slow: it is closed with "policy
-// violation" and resumes with after=.
+// feed is a customer socket's conversation: each time its subscription wakes, the events
+// after the last one read. Sequence numbers make the replay and the live events one ordered
+// series: no gap, no duplicate; transient events (the bot's typing, no sequence number) pass
+// between them.
 //
 // When the store no longer holds the client's last event (a Redis failover lost it, see
 // conversation.ErrRolledBack), the client gets a "reset" event, then the whole transcript
 // again: it drops what it shows, and never keeps events that no longer exist nor skips the
 // new ones that reuse their numbers.
-func (s *Server) fetch(sock *socket, id string, sub *conversation.Subscription, pos cursor) {
-	ctx := sock.ctx
-	check := pos.seq > 0 // a resuming client: is its last event still there?
-	for {
-		var events []conversation.Event
-		var err error
-		if !check {
-			events, err = sub.NextAfter(ctx, pos.seq, pos.entry, fetchBatch)
-		}
-		if check || err == nil && len(events) == 0 {
-			// A wake with nothing new (the Hub's safety poll wakes every socket regularly) is
-			// when a socket checks: a conversation that expires, or is rolled back, announces
-			// nothing.
-			check = false
-			err = s.conv.Verify(ctx, id, pos.seq, pos.entry)
-			if apperr.CodeOf(err) == apperr.NotFound {
-				sock.end(statusConversationGone, "conversation introuvable : elle a expiré, commencez-en une nouvelle")
-				return
-			}
-			if err != nil && !errors.Is(err, conversation.ErrRolledBack) {
-				continue // Redis unreachable: the next read says so
-			}
-		}
-		if errors.Is(err, conversation.ErrRolledBack) {
-			s.log.Warn("conversation en retard sur le client : recharge", "conversation", id, "seq", pos.seq)
-			s.metrics.socketsReset.Add(1)
-			pos = cursor{}
-			sub.Wake()
-			events, err = []conversation.Event{{Type: conversation.TypeReset, At: time.Now().UTC()}}, nil
-		}
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("lecture des événements", "conversation", id, "err", err)
-				sock.end(websocket.StatusTryAgainLater, sock.reconnect("service indisponible"))
-			}
-			return
-		}
-		if sock.push(s.frames(id, &pos, events), s.cfg.SlowTimeout) != nil {
-			return
+type feed struct {
+	s     *Server
+	sock  *socket
+	id    string
+	sub   *conversation.Subscription
+	pos   cursor
+	check bool // verify the client's place before reading: a resuming client
+}
+
+func (f *feed) ready() <-chan struct{} { return f.sub.C }
+
+func (f *feed) next() ([]frame, bool) {
+	s, sock, ctx := f.s, f.sock, f.sock.ctx
+	var events []conversation.Event
+	var err error
+	if f.check {
+		f.check = false
+		err = f.verify()
+	}
+	if err == nil {
+		events, err = f.sub.Read(ctx, f.pos.seq, f.pos.entry, fetchBatch)
+		if err == nil && len(events) == 0 {
+			err = f.verify()
 		}
 	}
+	switch {
+	case apperr.CodeOf(err) == apperr.NotFound:
+		sock.end(statusConversationGone, "conversation introuvable : elle a expiré, commencez-en une nouvelle")
+		return nil, false
+	case errors.Is(err, conversation.ErrRolledBack):
+		s.log.Warn("conversation en retard sur le client : recharge", "conversation", f.id, "seq", f.pos.seq)
+		s.metrics.socketsReset.Add(1)
+		f.pos = cursor{}
+		f.sub.Wake()
+		return s.frames(f.id, &f.pos, []conversation.Event{{Type: conversation.TypeReset, At: time.Now().UTC()}}), true
+	case err != nil:
+		if ctx.Err() == nil {
+			s.log.Warn("lecture des événements", "conversation", f.id, "err", err)
+			sock.end(websocket.StatusTryAgainLater, sock.reconnect("service indisponible"))
+		}
+		return nil, false
+	}
+	return s.frames(f.id, &f.pos, events), true
+}
+
+// verify checks that the store still holds the client's last event: a resuming client's, and
+// on a wake with nothing new (the Hub's safety poll wakes every socket regularly), since a
+// conversation that expires, or is rolled back, announces nothing. It answers the conversation
+// gone or rolled back; nil otherwise (Redis unreachable: the next read says so).
+func (f *feed) verify() error {
+	err := f.s.conv.Verify(f.sock.ctx, f.id, f.pos.seq, f.pos.entry)
+	if apperr.CodeOf(err) == apperr.NotFound || errors.Is(err, conversation.ErrRolledBack) {
+		return err
+	}
+	return nil
 }
 
 // cursor is a reader's place: its last event's seq and stream entry.
@@ -112,9 +125,8 @@ type cursor struct {
 	entry string
 }
 
-// frames encodes events read after *pos, advancing it; all but the last frame say more
-// follow, so that the writer sends them together. A reset frame carries seq 0: the client's
-// place goes back to the start.
+// frames encodes events read after *pos, advancing it. A reset frame carries seq 0: the
+// client's place goes back to the start.
 func (s *Server) frames(id string, pos *cursor, events []conversation.Event) []frame {
 	frames := make([]frame, 0, len(events))
 	for _, ev := range events {
@@ -126,10 +138,7 @@ func (s *Server) frames(id string, pos *cursor, events []conversation.Event) []f
 		if ev.Seq > pos.seq { // a transient event (Seq 0) leaves the position as it is
 			*pos = cursor{seq: ev.Seq, entry: ev.ID}
 		}
-		frames = append(frames, frame{seq: pos.seq, closed: ev.Type == conversation.TypeClosed, more: true, data: data})
-	}
-	if n := len(frames); n > 0 {
-		frames[n-1].more = false
+		frames = append(frames, frame{seq: pos.seq, closed: ev.Type == conversation.TypeClosed, data: data})
 	}
 	return frames
 }
