@@ -171,6 +171,7 @@ local function offerTo(t, c, a)
   redis.call('ZADD', OFFERS, dl, t)
   refresh(a)
   note('offered', t, c, a, dl)
+  queueChanged = true -- the desks' queue shows the entry offered, without « Prendre »
 end
 
 -- firstIn is the agent idle longest in index key k who did not reject task t (nrej agents
@@ -265,6 +266,7 @@ local function endOffer(t, a, kind)
   redis.call('ZREM', OFFERS, t)
   redis.call('HSET', tk(t), 'state', 'waiting', 'agent', '', 'deadline', '')
   setWaiting(t)
+  queueChanged = true -- the entry may be picked again (« Prendre ») in every desk
   if redis.call('HGET', ak(a), 'offer') == t then redis.call('HSET', ak(a), 'offer', '') end
   note(kind, t, c, a)
   if kind == 'offer_rejected' then redis.call('SADD', rejk(t), a) end
