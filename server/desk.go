@@ -130,12 +130,12 @@ type createCustomerRequest struct {
 	MessageID      string `json:"message_id"` // a left message's activity
 }
 
-// searchCustomers is GET /desk/customers?email=…|phone=…|account=…|q=….
+// searchCustomers is GET /desk/customers?email=…|phone=…|account=…|name=…|q=….
 func (s *Server) searchCustomers(c echo.Context) error {
 	q := desk.Search{Email: c.QueryParam("email"), Phone: c.QueryParam("phone"),
-		Account: c.QueryParam("account"), Q: c.QueryParam("q")}
+		Account: c.QueryParam("account"), Name: c.QueryParam("name"), Q: c.QueryParam("q")}
 	if q == (desk.Search{}) {
-		return apperr.New(apperr.Invalid, "Précisez une recherche : email, phone, account ou q.")
+		return apperr.New(apperr.Invalid, "Précisez une recherche : email, phone, account, name ou q.")
 	}
 	found, err := s.records.SearchCustomers(c.Request().Context(), q)
 	if err != nil {
