@@ -1,9 +1,11 @@
 /*
  * Relais desk — the customer's journey (docs/desk.md): their requests, each with
  * its activities. Hovering or focusing an item shows its details; clicking pins them
- * (aria-pressed), clicking again unpins.
+ * (aria-pressed), clicking again unpins. « Lire » on a past chat opens its transcript
+ * (desk-history.js).
  */
 import { $, el, button, date, statusLabel, kindLabel, intentLabel } from "./desk-util.js";
+import { readButton } from "./desk-history.js";
 
 // journeyRequests is ctx's journey as shown: the current request (with the agent's latest
 // version of it) first when the journey does not hold it yet.
@@ -40,6 +42,12 @@ function activityItem(ctx, a) {
   const when = date(a.started_at);
   const li = el("li");
   li.append(journeyButton(ctx, "act", { kind: "activity", record: a }, kindLabel(a.kind) + (when ? " — " + when : ""), a.agent_name || "", ""));
+  const current = ctx.active && ctx.activity && a.id === ctx.activity.id; // its log is open beside
+  const read = !current && readButton(a);
+  if (read) {
+    li.classList.add("readable");
+    li.append(read);
+  }
   return li;
 }
 
