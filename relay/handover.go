@@ -72,7 +72,7 @@ func (r *Relay) change(ctx context.Context, n handoff.Notice) error {
 			return nil
 		}
 		return r.appendIf(ctx, n.ConversationID, conversation.OwnerAgent, conversation.OwnerClosed,
-			conversation.Event{Type: conversation.TypeClosed})
+			conversation.Event{Type: conversation.TypeClosed, ReopenUntil: n.At.Add(r.router.ReopenWindow())})
 	case handoff.NoticeHandedBack:
 		if r.staleNotice(ctx, n) {
 			return nil

@@ -40,6 +40,7 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.GET("/conversations/:cid/notes", s.listNotes, a(privacy.ActionRead, conv, "cid"))
 	g.POST("/conversations/:cid/notes", s.addNote, a(privacy.ActionNote, conv, "cid"))
 	g.POST("/conversations/:cid/transfer", s.transferConversation)
+	g.POST("/conversations/:cid/reopen", s.reopenConversation, a(privacy.ActionEdit, conv, "cid"))
 	g.GET("/colleagues", s.readyColleagues)
 	g.GET("/replies", s.listReplies)
 	g.POST("/replies", s.createReply)

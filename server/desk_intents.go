@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,5 +41,6 @@ func (s *Server) deskIntents(c echo.Context) error {
 func (s *Server) deskLimits(c echo.Context) error {
 	limits := desk.FieldLimits()
 	limits["message"] = s.cfg.MaxMessageLength // an agent's message to the customer
+	limits["reopen_seconds"] = int(s.agents.router.ReopenWindow() / time.Second)
 	return c.JSON(http.StatusOK, map[string]map[string]int{"limits": limits})
 }
