@@ -269,7 +269,9 @@ local function endOffer(t, a, kind)
   queueChanged = true -- the entry may be picked again (« Prendre ») in every desk
   if redis.call('HGET', ak(a), 'offer') == t then redis.call('HSET', ak(a), 'offer', '') end
   note(kind, t, c, a)
-  if kind == 'offer_rejected' then redis.call('SADD', rejk(t), a) end
+  if kind == 'offer_rejected' and redis.call('SADD', rejk(t), a) == 1 then
+    redis.call('HINCRBY', tk(t), 'rejects', 1) -- the queue tells when every Prêt agent refused it
+  end
   if kind == 'offer_expired' and redis.call('HGET', ak(a), 'state') == 'ready' then
     redis.call('HSET', ak(a), 'state', 'not_ready')
     note('state', '', '', a, 'not_ready')

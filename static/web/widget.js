@@ -537,6 +537,7 @@
         showQueued(ev, seq);
         break;
       case "agent_joined":
+        if (closedConv) reopened(); // the agent took the closed conversation back
         agentName = agentNameOf(ev) || T.agent;
         if (queueNotice) queueNotice.remove(); // the place in the queue is over
         queueNotice = null;
@@ -550,6 +551,7 @@
         break;
       case "closed":
         showClosed(seq);
+        watchReopen(ev.reopen_until);
         break;
       default:
         return; // an event type this widget does not know yet
@@ -626,6 +628,31 @@
     setComposerEnabled(false);
     showRestart();
     disconnect();
+  }
+
+  // An agent's close may be undone for a few minutes (reopen_until, from the server): the
+  // socket is closed with the conversation, so the transcript is read every few seconds
+  // until then; an agent_joined after the close reopens it here.
+  let reopenTimer = 0;
+  function watchReopen(until) {
+    clearTimeout(reopenTimer);
+    const end = Date.parse(until || "");
+    if (!(end > Date.now())) return;
+    const mine = conv;
+    reopenTimer = setTimeout(async function poll() {
+      if (conv !== mine || !closedConv) return;
+      await catchUp();
+      if (conv === mine && closedConv && Date.now() < end) reopenTimer = setTimeout(poll, 5000);
+    }, 5000);
+  }
+
+  function reopened() {
+    clearTimeout(reopenTimer);
+    closedConv = false;
+    restartBox.hidden = true;
+    setComposerEnabled(true);
+    wsAttempts = 0;
+    connect();
   }
 
   function showRestart() {
