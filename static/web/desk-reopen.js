@@ -7,6 +7,12 @@
 import { $, el, button, api, limits } from "./desk-util.js";
 
 const closed = new Map(); // conversation id → {name, until (ms), timer, error}
+let hooks = { reopened: () => {} };
+
+// init takes desk.js's hooks: {reopened()}, once the server took a « Rouvrir ».
+export function init(h) {
+  hooks = h;
+}
 const timeFormat = new Intl.DateTimeFormat("fr-FR", { timeStyle: "short" });
 
 // offer lists conversation id, just closed by the agent, for the window the server allows.
@@ -19,13 +25,14 @@ export function offer(id, name) {
   render();
 }
 
-// forget takes id out of the list (reopened, or its window over).
+// forget takes id out of the list (reopened, or its window over); it says whether id was there.
 export function forget(id) {
   const x = closed.get(id);
-  if (!x) return;
+  if (!x) return false;
   clearTimeout(x.timer);
   closed.delete(id);
   render();
+  return true;
 }
 
 function render() {
@@ -51,9 +58,9 @@ async function reopen(id, b) {
   if (!x) return;
   b.disabled = true;
   const res = await api("POST", "/conversations/" + encodeURIComponent(id) + "/reopen");
-  if (!closed.has(id)) return;
   if (res.ok) {
     forget(id);
+    hooks.reopened();
     return;
   }
   x.error = res.error.message; // the server's refusal, e.g. « Le délai … est passé. »

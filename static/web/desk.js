@@ -721,6 +721,7 @@ records.init({
   changed: () => showCurrent(),
 });
 messages.init({ selected: selectMessage, closed: showNothing });
+reopen.init({ reopened: () => showStatus("Conversation rouverte.") });
 notes.wire();
 replies.init({
   agentName: () => (me && me.name) || "",

@@ -536,14 +536,18 @@
       case "queued":
         showQueued(ev, seq);
         break;
-      case "agent_joined":
-        if (closedConv) reopened(); // the agent took the closed conversation back
+      case "agent_joined": {
+        // After a close: the agent took the conversation back (the system message that
+        // follows says so, once).
+        const back = closedConv;
+        if (back) reopened();
         agentName = agentNameOf(ev) || T.agent;
         if (queueNotice) queueNotice.remove(); // the place in the queue is over
         queueNotice = null;
         subtitle.textContent = T.subtitleAgent(agentName);
-        place(noticeEl(T.agentJoined(agentName), "agent"), seq);
+        if (!back) place(noticeEl(T.agentJoined(agentName), "agent"), seq);
         break;
+      }
       case "agent_left":
         place(noticeEl(T.agentLeft(agentNameOf(ev) || agentName)), seq);
         agentName = "";
