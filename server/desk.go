@@ -29,6 +29,7 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.PUT("/customers/:id", s.updateCustomer, a(privacy.ActionEdit, customer, "id"))
 	g.GET("/customers/:id/journey", s.customerJourney, a(privacy.ActionRead, customer, "id"))
 	g.POST("/customers/:id/requests", s.createRequest, a(privacy.ActionCreate, customer, "id"))
+	g.GET("/customers/:id/conversations", s.searchConversations, a(privacy.ActionSearch, customer, "id"))
 	g.GET("/requests/:id", s.getRequest, a(privacy.ActionRead, request, "id"))
 	g.PATCH("/requests/:id", s.patchRequest, a(privacy.ActionEdit, request, "id"))
 	g.GET("/activities/:id", s.getActivity, a(privacy.ActionRead, activity, "id"))
