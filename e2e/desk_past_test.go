@@ -14,8 +14,9 @@ import (
 
 // TestAgentReadsAPastConversationAndFindsByName: Sophie Martin's first chat is closed; when
 // she comes back, the agent opens it from her journey (« Lire »), reads it read-only, its
-// end first then older pages with « Messages précédents », her hostile text as text. Then an
-// unknown customer's interaction is linked to her by searching « sophie ».
+// end first then older pages with « Messages précédents », her hostile text as text; a search
+// of her conversations finds that text and opens the chat at it. Then an unknown customer's
+// interaction is linked to her by searching « sophie ».
 func TestAgentReadsAPastConversationAndFindsByName(t *testing.T) {
 	needBrowser(t)
 	cfg := server.DefaultConfig()
@@ -81,13 +82,23 @@ func TestAgentReadsAPastConversationAndFindsByName(t *testing.T) {
 	}
 	do(t, tab, "Fermer the history", chromedp.Click(chromedp.ID("history-close")))
 	waitPage(t, tab, "the history is closed, the conversation still open", `!document.getElementById("history-dialog").open && document.querySelectorAll("#current-list li").length === 1`)
+
+	do(t, tab, "search « EN RETARD » in her conversations", setValue("conv-search", "EN RETARD"), chromedp.Click(chromedp.ID("conv-search-btn")))
+	waitPage(t, tab, "one message found, as text", `document.querySelectorAll("#conv-search-results li").length === 1 &&
+		document.querySelector("#conv-search-results li .text").textContent.includes('<img src=x onerror="window.__xss=1">') && !document.querySelector("#conv-search-results img")`)
+	screenshot(t, tab, "past-03-search-text")
+	do(t, tab, "Lire at the message", chromedp.Click(chromedp.CSS("#conv-search-results li .read-conv")))
+	waitPage(t, tab, "the past chat opens at that message, marked", `document.getElementById("history-dialog").open &&
+		(document.querySelector("#history-log .found .text") || {}).textContent === 'Ma commande <img src=x onerror="window.__xss=1"> est en retard'`)
+	screenshot(t, tab, "past-04-found")
+	do(t, tab, "Fermer the history", chromedp.Click(chromedp.ID("history-close")))
 	do(t, tab, "Fermer", chromedp.Click(chromedp.ID("close-conv")))
 	confirmClose(t, tab)
 	waitPage(t, tab, "Sophie's second chat is closed", `document.querySelectorAll("#current-list li").length === 0`)
 
 	s.startChat(t, "").askForAgent(t)
 	take("an unknown customer's chat")
-	linkBySearch(t, tab, "sophie", "Sophie Martin", "past-03-search-by-name")
+	linkBySearch(t, tab, "sophie", "Sophie Martin", "past-05-search-by-name")
 	waitPage(t, tab, "the interaction is Sophie's", `!document.getElementById("customer-dialog").open && document.getElementById("customer-name").textContent === "Sophie Martin" && document.querySelectorAll("#journey .read-conv").length === 2`)
 	noDialogs(t, map[string]*dialogLog{"desk": dialogs})
 }

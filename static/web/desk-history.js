@@ -1,8 +1,9 @@
 /*
  * Relais desk — a past conversation of the customer, read-only (docs/desk.md): « Lire » on a
  * chat of the journey opens it in a dialog, its end first (GET /desk/conversations/{id}/events
- * ?limit=), older events paged back with « Messages précédents » (?before=). Every line is text
- * only.
+ * ?limit=), older events paged back with « Messages précédents » (?before=). The search in
+ * the customer's conversations (GET /desk/customers/{id}/conversations?q=) lists the messages
+ * that hold a text; « Lire » opens the conversation at that message. Every line is text only.
  */
 import { $, el, button, api, date } from "./desk-util.js";
 
@@ -48,8 +49,9 @@ export function readButton(a) {
   return b;
 }
 
-// openHistory shows the end of activity a's conversation in the history dialog.
-async function openHistory(a) {
+// openHistory shows the end of activity a's conversation in the history dialog, or the page
+// holding event seq, marked.
+async function openHistory(a, seq = 0) {
   const me = { id: a.conversation_id, first: 0, older: false, loading: false };
   reading = me;
   $("history-meta").textContent = [date(a.started_at) && "Le " + date(a.started_at), a.agent_name && "conseiller : " + a.agent_name,
@@ -69,6 +71,20 @@ async function openHistory(a) {
   addOlder(me, res.data);
   if (!log.childElementCount) log.append(el("div", "note", "Aucun message dans cette conversation."));
   log.scrollTop = log.scrollHeight;
+  if (seq) await showEvent(me, seq);
+}
+
+// showEvent pages back until event seq is shown, marks it and scrolls to it.
+async function showEvent(me, seq) {
+  while (reading === me && me.older && me.first > seq) {
+    const before = me.first;
+    await loadOlder();
+    if (me.first === before) return; // the page could not be read: its error is shown
+  }
+  const line = $("history-log").querySelector('[data-seq="' + seq + '"]');
+  if (!line) return;
+  line.classList.add("found");
+  line.scrollIntoView({ block: "center" });
 }
 
 function page(me, before) {
@@ -109,7 +125,56 @@ async function loadOlder() {
   log.scrollTop = log.scrollHeight - fromBottom;
 }
 
+// searchedFor is the customer whose conversations the search form looks in.
+let searchedFor = "";
+
+// renderSearch shows the search in ctx's customer's conversations (none without a customer);
+// another customer's results go.
+export function renderSearch(ctx) {
+  const id = (ctx && ctx.customer && ctx.customer.id) || "";
+  $("conv-search-form").hidden = !id;
+  if (id === searchedFor) return;
+  searchedFor = id;
+  $("conv-search").value = "";
+  $("conv-search-status").textContent = "";
+  $("conv-search-results").replaceChildren();
+}
+
+async function searchConversations() {
+  const id = searchedFor;
+  const q = $("conv-search").value;
+  const status = $("conv-search-status");
+  const list = $("conv-search-results");
+  list.replaceChildren();
+  status.textContent = "Recherche…";
+  const res = await api("GET", "/customers/" + encodeURIComponent(id) + "/conversations?q=" + encodeURIComponent(q));
+  if (searchedFor !== id) return;
+  if (!res.ok) {
+    status.textContent = res.error.message;
+    return;
+  }
+  const found = res.data.matches || [];
+  const where = res.data.searched + " conversation(s) lue(s)" + (res.data.more ? ", d'autres ne l'ont pas été" : "");
+  status.textContent = (found.length ? found.length + " message(s) trouvé(s)" : "Aucun message trouvé") + " — " + where + ".";
+  list.append(...found.map(matchItem));
+}
+
+function matchItem(m) {
+  const li = el("li");
+  const when = date(m.at);
+  li.append(el("small", "", [when, FROM[m.from] || FROM.system].filter(Boolean).join(" — ")), el("span", "text", m.text));
+  const b = button("Lire", "read-conv", () => openHistory({ conversation_id: m.conversation_id, started_at: m.started_at, agent_name: m.agent_name }, m.seq));
+  b.setAttribute("aria-label", "Lire la conversation à ce message" + (when ? " du " + when : ""));
+  b.setAttribute("aria-haspopup", "dialog");
+  li.append(b);
+  return li;
+}
+
 export function wireHistory() {
+  $("conv-search-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (searchedFor) searchConversations();
+  });
   $("history-older").addEventListener("click", loadOlder);
   $("history-close").addEventListener("click", () => $("history-dialog").close());
   $("history-dialog").addEventListener("close", () => {

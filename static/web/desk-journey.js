@@ -5,7 +5,7 @@
  * (desk-history.js).
  */
 import { $, el, button, date, statusLabel, kindLabel, intentLabel } from "./desk-util.js";
-import { readButton } from "./desk-history.js";
+import { readButton, renderSearch } from "./desk-history.js";
 
 // journeyRequests is ctx's journey as shown: the current request (with the agent's latest
 // version of it) first when the journey does not hold it yet.
@@ -23,6 +23,7 @@ export function renderJourney(ctx) {
   $("journey").replaceChildren(...requests.map((r) => requestItem(ctx, r)));
   const sel = ctx.picked && findItem(requests, ctx.picked);
   showDetail(sel || null);
+  renderSearch(ctx);
 }
 
 function requestItem(ctx, r) {
