@@ -52,6 +52,9 @@ func (r *Relay) Reopen(ctx context.Context, agent handoff.Agent, convID string) 
 		r.undoReopen(ctx, agent, t)
 		return handoff.Task{}, err
 	}
+	if _, err := r.records.ResumeActivity(ctx, t.ID, agent.ID); err != nil && !errors.Is(err, desk.ErrNoInteraction) {
+		r.log.Warn("bureau : reprise de l'activité non enregistrée", "task", t.ID, "err", err)
+	}
 	return t, nil
 }
 

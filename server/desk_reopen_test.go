@@ -7,6 +7,7 @@ import (
 
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/handoff"
+	rec "github.com/relais/relais/handoff/desk"
 	"github.com/relais/relais/store/storetest"
 )
 
@@ -46,7 +47,14 @@ func TestReopenAClosedConversation(t *testing.T) {
 	if got.Task.State != handoff.TaskAssigned || got.Task.AgentID != alice.ID {
 		t.Fatalf("reopen: got %+v, want the task assigned to alice", got.Task)
 	}
-	dk.await(t, "assigned again", func(m deskMsg) bool { return m.Type == "assigned" && m.Task.ConversationID == c.ID })
+	again := dk.await(t, "assigned again", func(m deskMsg) bool { return m.Type == "assigned" && m.Task.ConversationID == c.ID })
+	if again.Desk == nil {
+		t.Fatal("assigned again without its desk records")
+	}
+	act, _ := mustDesk[rec.Activity](t, d, ca, http.StatusOK, "GET", "/activities/"+again.Desk.Activity.ID, "")
+	if act.EndedAt != "" || act.ConversationID != c.ID {
+		t.Errorf("the reopened interaction's activity: got %+v, want the same one, not ended", act)
+	}
 	events := d.events(t, c, "0")
 	if !hasSystem(events, "a rouvert la conversation") || events[len(events)-2].Type != conversation.TypeAgentJoined {
 		t.Fatalf("the customer was not told of the reopening: %+v", events)
