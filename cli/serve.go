@@ -129,7 +129,8 @@ func openStore(env *Env, url string, log *slog.Logger) (*store.Store, error) {
 }
 
 // migrateDesk moves desk records of the layout before the per-person hash tags, if any, to the
-// current one before the server serves (stop every instance of the older version first).
+// current one before the server serves (stop every instance of the older version first), and
+// builds the customers' name index once.
 func migrateDesk(env *Env, st *store.Store, log *slog.Logger) error {
 	m, err := desk.New(st, nil).MigrateLegacy(env.Ctx)
 	if err != nil {
@@ -137,6 +138,13 @@ func migrateDesk(env *Env, st *store.Store, log *slog.Logger) error {
 	}
 	if len(m) > 0 {
 		log.Info("fiches du bureau migrées : une clé par personne", "migrated", m)
+	}
+	n, err := desk.New(st, nil).IndexNames(env.Ctx)
+	if err != nil {
+		return fmt.Errorf("index des noms de clients : %w", err)
+	}
+	if n > 0 {
+		log.Info("noms de clients indexés pour la recherche", "customers", n)
 	}
 	return nil
 }

@@ -38,6 +38,7 @@ type Event struct {
 	EstimatedWaitSeconds int         `json:"estimated_wait_seconds,omitempty"` // queued
 	Agent                string      `json:"agent,omitempty"`                  // agent_joined, agent_left, agent messages: the agent's display name
 	Attachment           *Attachment `json:"attachment,omitempty"`             // attachment: the file (its content is fetched apart)
+	ReopenUntil          time.Time   `json:"reopen_until,omitzero"`            // closed by an agent: until when they may reopen it (agent_joined then follows)
 }
 
 // Message returns a message event from author with text.

@@ -17,7 +17,8 @@ type QueueEntry struct {
 	Position      int           `json:"position"` // 1 = next
 	EstimatedWait time.Duration `json:"-"`
 	WaitSeconds   int           `json:"estimated_wait_seconds"`
-	NoAgent       bool          `json:"no_agent,omitempty"` // no agent is Prêt: no estimate
+	NoAgent       bool          `json:"no_agent,omitempty"` // no agent is Prêt, or Refused: no estimate
+	Refused       bool          `json:"refused,omitempty"`  // waiting, refused by as many agents as are Prêt: none will be offered it
 }
 
 // QueueView is the queue at one moment, with the figures behind the estimates (see the
@@ -80,8 +81,10 @@ func (r *Router) poolView(pool, handled any) QueueView {
 // entry is task t at position (1 = next), the k-th waiting one (see the package
 // documentation for the estimate).
 func (v QueueView) entry(t Task, position, k int) QueueEntry {
-	e := QueueEntry{Task: t, Position: position, NoAgent: v.Capacity == 0}
-	if t.State == TaskWaiting && v.Capacity > 0 {
+	e := QueueEntry{Task: t, Position: position, NoAgent: v.Capacity == 0,
+		Refused: t.State == TaskWaiting && t.Refusals > 0 && t.Refusals >= v.ReadyAgents}
+	e.NoAgent = e.NoAgent || e.Refused
+	if t.State == TaskWaiting && !e.NoAgent {
 		e.EstimatedWait = time.Duration(max(k-v.FreeSlots, 0)) * v.HandleTime / time.Duration(v.Capacity)
 	}
 	e.WaitSeconds = int((e.EstimatedWait + time.Second - 1) / time.Second)

@@ -119,3 +119,32 @@ func TestAnnounceReachesReaders(t *testing.T) {
 		t.Errorf("got %+v, want one messages notice for c1", got)
 	}
 }
+
+// TestRefusedByEveryReadyAgent: a task every Prêt agent refused waits with no agent for it
+// (Refused, NoAgent, no estimate) until another agent is Prêt.
+func TestRefusedByEveryReadyAgent(t *testing.T) {
+	h := newHarness(t)
+	a := h.agents(2, 1)
+	h.ready(a[0])
+	task := h.enqueue("c1", "", "")
+	h.must(h.r.Reject(h.ctx, a[0], task.ID))
+	v, err := h.r.Queue(h.ctx)
+	if err != nil || len(v.Entries) != 1 {
+		t.Fatalf("queue: %+v %v", v, err)
+	}
+	if e := v.Entries[0]; !e.Refused || !e.NoAgent || e.WaitSeconds != 0 || e.Position != 1 {
+		t.Errorf("refused by the only agent Prêt: got %+v, want Refused, NoAgent, no estimate, position 1", e)
+	}
+	if e, err := h.r.Position(h.ctx, task.ID); err != nil || !e.Refused {
+		t.Errorf("position: got %+v %v, want Refused", e, err)
+	}
+	h.ready(a[1])
+	h.wantTask(task.ID, handoff.TaskOffered, a[1])
+	h.must(h.r.Reject(h.ctx, a[1], task.ID))
+	h.must(h.r.SetState(h.ctx, a[1], handoff.StateNotReady))
+	h.clock.Advance(time.Second)
+	v, _ = h.r.Queue(h.ctx)
+	if e := v.Entries[0]; !e.Refused {
+		t.Errorf("refused by both, one Prêt: got %+v, want Refused", e)
+	}
+}

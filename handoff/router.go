@@ -25,6 +25,7 @@ type Options struct {
 	SocketLease       time.Duration    // a socket not renewed by Connect for this long counts as lost (45 s)
 	DefaultHandleTime time.Duration    // handling time assumed for estimates before any was measured (5 min)
 	TaskTTL           time.Duration    // how long a closed or cancelled task stays readable (24 h)
+	ReopenWindow      time.Duration    // how long after a close its agent may reopen it (5 min)
 	NoticeMaxLen      int64            // approximate length of the notice stream (10,000)
 	Now               func() time.Time // the clock (time.Now)
 	// Replicas: every routing write counts once they have it (RELAIS_REDIS_MIN_REPLICAS), so
@@ -43,6 +44,7 @@ func (o *Options) defaults() {
 	def(&o.SocketLease, 45*time.Second)
 	def(&o.DefaultHandleTime, 5*time.Minute)
 	def(&o.TaskTTL, 24*time.Hour)
+	def(&o.ReopenWindow, 5*time.Minute)
 	if o.NoticeMaxLen <= 0 {
 		o.NoticeMaxLen = 10000
 	}
@@ -99,22 +101,26 @@ func (r *Router) run(ctx context.Context, s *redis.Script, keys []string, args .
 
 // Errors people read, by script status.
 var statusErrors = map[string]*apperr.Error{
-	"not_found":        apperr.New(apperr.NotFound, "Tâche introuvable."),
-	"agent_not_found":  apperr.New(apperr.NotFound, "Agent introuvable."),
-	"conv_not_found":   apperr.New(apperr.NotFound, "Aucune prise en charge en cours pour cette conversation."),
-	"target_not_found": apperr.New(apperr.NotFound, "L'agent destinataire est introuvable."),
-	"taken":            apperr.New(apperr.Conflict, "Cette tâche a déjà été prise par un autre agent."),
-	"not_offered":      apperr.New(apperr.Conflict, "Cette tâche ne vous est pas proposée."),
-	"offered_other":    apperr.New(apperr.Conflict, "Cette tâche est proposée à un autre agent en ce moment."),
-	"expired":          apperr.New(apperr.Conflict, "L'offre a expiré : la tâche est proposée à un autre agent."),
-	"gone":             apperr.New(apperr.Conflict, "Cette tâche est terminée ou annulée."),
-	"full":             apperr.New(apperr.Conflict, "Vous avez déjà le nombre maximal de conversations en cours."),
-	"offline":          apperr.New(apperr.Conflict, "Vous êtes hors ligne : ouvrez le bureau pour recevoir des tâches."),
-	"not_assigned":     apperr.New(apperr.Conflict, "Cette conversation n'est prise en charge par aucun agent."),
-	"not_yours":        apperr.New(apperr.Forbidden, "Cette conversation est prise en charge par un autre agent."),
-	"self":             apperr.New(apperr.Invalid, "Vous ne pouvez pas vous transférer votre propre conversation."),
-	"target_offline":   apperr.New(apperr.Conflict, "L'agent destinataire est hors ligne."),
-	"target_full":      apperr.New(apperr.Conflict, "L'agent destinataire n'a pas de place pour une conversation de plus."),
+	"not_found":          apperr.New(apperr.NotFound, "Tâche introuvable."),
+	"agent_not_found":    apperr.New(apperr.NotFound, "Agent introuvable."),
+	"conv_not_found":     apperr.New(apperr.NotFound, "Aucune prise en charge en cours pour cette conversation."),
+	"target_not_found":   apperr.New(apperr.NotFound, "L'agent destinataire est introuvable."),
+	"taken":              apperr.New(apperr.Conflict, "Cette tâche a déjà été prise par un autre agent."),
+	"not_offered":        apperr.New(apperr.Conflict, "Cette tâche ne vous est pas proposée."),
+	"offered_other":      apperr.New(apperr.Conflict, "Cette tâche est proposée à un autre agent en ce moment."),
+	"expired":            apperr.New(apperr.Conflict, "L'offre a expiré : la tâche est proposée à un autre agent."),
+	"gone":               apperr.New(apperr.Conflict, "Cette tâche est terminée ou annulée."),
+	"full":               apperr.New(apperr.Conflict, "Vous avez déjà le nombre maximal de conversations en cours."),
+	"offline":            apperr.New(apperr.Conflict, "Vous êtes hors ligne : ouvrez le bureau pour recevoir des tâches."),
+	"not_assigned":       apperr.New(apperr.Conflict, "Cette conversation n'est prise en charge par aucun agent."),
+	"not_yours":          apperr.New(apperr.Forbidden, "Cette conversation est prise en charge par un autre agent."),
+	"self":               apperr.New(apperr.Invalid, "Vous ne pouvez pas vous transférer votre propre conversation."),
+	"target_offline":     apperr.New(apperr.Conflict, "L'agent destinataire est hors ligne."),
+	"target_full":        apperr.New(apperr.Conflict, "L'agent destinataire n'a pas de place pour une conversation de plus."),
+	"not_closed":         apperr.New(apperr.Conflict, "Cette conversation n'a pas été fermée par un conseiller : elle ne peut pas être rouverte."),
+	"closed_by_other":    apperr.New(apperr.Forbidden, "Seul le conseiller qui a fermé la conversation peut la rouvrir."),
+	"too_late":           apperr.New(apperr.Conflict, "Le délai pour rouvrir cette conversation est passé."),
+	"reopened_elsewhere": apperr.New(apperr.Conflict, "Cette conversation a repris ailleurs : elle ne peut pas être rouverte."),
 }
 
 // err turns a script status into the error people read; ok and exists are no error.

@@ -71,11 +71,15 @@ func TestOffers(t *testing.T) {
 			h.ready(a[0], a[1])
 			task := h.enqueue("c1", "", "")
 			ns, err := h.r.Reject(h.ctx, a[0], task.ID)
-			if err != nil || !hasNotice(ns, handoff.NoticeOfferRejected, a[0]) || !hasNotice(ns, handoff.NoticeOffered, a[1]) {
-				t.Fatalf("reject: got %v %v", kinds(ns), err)
+			if err != nil || !hasNotice(ns, handoff.NoticeOfferRejected, a[0]) || !hasNotice(ns, handoff.NoticeOffered, a[1]) ||
+				!hasNotice(ns, handoff.NoticeQueue, "") {
+				t.Fatalf("reject: got %v %v, want offer_rejected, offered to the next agent and queue", kinds(ns), err)
 			}
 			h.wantAgent(a[0], handoff.StateReady, 0)
-			h.must(h.r.Reject(h.ctx, a[1], task.ID))
+			ns, err = h.r.Reject(h.ctx, a[1], task.ID)
+			if err != nil || !hasNotice(ns, handoff.NoticeQueue, "") {
+				t.Fatalf("second reject: got %v %v, want a queue notice (the desks show « Prendre »)", kinds(ns), err)
+			}
 			h.wantTask(task.ID, handoff.TaskWaiting, "")
 			if _, _, err := h.r.Pick(h.ctx, a[0], task.ID); err != nil {
 				t.Errorf("pick after reject: %v", err)

@@ -52,6 +52,7 @@ var (
 	closeScript      = routing("close")
 	transferScript   = routing("transfer")
 	cancelScript     = routing("cancel")
+	reopenScript     = routing("reopen")
 	sweepScript      = routing("sweep")
 	forgetScript     = routing("forget")
 )

@@ -56,6 +56,7 @@ type Task struct {
 	AssignedAt     time.Time `json:"assigned_at,omitzero"` // with TaskAssigned and after
 	Outcome        string    `json:"outcome,omitempty"`    // with TaskClosed: closed or handed_back
 	EndedAt        time.Time `json:"ended_at,omitzero"`    // with TaskClosed, TaskCancelled
+	Refusals       int       `json:"-"`                    // agents who refused its offer (QueueEntry.Refused)
 }
 
 // Limits of a task's texts, in bytes.
@@ -101,6 +102,7 @@ func taskFromHash(h map[string]string) Task {
 		AssignedAt:     msTime(h["assigned"]),
 		Outcome:        h["outcome"],
 		EndedAt:        msTime(h["ended"]),
+		Refusals:       atoi(h["rejects"], 0),
 	}
 }
 

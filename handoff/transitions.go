@@ -98,6 +98,18 @@ func (r *Router) Transfer(ctx context.Context, agentID, conversationID, toAgentI
 	return taskFromHash(res.task), res.notices, err
 }
 
+// Reopen gives the agent back the task they closed, within Options.ReopenWindow of the
+// close, unless the conversation has another live task or the agent has no room (see
+// scripts/reopen.lua for the refusals). The task is assigned again: an assigned notice.
+func (r *Router) Reopen(ctx context.Context, agentID, taskID string) (Task, []Notice, error) {
+	res, err := r.run(ctx, reopenScript, append(r.agentKeys(agentID), r.prefix+"task:"+taskID),
+		agentID, taskID, r.opts.ReopenWindow.Milliseconds())
+	return taskFromHash(res.task), res.notices, err
+}
+
+// ReopenWindow is how long after a close its agent may reopen it.
+func (r *Router) ReopenWindow() time.Duration { return r.opts.ReopenWindow }
+
 // Cancel ends the conversation's task because the customer left: removed from the queue,
 // its offer withdrawn, or its agent's slot freed.
 func (r *Router) Cancel(ctx context.Context, conversationID string) ([]Notice, error) {

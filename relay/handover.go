@@ -72,7 +72,7 @@ func (r *Relay) change(ctx context.Context, n handoff.Notice) error {
 			return nil
 		}
 		return r.appendIf(ctx, n.ConversationID, conversation.OwnerAgent, conversation.OwnerClosed,
-			conversation.Event{Type: conversation.TypeClosed})
+			conversation.Event{Type: conversation.TypeClosed, ReopenUntil: n.At.Add(r.router.ReopenWindow())})
 	case handoff.NoticeHandedBack:
 		if r.staleNotice(ctx, n) {
 			return nil
@@ -99,7 +99,8 @@ func (r *Relay) updatePositions(ctx context.Context) error {
 }
 
 // tellPosition appends a queued event when the customer's position, estimate or the
-// no-agent situation changed since they were last told (kept in Redis, so that every
+// no-agent situation changed since they were last told (without a position when every agent
+// Prêt refused the task) (kept in Redis, so that every
 // process agrees), and the no-agent message when nobody is Prêt any more; it returns them as
 // stored.
 func (r *Relay) tellPosition(ctx context.Context, e handoff.QueueEntry) ([]conversation.Event, error) {
@@ -116,7 +117,11 @@ func (r *Relay) tellPosition(ctx context.Context, e handoff.QueueEntry) ([]conve
 	if old == val {
 		return nil, nil
 	}
-	events := []conversation.Event{{Type: conversation.TypeQueued, Position: e.Position, EstimatedWaitSeconds: e.WaitSeconds}}
+	queued := conversation.Event{Type: conversation.TypeQueued, Position: e.Position, EstimatedWaitSeconds: e.WaitSeconds}
+	if e.Refused {
+		queued.Position = 0 // first in line, yet no agent Prêt will be offered it: « le prochain » would mislead
+	}
+	events := []conversation.Event{queued}
 	if e.NoAgent && !strings.HasSuffix(old, ":true") {
 		events = append(events, conversation.Message(conversation.FromSystem, noAgentText, noAgentChoices))
 	}

@@ -29,6 +29,7 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.PUT("/customers/:id", s.updateCustomer, a(privacy.ActionEdit, customer, "id"))
 	g.GET("/customers/:id/journey", s.customerJourney, a(privacy.ActionRead, customer, "id"))
 	g.POST("/customers/:id/requests", s.createRequest, a(privacy.ActionCreate, customer, "id"))
+	g.GET("/customers/:id/conversations", s.searchConversations, a(privacy.ActionSearch, customer, "id"))
 	g.GET("/requests/:id", s.getRequest, a(privacy.ActionRead, request, "id"))
 	g.PATCH("/requests/:id", s.patchRequest, a(privacy.ActionEdit, request, "id"))
 	g.GET("/activities/:id", s.getActivity, a(privacy.ActionRead, activity, "id"))
@@ -41,6 +42,7 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.POST("/conversations/:cid/notes", s.addNote, a(privacy.ActionNote, conv, "cid"))
 	g.GET("/conversations/:cid/attachments/:aid", s.getDeskAttachment, a(privacy.ActionRead, conv, "cid"))
 	g.POST("/conversations/:cid/transfer", s.transferConversation)
+	g.POST("/conversations/:cid/reopen", s.reopenConversation, a(privacy.ActionEdit, conv, "cid"))
 	g.GET("/colleagues", s.readyColleagues)
 	g.GET("/replies", s.listReplies)
 	g.POST("/replies", s.createReply)
@@ -135,12 +137,12 @@ type createCustomerRequest struct {
 	MessageID      string `json:"message_id"` // a left message's activity
 }
 
-// searchCustomers is GET /desk/customers?email=…|phone=…|account=…|q=….
+// searchCustomers is GET /desk/customers?email=…|phone=…|account=…|name=…|q=….
 func (s *Server) searchCustomers(c echo.Context) error {
 	q := desk.Search{Email: c.QueryParam("email"), Phone: c.QueryParam("phone"),
-		Account: c.QueryParam("account"), Q: c.QueryParam("q")}
+		Account: c.QueryParam("account"), Name: c.QueryParam("name"), Q: c.QueryParam("q")}
 	if q == (desk.Search{}) {
-		return apperr.New(apperr.Invalid, "Précisez une recherche : email, phone, account ou q.")
+		return apperr.New(apperr.Invalid, "Précisez une recherche : email, phone, account, name ou q.")
 	}
 	found, err := s.records.SearchCustomers(c.Request().Context(), q)
 	if err != nil {

@@ -59,7 +59,8 @@ func TestDeskCustomers(t *testing.T) {
 	if got.Name != "Claire Martin" || h.Get("ETag") != `"1"` {
 		t.Errorf("get: got %+v ETag %s", got, h.Get("ETag"))
 	}
-	for _, q := range []string{"email=CLAIRE@exemple.fr", "phone=%2B33612345678", "account=cl-42", "q=cl-42", "q=claire@exemple.fr"} {
+	for _, q := range []string{"email=CLAIRE@exemple.fr", "phone=%2B33612345678", "account=cl-42", "q=cl-42", "q=claire@exemple.fr",
+		"name=claire", "q=CLAIRE", "q=mart", "name=Cl%C3%A4ire+m"} {
 		found, _ := mustDesk[struct{ Customers []rec.Customer }](t, d, a, http.StatusOK, "GET", "/customers?"+q, "")
 		if len(found.Customers) != 1 || found.Customers[0].ID != c.ID {
 			t.Errorf("search %s: got %+v, want %s", q, found.Customers, c.ID)

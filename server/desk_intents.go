@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -36,10 +37,12 @@ func (s *Server) deskIntents(c echo.Context) error {
 }
 
 // deskLimits is GET /api/v1/desk/limits: the desk records' field limits, in characters, for the
-// page's counters (handoff/desk owns them), the longest agent message (message), and the
-// attachments' largest file and types.
+// page's counters (handoff/desk owns them), the longest agent message (message), how long a
+// closed conversation may be reopened (reopen_seconds), and the attachments' largest file
+// and types.
 func (s *Server) deskLimits(c echo.Context) error {
 	limits := desk.FieldLimits()
 	limits["message"] = s.cfg.MaxMessageLength // an agent's message to the customer
+	limits["reopen_seconds"] = int(s.agents.router.ReopenWindow() / time.Second)
 	return c.JSON(http.StatusOK, limitsResponse{Limits: limits, Attachments: s.attachmentLimits()})
 }

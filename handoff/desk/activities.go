@@ -267,6 +267,13 @@ func (d *Desk) EndActivity(ctx context.Context, taskID, by string) (Interaction,
 	})
 }
 
+// ResumeActivity clears the end of the task's activity: its agent reopened the conversation.
+func (d *Desk) ResumeActivity(ctx context.Context, taskID, by string) (Interaction, error) {
+	return d.taskWrite(ctx, taskID, func(home, aid string) (reply, error) {
+		return d.run(ctx, resumeScript, by, home, []string{d.hkey(home, "activity", aid)}, aid)
+	})
+}
+
 // ChangeAgent gives the task's activity to another agent (a transfer).
 func (d *Desk) ChangeAgent(ctx context.Context, taskID, agentID, agentName, by string) (Interaction, error) {
 	return d.taskWrite(ctx, taskID, func(home, aid string) (reply, error) {

@@ -89,6 +89,13 @@ func TestEndAndChangeAgent(t *testing.T) {
 	if _, err := d.EndActivity(ctx, "inconnue", ""); !errors.Is(err, desk.ErrNoInteraction) {
 		t.Errorf("unknown task: got %v, want ErrNoInteraction", err)
 	}
+	resumed, err := d.ResumeActivity(ctx, "t1", "agent-3")
+	if err != nil || resumed.Activity.EndedAt != "" || resumed.Activity.ID != in.Activity.ID || resumed.Activity.Version != ended.Activity.Version+1 {
+		t.Fatalf("resume (reopened): got %+v %v, want the same activity, not ended, one version later", resumed.Activity, err)
+	}
+	if again, _ := d.EndActivity(ctx, "t1", "agent-3"); again.Activity.EndedAt == "" {
+		t.Errorf("end after resume: got %+v, want ended_at set again", again.Activity)
+	}
 }
 
 func TestLinkMovesRequestWhenCustomerHasNoOpenOne(t *testing.T) {

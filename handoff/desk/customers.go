@@ -71,6 +71,9 @@ func (d *Desk) createCustomer(ctx context.Context, f CustomerFields, ext string,
 	if err := d.addPhone(ctx, id, phoneKey(f.Phone)); err != nil {
 		return Customer{}, err
 	}
+	if err := d.indexName(ctx, id, f.Name); err != nil {
+		return Customer{}, err
+	}
 	return customerFromHash(r.rec(0)), nil
 }
 
@@ -166,6 +169,9 @@ func (d *Desk) UpdateCustomer(ctx context.Context, id string, version int64, f C
 	if err := d.addPhone(ctx, id, phoneKey(f.Phone)); err != nil {
 		return Customer{}, err
 	}
+	if err := d.renameIndex(ctx, id, old["name"], f.Name); err != nil {
+		return Customer{}, err
+	}
 	return customerFromHash(r.rec(0)), nil
 }
 
@@ -174,7 +180,8 @@ type Search struct {
 	Email   string // exact, ignoring case
 	Phone   string // the digits (+33 counts as 0)
 	Account string // exact, ignoring case
-	Q       string // tried as an e-mail, a phone number and an account number
+	Name    string // the start of words of the name, ignoring case and accents (see byName)
+	Q       string // tried as an e-mail, a phone number, an account number and a name
 }
 
 // SearchCustomers returns the customers found, at most 20.
@@ -188,13 +195,43 @@ func (d *Desk) SearchCustomers(ctx context.Context, q Search) ([]Customer, error
 		ids, err = d.byPhone(ctx, q.Phone)
 	case q.Account != "":
 		ids, err = d.byIndex(ctx, "account", strings.ToLower(strings.TrimSpace(q.Account)))
+	case q.Name != "":
+		ids, err = d.byName(ctx, q.Name)
 	case q.Q != "":
 		ids, err = d.anyIndex(ctx, strings.TrimSpace(q.Q))
 	}
 	if err != nil {
 		return nil, err
 	}
-	return d.customers(ctx, ids)
+	found, err := d.customers(ctx, ids)
+	if err != nil || q.Email != "" || q.Phone != "" || q.Account != "" {
+		return found, err
+	}
+	return d.stillNamed(found, q), nil
+}
+
+// stillNamed drops the customers a name search found through a stale entry (a name changed
+// by a writer that died before updating the index), unless another index found them.
+func (d *Desk) stillNamed(found []Customer, q Search) []Customer {
+	query := q.Name
+	if query == "" {
+		query = q.Q
+	}
+	_, words := nameWords(query)
+	return slices.DeleteFunc(found, func(c Customer) bool {
+		_, own := nameWords(c.Name)
+		if nameMatches(strings.Join(own, " "), words) {
+			return false
+		}
+		return q.Q == "" || !d.otherIndexHolds(c, strings.TrimSpace(q.Q))
+	})
+}
+
+// otherIndexHolds says whether q, as an e-mail, a phone or an account, is customer c's.
+func (d *Desk) otherIndexHolds(c Customer, q string) bool {
+	k := phoneKey(q)
+	return strings.EqualFold(c.Email, q) || strings.EqualFold(c.AccountNumber, q) ||
+		(len(k) >= minPhone && k == phoneKey(c.Phone))
 }
 
 func (d *Desk) byIndex(ctx context.Context, index, key string) ([]string, error) {
@@ -228,7 +265,7 @@ func (d *Desk) byPhone(ctx context.Context, phone string) ([]string, error) {
 	return ids, nil
 }
 
-// anyIndex tries q as an e-mail, a phone number and an account number, in that order, and
+// anyIndex tries q as an e-mail, a phone number, an account number and a name, in that order, and
 // returns every customer found, once.
 func (d *Desk) anyIndex(ctx context.Context, q string) ([]string, error) {
 	var ids []string
@@ -236,6 +273,7 @@ func (d *Desk) anyIndex(ctx context.Context, q string) ([]string, error) {
 		func() ([]string, error) { return d.byIndex(ctx, "email", strings.ToLower(q)) },
 		func() ([]string, error) { return d.byPhone(ctx, q) },
 		func() ([]string, error) { return d.byIndex(ctx, "account", strings.ToLower(q)) },
+		func() ([]string, error) { return d.byName(ctx, q) },
 	} {
 		found, err := find()
 		if err != nil {

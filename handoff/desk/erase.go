@@ -151,6 +151,9 @@ func (d *Desk) unpoint(ctx context.Context, r reply, out Erased) error {
 		if k := c["phone_key"]; k != "" {
 			out["index_entries"] += d.removePhone(ctx, id, k)
 		}
+		if err := d.unindexName(ctx, id, c["name"]); err != nil {
+			return err
+		}
 	}
 	var keys []string
 	for id := range r.rec(2) {

@@ -32,6 +32,7 @@ func script(name string) *redis.Script {
 var (
 	attachScript      = script("attach")
 	endScript         = script("end")
+	resumeScript      = script("resume")
 	changeAgentScript = script("change_agent")
 	leaveScript       = script("leave")
 	moveOutScript     = script("move_out")

@@ -173,6 +173,7 @@ local function offerTo(t, c, a)
   redis.call('ZADD', OFFERS, dl, t)
   refresh(a)
   note('offered', t, c, a, dl)
+  queueChanged = true -- the desks' queue shows the entry offered, without « Prendre »
 end
 
 -- firstIn is the agent idle longest in index key k who did not reject task t (nrej agents
@@ -267,9 +268,12 @@ local function endOffer(t, a, kind)
   redis.call('ZREM', OFFERS, t)
   redis.call('HSET', tk(t), 'state', 'waiting', 'agent', '', 'deadline', '')
   setWaiting(t)
+  queueChanged = true -- the entry may be picked again (« Prendre ») in every desk
   if redis.call('HGET', ak(a), 'offer') == t then redis.call('HSET', ak(a), 'offer', '') end
   note(kind, t, c, a)
-  if kind == 'offer_rejected' then redis.call('SADD', rejk(t), a) end
+  if kind == 'offer_rejected' and redis.call('SADD', rejk(t), a) == 1 then
+    redis.call('HINCRBY', tk(t), 'rejects', 1) -- the queue tells when every Prêt agent refused it
+  end
   if kind == 'offer_expired' and redis.call('HGET', ak(a), 'state') == 'ready' then
     redis.call('HSET', ak(a), 'state', 'not_ready')
     note('state', '', '', a, 'not_ready')

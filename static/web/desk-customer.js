@@ -289,7 +289,7 @@ async function searchCustomers() {
   const list = $("customer-results");
   list.replaceChildren();
   if (!q) {
-    status.textContent = "Saisissez un e-mail, un téléphone ou un numéro de compte.";
+    status.textContent = "Saisissez un nom, un e-mail, un téléphone ou un numéro de compte.";
     return;
   }
   status.textContent = "Recherche…";

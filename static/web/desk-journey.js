@@ -1,9 +1,11 @@
 /*
  * Relais desk — the customer's journey (docs/desk.md): their requests, each with
  * its activities. Hovering or focusing an item shows its details; clicking pins them
- * (aria-pressed), clicking again unpins.
+ * (aria-pressed), clicking again unpins. « Lire » on a past chat opens its transcript
+ * (desk-history.js).
  */
 import { $, el, button, date, statusLabel, kindLabel, intentLabel } from "./desk-util.js";
+import { readButton, renderSearch } from "./desk-history.js";
 
 // journeyRequests is ctx's journey as shown: the current request (with the agent's latest
 // version of it) first when the journey does not hold it yet.
@@ -21,6 +23,7 @@ export function renderJourney(ctx) {
   $("journey").replaceChildren(...requests.map((r) => requestItem(ctx, r)));
   const sel = ctx.picked && findItem(requests, ctx.picked);
   showDetail(sel || null);
+  renderSearch(ctx);
 }
 
 function requestItem(ctx, r) {
@@ -40,6 +43,12 @@ function activityItem(ctx, a) {
   const when = date(a.started_at);
   const li = el("li");
   li.append(journeyButton(ctx, "act", { kind: "activity", record: a }, kindLabel(a.kind) + (when ? " — " + when : ""), a.agent_name || "", ""));
+  const current = ctx.active && ctx.activity && a.id === ctx.activity.id; // its log is open beside
+  const read = !current && readButton(a);
+  if (read) {
+    li.classList.add("readable");
+    li.append(read);
+  }
   return li;
 }
 

@@ -7,6 +7,7 @@
  *   desk-request.js   the interaction's request: title, description, status
  *   desk-tags.js      the interaction's activity and its tags
  *   desk-journey.js   the customer's journey (requests and activities)
+ *   desk-history.js   a past conversation of the journey, read-only
  *   desk-closing.js   the questions asked when the agent closes (Fermer)
  *
  * Every write sends If-Match with the version the agent loaded; a 409 conflict shows
@@ -22,6 +23,7 @@ import { renderRequest, wireRequest, closeRequest as closeRequestOf } from "./de
 import { renderActivity, wireTags } from "./desk-tags.js";
 import { renderJourney } from "./desk-journey.js";
 import { wireCloseDialog } from "./desk-closing.js";
+import { wireHistory } from "./desk-history.js";
 
 export { contextOf };
 export { openCustomer } from "./desk-customer.js";
@@ -35,6 +37,7 @@ export function init(h) {
   wireTags();
   wireCustomerDialog();
   wireCloseDialog();
+  wireHistory();
 }
 
 export const customerName = (convId) => {

@@ -19,6 +19,7 @@ import * as notes from "./desk-notes.js";
 import * as transfer from "./desk-transfer.js";
 import * as replies from "./desk-replies.js";
 import * as attachments from "./desk-attachments.js";
+import * as reopen from "./desk-reopen.js";
 
 const FROM = { customer: "Client", bot: "Assistant", agent: "Vous", system: "Système" };
 let ws = null;
@@ -433,6 +434,7 @@ function assigned(task, conv, desk) {
   }
   c.task = task;
   c.ended = false;
+  reopen.forget(conv.id); // reopened (from here or another desk of the agent's)
   // The end of the transcript comes with every assignment (a reconnection too): it replaces
   // what is shown, which may hold events the store has lost since (a storage failover).
   showTranscript(c, conv);
@@ -613,8 +615,13 @@ function stopTyping(c) {
 function released(id, reason) {
   const c = convs.get(id);
   if (!c) return;
-  // Given away (from this desk or another of the agent's): the conversation leaves.
+  // Given away (from this desk or another of the agent's): the conversation leaves. Closed
+  // here, it may be reopened for a few minutes (« Fermées récemment »).
   if (c.closing || reason === "transferred" || reason === "handed_back") {
+    if (c.closing && reason === "closed") {
+      reopen.offer(id, records.customerName(id));
+      showStatus("Conversation terminée. « Rouvrir » la reprend pendant quelques minutes.");
+    }
     removeConv(id);
     return;
   }
@@ -723,6 +730,7 @@ records.init({
   changed: () => showCurrent(),
 });
 messages.init({ selected: selectMessage, closed: showNothing });
+reopen.init({ reopened: () => showStatus("Conversation rouverte.") });
 notes.wire();
 replies.init({
   agentName: () => (me && me.name) || "",

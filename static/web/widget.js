@@ -558,13 +558,18 @@
       case "queued":
         showQueued(ev, seq);
         break;
-      case "agent_joined":
+      case "agent_joined": {
+        // After a close: the agent took the conversation back (the system message that
+        // follows says so, once).
+        const back = closedConv;
+        if (back) reopened();
         agentName = agentNameOf(ev) || T.agent;
         if (queueNotice) queueNotice.remove(); // the place in the queue is over
         queueNotice = null;
         subtitle.textContent = T.subtitleAgent(agentName);
-        place(noticeEl(T.agentJoined(agentName), "agent"), seq);
+        if (!back) place(noticeEl(T.agentJoined(agentName), "agent"), seq);
         break;
+      }
       case "agent_left":
         place(noticeEl(T.agentLeft(agentNameOf(ev) || agentName)), seq);
         agentName = "";
@@ -572,6 +577,7 @@
         break;
       case "closed":
         showClosed(seq);
+        watchReopen(ev.reopen_until);
         break;
       case "attachment":
         showAttachment(ev, seq, live);
@@ -772,6 +778,31 @@
     setComposerEnabled(false);
     showRestart();
     disconnect();
+  }
+
+  // An agent's close may be undone for a few minutes (reopen_until, from the server): the
+  // socket is closed with the conversation, so the transcript is read every few seconds
+  // until then; an agent_joined after the close reopens it here.
+  let reopenTimer = 0;
+  function watchReopen(until) {
+    clearTimeout(reopenTimer);
+    const end = Date.parse(until || "");
+    if (!(end > Date.now())) return;
+    const mine = conv;
+    reopenTimer = setTimeout(async function poll() {
+      if (conv !== mine || !closedConv) return;
+      await catchUp();
+      if (conv === mine && closedConv && Date.now() < end) reopenTimer = setTimeout(poll, 5000);
+    }, 5000);
+  }
+
+  function reopened() {
+    clearTimeout(reopenTimer);
+    closedConv = false;
+    restartBox.hidden = true;
+    setComposerEnabled(true);
+    wsAttempts = 0;
+    connect();
   }
 
   function showRestart() {
