@@ -1,6 +1,7 @@
 package handoff_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -117,5 +118,47 @@ func TestAnnounceReachesReaders(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].Kind != handoff.NoticeMessages || got[0].ConversationID != "c1" || got[0].At.IsZero() {
 		t.Errorf("got %+v, want one messages notice for c1", got)
+	}
+}
+
+// TestQueueListsItsHead: Queue lists the first QueueShown tasks with the whole length;
+// Positions lists further, each task brief (ID, conversation, state), with the positions and
+// estimates Position gives.
+func TestQueueListsItsHead(t *testing.T) {
+	h := newHarness(t)
+	a := h.agents(1, 1)
+	total := handoff.QueueShown + 3
+	for i := range total {
+		h.enqueue(fmt.Sprintf("c%02d", i), handoff.PriorityNormal, "")
+		h.clock.Advance(time.Second)
+	}
+	h.ready(a[0]) // the first task is offered
+	v, err := h.r.Queue(h.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Entries) != handoff.QueueShown || v.Length != total || v.Entries[0].Task.Summary == "" {
+		t.Fatalf("Queue: %d entries, length %d, first %+v; want %d entries, length %d, whole tasks",
+			len(v.Entries), v.Length, v.Entries[0].Task, handoff.QueueShown, total)
+	}
+	entries, err := h.r.Positions(h.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != total {
+		t.Fatalf("Positions: %d entries, want %d", len(entries), total)
+	}
+	for i, e := range entries {
+		want, err := h.r.Position(h.ctx, e.Task.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		brief := handoff.Task{ID: want.Task.ID, ConversationID: want.Task.ConversationID, State: want.Task.State}
+		if e.Task != brief || e.Position != i+1 || e.Position != want.Position || e.WaitSeconds != want.WaitSeconds || e.NoAgent != want.NoAgent {
+			t.Errorf("Positions[%d] = %+v; Position says %+v", i, e, want)
+		}
+	}
+	if entries[0].Task.State != handoff.TaskOffered || entries[1].Task.State != handoff.TaskWaiting {
+		t.Errorf("states: %s, %s; want offered, waiting", entries[0].Task.State, entries[1].Task.State)
 	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sync"
@@ -22,7 +23,7 @@ const maxLanes = 16
 // assignment, whose delivery (the join, the transcript, the desk records) runs in the
 // conversation's lane; the queue goes out from a pusher of its own.
 func (s *Server) readNotices(ctx context.Context, cur string) {
-	d := &delivery{s: s, lanes: newLanes(maxLanes), queue: make(chan struct{}, 1)}
+	d := &delivery{s: s, lanes: newLanes(maxLanes), queue: handoff.NewChanges()}
 	var pusher sync.WaitGroup
 	pusher.Go(func() { d.pushQueue(ctx) })
 	defer func() {
@@ -47,7 +48,7 @@ func (s *Server) readNotices(ctx context.Context, cur string) {
 type delivery struct {
 	s     *Server
 	lanes *lanes
-	queue chan struct{} // capacity 1: the queue changed since the pusher last read it
+	queue *handoff.Changes // the queue changed: for the pusher
 }
 
 // deliver turns notices into websocket messages for the agents connected here. What
@@ -75,10 +76,7 @@ func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
 		case handoff.NoticeState:
 			s.sendTo(n.AgentID, envelope{Type: "state", State: n.State, Label: n.State.Label()})
 		case handoff.NoticeQueue:
-			select {
-			case d.queue <- struct{}{}:
-			default: // the pusher has not read the last change yet: it reads this one too
-			}
+			d.queue.Changed()
 		case handoff.NoticeMessages:
 			for _, sock := range s.agents.all() {
 				sock.send(envelope{Type: "messages"})
@@ -87,30 +85,43 @@ func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
 	}
 }
 
-// pushQueue sends the queue to every agent socket here after each change, encoded once;
-// changes that come while it reads are sent with the next read.
+// queuePushEvery is the shortest time between two queue envelopes of one process: a queue
+// that changes faster reaches the desks at most about once a second, its latest state.
+const queuePushEvery = time.Second
+
+// pushQueue sends the queue (its first entries and its length) to every agent socket here
+// after a change, encoded once, at most once per queuePushEvery: the first change after a
+// quiet second goes out at once, those that follow within it together at its end. A queue
+// that reads as last sent is not sent again (a desk opening gets it in its opening
+// sequence).
 func (d *delivery) pushQueue(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-d.queue:
+	var last []byte
+	d.queue.Run(ctx, queuePushEvery, func(ctx context.Context) {
+		data := d.queueData(ctx)
+		if data != nil && !bytes.Equal(data, last) {
+			for _, sock := range d.s.agents.all() {
+				sock.sendData(data)
+			}
 		}
-		if len(d.s.agents.all()) == 0 {
-			continue
-		}
-		q, err := d.s.queueEnvelope(ctx)
-		if err != nil {
-			continue
-		}
-		data, err := json.Marshal(q)
-		if err != nil {
-			continue
-		}
-		for _, sock := range d.s.agents.all() {
-			sock.sendData(data)
-		}
+		last = data // nil without sockets: a desk opened later gets the queue on opening
+	})
+}
+
+// queueData is the queue envelope encoded, or nil when no agent socket is open here or the
+// queue cannot be read.
+func (d *delivery) queueData(ctx context.Context) []byte {
+	if len(d.s.agents.all()) == 0 {
+		return nil
 	}
+	q, err := d.s.queueEnvelope(ctx)
+	if err != nil {
+		return nil
+	}
+	data, err := json.Marshal(q)
+	if err != nil {
+		return nil
+	}
+	return data
 }
 
 func (s *Server) sendTo(agentID string, e envelope) {
