@@ -33,7 +33,7 @@ type QueueView struct {
 
 // QueueShown is how many of the first tasks Queue lists: what a desk shows, with the
 // queue's length for the rest. Its cost does not grow with the queue.
-const QueueShown = 20
+const QueueShown = 10
 
 // maxTold bounds Positions: the customers further back keep the position they were last
 // told until they come within it.

@@ -89,39 +89,68 @@ func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
 // that changes faster reaches the desks at most about once a second, its latest state.
 const queuePushEvery = time.Second
 
-// pushQueue sends the queue (its first entries and its length) to every agent socket here
-// after a change, encoded once, at most once per queuePushEvery: the first change after a
-// quiet second goes out at once, those that follow within it together at its end. A queue
-// that reads as last sent is not sent again (a desk opening gets it in its opening
-// sequence).
+// queueLength is the "queue" envelope without tasks: the first entries are those last sent,
+// only the length changed.
+type queueLength struct {
+	Type   string `json:"type"`
+	Length int    `json:"length"`
+}
+
+// pushQueue sends the queue to every agent socket here after a change, encoded once, at most
+// once per queuePushEvery: the first change after a quiet second goes out at once, those
+// that follow within it together at its end. What the desks already have is not sent again:
+// nothing when the queue reads as last sent, the length alone when its first entries do (a
+// desk opening gets the whole queue in its opening sequence).
 func (d *delivery) pushQueue(ctx context.Context) {
-	var last []byte
+	var last sentQueue
 	d.queue.Run(ctx, queuePushEvery, func(ctx context.Context) {
-		data := d.queueData(ctx)
-		if data != nil && !bytes.Equal(data, last) {
-			for _, sock := range d.s.agents.all() {
-				sock.sendData(data)
-			}
+		if len(d.s.agents.all()) == 0 {
+			last = sentQueue{} // a desk opened later gets the queue on opening
+			return
 		}
-		last = data // nil without sockets: a desk opened later gets the queue on opening
+		q, err := d.s.queueEnvelope(ctx)
+		if err != nil {
+			last = sentQueue{}
+			return
+		}
+		data, next := last.next(q)
+		if data == nil {
+			return
+		}
+		for _, sock := range d.s.agents.all() {
+			sock.sendData(data)
+		}
+		last = next
 	})
 }
 
-// queueData is the queue envelope encoded, or nil when no agent socket is open here or the
-// queue cannot be read.
-func (d *delivery) queueData(ctx context.Context) []byte {
-	if len(d.s.agents.all()) == 0 {
-		return nil
-	}
-	q, err := d.s.queueEnvelope(ctx)
+// sentQueue is what the desks here were last sent: the first entries encoded, the length.
+type sentQueue struct {
+	tasks  []byte // nil: nothing sent yet
+	length int
+}
+
+// next returns the envelope that brings desks that have last up to q (nil: none needed),
+// and what they have after it.
+func (last sentQueue) next(q queueMessage) ([]byte, sentQueue) {
+	tasks, err := json.Marshal(q.Tasks)
 	if err != nil {
-		return nil
+		return nil, last
 	}
-	data, err := json.Marshal(q)
+	now := sentQueue{tasks: tasks, length: q.Length}
+	var data []byte
+	switch {
+	case last.tasks != nil && bytes.Equal(tasks, last.tasks) && q.Length == last.length:
+		return nil, last
+	case last.tasks != nil && bytes.Equal(tasks, last.tasks):
+		data, err = json.Marshal(queueLength{Type: "queue", Length: q.Length})
+	default:
+		data, err = json.Marshal(q)
+	}
 	if err != nil {
-		return nil
+		return nil, last
 	}
-	return data
+	return data, now
 }
 
 func (s *Server) sendTo(agentID string, e envelope) {
