@@ -63,11 +63,11 @@ func TestScaleDesks(t *testing.T) {
 	ask(t, in, 200, "conseiller litige")
 	awaitAll(t, "200 waiting", func() bool { n, _ := router.Length(context.Background()); return n == 200 })
 	time.Sleep(2 * time.Second) // the queue's pushes and positions settle
-	redis0, cpu0, at := redisCPU(t, d), processCPU(), time.Now()
+	redis0, cpu0, calls0, at := redisCPU(t, d), processCPU(), redisCalls(t, d), time.Now()
 	time.Sleep(5 * time.Second)
 	secs := time.Since(at).Seconds()
-	t.Logf("idle, 500 agents Prêt and 200 waiting for another skill: Redis %.1f ms/s, this process (server and desks) %.1f ms/s",
-		(redisCPU(t, d)-redis0).Seconds()*1000/secs, (processCPU()-cpu0).Seconds()*1000/secs)
+	t.Logf("idle, 500 agents Prêt and 200 waiting for another skill: Redis %.1f ms/s, this process (server and desks) %.1f ms/s; Redis commands per second: %s",
+		(redisCPU(t, d)-redis0).Seconds()*1000/secs, (processCPU()-cpu0).Seconds()*1000/secs, callRates(calls0, redisCalls(t, d), secs))
 
 	// Bytes: the 500 Non prêt, 1,100 more waiting (1,300), then 10 take 300 tasks (1,000 left).
 	for _, dk := range desks {
@@ -82,7 +82,13 @@ func TestScaleDesks(t *testing.T) {
 		dk.stopAt.Store(dk.closes.Load() + 30) // each accepts and closes 30 tasks, then goes Non prêt
 		dk.setState(t, "ready")
 	}
-	awaitAll(t, "300 handoffs", func() bool { return closes(desks)-closed0 == 300 })
+	awaitAll(t, "300 handoffs", func() bool { return closes(desks)-closed0 == 300 }, func() string {
+		var out []string
+		for _, dk := range desks[:10] {
+			out = append(out, fmt.Sprintf("[closes %d of %d, ready %t, last %q, gone %v]", dk.closes.Load(), dk.stopAt.Load(), dk.ready.Load(), dk.last.Load(), dk.gone.Load()))
+		}
+		return strings.Join(out, " ")
+	})
 	elapsed := time.Since(start)
 	time.Sleep(2 * time.Second) // the last queue push
 	got, queue := bytesRead(desks)-read0, queueRead(desks)-queue0
@@ -99,6 +105,8 @@ type scaleDesk struct {
 	closes atomic.Int64
 	ready  atomic.Bool
 	stopAt atomic.Int64 // the count of closes at which the desk goes Non prêt (0: never)
+	last   atomic.Value // the type of the last envelope read
+	gone   atomic.Value // the read error that ended the desk
 
 	mu     sync.Mutex
 	offers map[string]time.Time // conversation → when its offer was read
@@ -154,6 +162,7 @@ func (dk *scaleDesk) read() {
 	for {
 		_, data, err := dk.ws.Read(context.Background())
 		if err != nil {
+			dk.gone.Store(err.Error())
 			return
 		}
 		dk.bytes.Add(int64(len(data)))
@@ -161,6 +170,7 @@ func (dk *scaleDesk) read() {
 		if json.Unmarshal(data, &m) != nil {
 			continue
 		}
+		dk.last.Store(m.Type + " " + m.Code + " " + m.Message)
 		if m.Type == "queue" {
 			dk.queue.Add(int64(len(data)))
 		}
@@ -239,11 +249,15 @@ func ask(t *testing.T, in *instance, n int, text string) map[string]time.Time {
 	return asked
 }
 
-// awaitAll polls ok for up to two minutes.
-func awaitAll(t *testing.T, what string, ok func() bool) {
+// awaitAll polls ok for up to two minutes; detail says what the desks saw, on failure.
+func awaitAll(t *testing.T, what string, ok func() bool, detail ...func() string) {
 	for deadline := time.Now().Add(2 * time.Minute); !ok(); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s: not after two minutes", what)
+			var more []string
+			for _, f := range detail {
+				more = append(more, f())
+			}
+			t.Fatalf("waiting for %s: not after two minutes %s", what, strings.Join(more, " "))
 		}
 	}
 }
@@ -325,6 +339,44 @@ func redisCPU(t *testing.T, d *deskInstance) time.Duration {
 		}
 	}
 	return time.Duration(total * float64(time.Second))
+}
+
+// redisCalls counts Redis's commands so far, by command (INFO commandstats).
+func redisCalls(t *testing.T, d *deskInstance) map[string]int64 {
+	text, err := d.st.Client.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]int64{}
+	for line := range strings.SplitSeq(text, "\r\n") {
+		name, stats, ok := strings.Cut(strings.TrimPrefix(line, "cmdstat_"), ":calls=")
+		if !ok {
+			continue
+		}
+		n, _, _ := strings.Cut(stats, ",")
+		calls[name], _ = strconv.ParseInt(n, 10, 64)
+	}
+	return calls
+}
+
+// callRates lists the commands run between two counts, most frequent first, per second.
+func callRates(before, after map[string]int64, secs float64) string {
+	type rate struct {
+		name string
+		n    int64
+	}
+	var rates []rate
+	for name, n := range after {
+		if n > before[name] {
+			rates = append(rates, rate{name, n - before[name]})
+		}
+	}
+	slices.SortFunc(rates, func(a, b rate) int { return int(b.n - a.n) })
+	var parts []string
+	for _, r := range rates[:min(len(rates), 5)] {
+		parts = append(parts, fmt.Sprintf("%s %.0f", r.name, float64(r.n)/secs))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // processCPU is this process's CPU time so far: the server and the desks' readers.
