@@ -52,15 +52,15 @@ func TestScaleDesks(t *testing.T) {
 	awaitAll(t, "500 agents Prêt", func() bool { return countReady(desks) == len(desks) })
 
 	// 100 handoffs at once, 500 agents Prêt: every desk accepts, then closes.
-	asked := ask(t, in, 100, "conseiller facturation")
+	asked, answered := ask(t, in, 100, "conseiller facturation")
 	awaitAll(t, "100 offers", func() bool { return offers(desks) == 100 })
 	lat := latencies(desks, asked)
-	t.Logf("500 agents Prêt, 100 handoffs at once: offer latency p50 %v, p99 %v, max %v",
-		pct(lat, 50), pct(lat, 99), lat[len(lat)-1])
+	t.Logf("500 agents Prêt, 100 handoffs at once: offer latency p50 %v, p99 %v, max %v (the customers' answers: p50 %v, p99 %v)",
+		pct(lat, 50), pct(lat, 99), lat[len(lat)-1], pct(answered, 50), pct(answered, 99))
 	awaitAll(t, "100 closes", func() bool { return closes(desks) == 100 })
 
 	// Idle: the 500 Prêt, 200 customers waiting for a skill nobody has.
-	ask(t, in, 200, "conseiller litige")
+	_, _ = ask(t, in, 200, "conseiller litige")
 	awaitAll(t, "200 waiting", func() bool { n, _ := router.Length(context.Background()); return n == 200 })
 	time.Sleep(2 * time.Second) // the queue's pushes and positions settle
 	redis0, cpu0, calls0, at := redisCPU(t, d), processCPU(), redisCalls(t, d), time.Now()
@@ -74,7 +74,7 @@ func TestScaleDesks(t *testing.T) {
 		dk.setState(t, "not_ready")
 	}
 	awaitAll(t, "500 agents Non prêt", func() bool { return countReady(desks) == 0 })
-	ask(t, in, 1100, "conseiller facturation")
+	_, _ = ask(t, in, 1100, "conseiller facturation")
 	awaitAll(t, "1,300 waiting", func() bool { n, _ := router.Length(context.Background()); return n == 1300 })
 	time.Sleep(2 * time.Second)
 	read0, queue0, closed0, start := bytesRead(desks), queueRead(desks), closes(desks), time.Now()
@@ -209,14 +209,15 @@ func (dk *scaleDesk) setState(t *testing.T, state string) {
 }
 
 // ask opens n conversations, then sends text on all of them at once; it returns when each
-// message was sent, by conversation.
-func ask(t *testing.T, in *instance, n int, text string) map[string]time.Time {
+// message was sent, by conversation, and how long the answers took, sorted.
+func ask(t *testing.T, in *instance, n int, text string) (map[string]time.Time, []time.Duration) {
 	convs := make([]created, n)
 	for i := range convs {
 		convs[i] = in.open(t)
 	}
 	body, _ := json.Marshal(map[string]string{"text": text})
 	asked := make(map[string]time.Time, n)
+	var answered []time.Duration
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var failed atomic.Value
@@ -228,15 +229,17 @@ func ask(t *testing.T, in *instance, n int, text string) map[string]time.Time {
 			req, _ := http.NewRequest("POST", in.url+"/api/v1/conversations/"+c.ID+"/messages", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+c.Token)
 			req.Header.Set("Content-Type", "application/json")
-			mu.Lock()
-			asked[c.ID] = time.Now()
-			mu.Unlock()
+			at := time.Now()
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				failed.Store(err)
 				return
 			}
 			resp.Body.Close()
+			mu.Lock()
+			asked[c.ID] = at
+			answered = append(answered, time.Since(at))
+			mu.Unlock()
 			if resp.StatusCode != http.StatusOK {
 				failed.Store(fmt.Errorf("message: got %d, want 200", resp.StatusCode))
 			}
@@ -246,7 +249,8 @@ func ask(t *testing.T, in *instance, n int, text string) map[string]time.Time {
 	if err, _ := failed.Load().(error); err != nil {
 		t.Fatal(err)
 	}
-	return asked
+	slices.Sort(answered)
+	return asked, answered
 }
 
 // awaitAll polls ok for up to two minutes; detail says what the desks saw, on failure.
