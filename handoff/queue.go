@@ -180,6 +180,27 @@ func (r *Router) Task(ctx context.Context, id string) (Task, error) {
 	return taskFromHash(h), nil
 }
 
+// Tasks returns the tasks of ids that exist, by id, in one round trip.
+func (r *Router) Tasks(ctx context.Context, ids []string) (map[string]Task, error) {
+	p := r.st.Client.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = p.HGetAll(ctx, r.prefix+"task:"+id)
+	}
+	if len(ids) > 0 {
+		if _, err := p.Exec(ctx); err != nil {
+			return nil, unavailable(err)
+		}
+	}
+	out := make(map[string]Task, len(ids))
+	for i, c := range cmds {
+		if h := c.Val(); len(h) > 0 {
+			out[ids[i]] = taskFromHash(h)
+		}
+	}
+	return out, nil
+}
+
 // TaskOf returns the live task of a conversation (waiting, offered or assigned).
 func (r *Router) TaskOf(ctx context.Context, conversationID string) (Task, error) {
 	flat, err := taskOfScript.Run(ctx, r.st.Client, []string{r.prefix + "conv:" + conversationID}, conversationID).StringSlice()

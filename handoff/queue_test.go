@@ -162,3 +162,19 @@ func TestQueueListsItsHead(t *testing.T) {
 		t.Errorf("states: %s, %s; want offered, waiting", entries[0].Task.State, entries[1].Task.State)
 	}
 }
+
+// TestTasksReadsSeveralAtOnce: Tasks returns those that exist, as Task does, by id.
+func TestTasksReadsSeveralAtOnce(t *testing.T) {
+	h := newHarness(t)
+	a, b := h.enqueue("c1", handoff.PriorityNormal, ""), h.enqueue("c2", handoff.PriorityHigh, "")
+	got, err := h.r.Tasks(h.ctx, []string{a.ID, "missing", b.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[a.ID] != h.task(a.ID) || got[b.ID] != h.task(b.ID) {
+		t.Errorf("got %+v, want %s and %s as Task reads them", got, a.ID, b.ID)
+	}
+	if none, err := h.r.Tasks(h.ctx, nil); err != nil || len(none) != 0 {
+		t.Errorf("no ids: got %v, %v", none, err)
+	}
+}

@@ -56,10 +56,11 @@ type delivery struct {
 // in the notices' order.
 func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
 	s := d.s
+	offered := s.offeredTasks(ctx, notices)
 	for _, n := range notices {
 		switch n.Kind {
 		case handoff.NoticeOffered:
-			s.deliverOffer(ctx, n)
+			s.deliverOffer(n, offered[n.TaskID])
 		case handoff.NoticeOfferExpired, handoff.NoticeOfferRejected, handoff.NoticeOfferWithdrawn:
 			s.sendTo(n.AgentID, envelope{Type: "offer_expired", TaskID: n.TaskID, ConversationID: n.ConversationID, Reason: string(n.Kind)})
 		case handoff.NoticeAssigned:
@@ -159,17 +160,32 @@ func (s *Server) sendTo(agentID string, e envelope) {
 	}
 }
 
-// deliverOffer sends an offer that is still pending to its agent's sockets here.
-func (s *Server) deliverOffer(ctx context.Context, n handoff.Notice) {
-	socks := s.agents.of(n.AgentID)
-	if len(socks) == 0 {
-		return
+// offeredTasks reads, in one round trip, the tasks of the batch's offers to agents with a
+// socket here.
+func (s *Server) offeredTasks(ctx context.Context, notices []handoff.Notice) map[string]handoff.Task {
+	var ids []string
+	for _, n := range notices {
+		if n.Kind == handoff.NoticeOffered && len(s.agents.of(n.AgentID)) > 0 {
+			ids = append(ids, n.TaskID)
+		}
 	}
-	t, err := s.agents.router.Task(ctx, n.TaskID)
-	if err != nil || t.State != handoff.TaskOffered || t.AgentID != n.AgentID {
-		return // already answered, expired or withdrawn: a later notice says so
+	if len(ids) == 0 {
+		return nil
 	}
-	for _, sock := range socks {
+	tasks, err := s.agents.router.Tasks(ctx, ids)
+	if err != nil {
+		s.log.Warn("lecture des tâches proposées", "err", err)
+	}
+	return tasks
+}
+
+// deliverOffer sends an offer that is still pending (t, read after the notice) to its
+// agent's sockets here.
+func (s *Server) deliverOffer(n handoff.Notice, t handoff.Task) {
+	if t.ID == "" || t.State != handoff.TaskOffered || t.AgentID != n.AgentID {
+		return // already answered, expired or withdrawn (a later notice says so), or unread
+	}
+	for _, sock := range s.agents.of(n.AgentID) {
 		sock.send(envelope{Type: "offer", Task: &t, ExpiresAt: t.Deadline})
 	}
 }
