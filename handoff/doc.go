@@ -26,6 +26,9 @@
 // agent may take, and skips the categories nobody available can take; a sweep with nothing
 // due reads nothing more; a position is the task's rank in the queue and among the waiting,
 // and the pool's capacity and free slots are totals kept up to date by each agent's change.
+// Listings are bounded: Queue reads the first QueueShown tasks (what a desk shows, with the
+// length), Positions the first 500 with their ID, conversation and state only; Changes paces
+// the work that follows queue changes (positions, desk pushes) to once per period.
 //
 // Estimated wait (Router.Queue): with H the mean handling time of the last 50 conversations
 // (assignment → close, hand back or transfer; Options.DefaultHandleTime when there is none

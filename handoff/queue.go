@@ -32,18 +32,36 @@ type QueueView struct {
 	HandleTime  time.Duration `json:"-"`            // H: mean recent handling time
 }
 
-// maxListed bounds Queue's listing.
-const maxListed = 500
+// QueueShown is how many of the first tasks Queue lists: what a desk shows, with the
+// queue's length for the rest. Its cost does not grow with the queue.
+const QueueShown = 10
 
-// Queue lists the first tasks of the queue (waiting and offered) in order, with positions
-// and estimated waits.
+// maxTold bounds Positions: the customers further back keep the position they were last
+// told until they come within it.
+const maxTold = 500
+
+// Queue lists the first QueueShown tasks of the queue (waiting and offered) in order, with
+// positions and estimated waits, and the queue's length.
 func (r *Router) Queue(ctx context.Context) (QueueView, error) {
-	return r.queueView(ctx, maxListed)
+	return r.queueView(ctx, QueueShown, false)
 }
 
-func (r *Router) queueView(ctx context.Context, limit int) (QueueView, error) {
+// Positions lists the first tasks of the queue (up to 500) with what their customers are
+// told, for the position updates: each task carries only its ID, conversation and state.
+func (r *Router) Positions(ctx context.Context) ([]QueueEntry, error) {
+	v, err := r.queueView(ctx, maxTold, true)
+	return v.Entries, err
+}
+
+// queueView reads the first limit tasks of the queue, whole or (brief) their ID,
+// conversation, state and refusals only.
+func (r *Router) queueView(ctx context.Context, limit int, brief bool) (QueueView, error) {
+	mode := "all"
+	if brief {
+		mode = "brief"
+	}
 	reply, err := queueScript.Run(ctx, r.st.Client,
-		[]string{r.prefix + "queue", r.prefix + "ready", r.prefix + "handled", r.prefix + "pool"}, limit).Slice()
+		[]string{r.prefix + "queue", r.prefix + "ready", r.prefix + "handled", r.prefix + "pool"}, limit, mode).Slice()
 	if err != nil {
 		return QueueView{}, unavailable(err)
 	}
@@ -56,12 +74,24 @@ func (r *Router) queueView(ctx context.Context, limit int) (QueueView, error) {
 	waiting := 0
 	for i, h := range tasks {
 		t := taskFromHash(pairs(h))
+		if brief {
+			t = briefTask(h)
+		}
 		if t.State == TaskWaiting {
 			waiting++
 		}
 		v.Entries = append(v.Entries, v.entry(t, i+1, waiting))
 	}
 	return v, nil
+}
+
+// briefTask reads a {id, conv, state} reply of the queue script.
+func briefTask(v any) Task {
+	f, _ := v.([]any)
+	if len(f) != 4 {
+		return Task{}
+	}
+	return Task{ID: str(f[0]), ConversationID: str(f[1]), State: TaskState(str(f[2])), Refusals: atoi(str(f[3]), 0)}
 }
 
 // poolView reads the agents' figures {ready agents, capacity, free slots} and the recent
@@ -151,6 +181,27 @@ func (r *Router) Task(ctx context.Context, id string) (Task, error) {
 		return Task{}, statusErrors["not_found"]
 	}
 	return taskFromHash(h), nil
+}
+
+// Tasks returns the tasks of ids that exist, by id, in one round trip.
+func (r *Router) Tasks(ctx context.Context, ids []string) (map[string]Task, error) {
+	p := r.st.Client.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = p.HGetAll(ctx, r.prefix+"task:"+id)
+	}
+	if len(ids) > 0 {
+		if _, err := p.Exec(ctx); err != nil {
+			return nil, unavailable(err)
+		}
+	}
+	out := make(map[string]Task, len(ids))
+	for i, c := range cmds {
+		if h := c.Val(); len(h) > 0 {
+			out[ids[i]] = taskFromHash(h)
+		}
+	}
+	return out, nil
 }
 
 // TaskOf returns the live task of a conversation (waiting, offered or assigned).

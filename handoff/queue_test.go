@@ -1,6 +1,7 @@
 package handoff_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -146,5 +147,63 @@ func TestRefusedByEveryReadyAgent(t *testing.T) {
 	v, _ = h.r.Queue(h.ctx)
 	if e := v.Entries[0]; !e.Refused {
 		t.Errorf("refused by both, one Prêt: got %+v, want Refused", e)
+	}
+}
+
+// TestQueueListsItsHead: Queue lists the first QueueShown tasks with the whole length;
+// Positions lists further, each task brief (ID, conversation, state), with the positions and
+// estimates Position gives.
+func TestQueueListsItsHead(t *testing.T) {
+	h := newHarness(t)
+	a := h.agents(1, 1)
+	total := handoff.QueueShown + 3
+	for i := range total {
+		h.enqueue(fmt.Sprintf("c%02d", i), handoff.PriorityNormal, "")
+		h.clock.Advance(time.Second)
+	}
+	h.ready(a[0]) // the first task is offered
+	v, err := h.r.Queue(h.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Entries) != handoff.QueueShown || v.Length != total || v.Entries[0].Task.Summary == "" {
+		t.Fatalf("Queue: %d entries, length %d, first %+v; want %d entries, length %d, whole tasks",
+			len(v.Entries), v.Length, v.Entries[0].Task, handoff.QueueShown, total)
+	}
+	entries, err := h.r.Positions(h.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != total {
+		t.Fatalf("Positions: %d entries, want %d", len(entries), total)
+	}
+	for i, e := range entries {
+		want, err := h.r.Position(h.ctx, e.Task.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		brief := handoff.Task{ID: want.Task.ID, ConversationID: want.Task.ConversationID, State: want.Task.State}
+		if e.Task != brief || e.Position != i+1 || e.Position != want.Position || e.WaitSeconds != want.WaitSeconds || e.NoAgent != want.NoAgent {
+			t.Errorf("Positions[%d] = %+v; Position says %+v", i, e, want)
+		}
+	}
+	if entries[0].Task.State != handoff.TaskOffered || entries[1].Task.State != handoff.TaskWaiting {
+		t.Errorf("states: %s, %s; want offered, waiting", entries[0].Task.State, entries[1].Task.State)
+	}
+}
+
+// TestTasksReadsSeveralAtOnce: Tasks returns those that exist, as Task does, by id.
+func TestTasksReadsSeveralAtOnce(t *testing.T) {
+	h := newHarness(t)
+	a, b := h.enqueue("c1", handoff.PriorityNormal, ""), h.enqueue("c2", handoff.PriorityHigh, "")
+	got, err := h.r.Tasks(h.ctx, []string{a.ID, "missing", b.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[a.ID] != h.task(a.ID) || got[b.ID] != h.task(b.ID) {
+		t.Errorf("got %+v, want %s and %s as Task reads them", got, a.ID, b.ID)
+	}
+	if none, err := h.r.Tasks(h.ctx, nil); err != nil || len(none) != 0 {
+		t.Errorf("no ids: got %v, %v", none, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -44,9 +45,7 @@ func (r *Relay) apply(ctx context.Context, notices []handoff.Notice) (failed []s
 		}
 	}
 	if queueChanged {
-		if err := r.updatePositions(ctx); err != nil {
-			r.log.Warn("positions dans la file", "err", err)
-		}
+		r.positions.Changed()
 	}
 	return failed
 }
@@ -84,18 +83,70 @@ func (r *Relay) change(ctx context.Context, n handoff.Notice) error {
 	return nil // cancelled: the customer's leave already closed the conversation
 }
 
-// updatePositions tells every queued customer whose position or estimate moved.
+// updatePositions tells every queued customer (among the first 500) whose position or
+// estimate moved: one round trip compares what each was last told, then the customers told
+// are written to at once (at most maxTelling appends at a time).
 func (r *Relay) updatePositions(ctx context.Context) error {
-	v, err := r.router.Queue(ctx)
+	entries, err := r.router.Positions(ctx)
 	if err != nil {
 		return err
 	}
-	var errs []error
-	for _, e := range v.Entries {
-		_, err := r.tellPosition(ctx, e)
-		errs = append(errs, err)
+	olds, err := r.swapTold(ctx, entries)
+	if err != nil {
+		return err
 	}
+	errs := make([]error, len(entries))
+	sem := make(chan struct{}, maxTelling)
+	var wg sync.WaitGroup
+	for i, e := range entries {
+		if olds[i] == toldValue(e) {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			_, errs[i] = r.tell(ctx, e, olds[i])
+		})
+	}
+	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// maxTelling bounds the position appends of one update that run at once.
+const maxTelling = 32
+
+// swapTold records what each listed customer is now told and returns what they were told
+// before ("": nothing yet), in one round trip.
+func (r *Relay) swapTold(ctx context.Context, entries []handoff.QueueEntry) ([]string, error) {
+	p := r.st.Client.Pipeline()
+	cmds := make([]*redis.StatusCmd, len(entries))
+	for i, e := range entries {
+		if e.Position == 0 || e.Task.ConversationID == "" {
+			continue
+		}
+		cmds[i] = p.SetArgs(ctx, r.toldKey(e.Task.ConversationID), toldValue(e), redis.SetArgs{Get: true, TTL: toldTTL})
+	}
+	_, _ = p.Exec(ctx) // each command's error is read below
+	olds := make([]string, len(entries))
+	for i, c := range cmds {
+		switch {
+		case c == nil:
+			olds[i] = toldValue(entries[i]) // nobody to tell
+		case c.Err() != nil && !errors.Is(c.Err(), redis.Nil):
+			return nil, c.Err()
+		default:
+			olds[i] = c.Val()
+		}
+	}
+	return olds, nil
+}
+
+// toldTTL is how long what a queued customer was told is kept.
+const toldTTL = 24 * time.Hour
+
+// toldValue is what a queued customer is told: position, estimate, no agent.
+func toldValue(e handoff.QueueEntry) string {
+	return fmt.Sprintf("%d:%d:%t", e.Position, e.WaitSeconds, e.NoAgent)
 }
 
 // tellPosition appends a queued event when the customer's position, estimate or the
@@ -107,16 +158,21 @@ func (r *Relay) tellPosition(ctx context.Context, e handoff.QueueEntry) ([]conve
 	if e.Position == 0 || e.Task.ConversationID == "" {
 		return nil, nil
 	}
-	id := e.Task.ConversationID
-	val := fmt.Sprintf("%d:%d:%t", e.Position, e.WaitSeconds, e.NoAgent)
-	old, err := r.st.Client.SetArgs(ctx, r.toldKey(id), val,
-		redis.SetArgs{Get: true, TTL: 24 * time.Hour}).Result()
+	val := toldValue(e)
+	old, err := r.st.Client.SetArgs(ctx, r.toldKey(e.Task.ConversationID), val,
+		redis.SetArgs{Get: true, TTL: toldTTL}).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, err
 	}
 	if old == val {
 		return nil, nil
 	}
+	return r.tell(ctx, e, old)
+}
+
+// tell appends the queued event of e (and the no-agent message when nobody is Prêt any more
+// and the customer was last told otherwise, old) to the customer's conversation.
+func (r *Relay) tell(ctx context.Context, e handoff.QueueEntry, old string) ([]conversation.Event, error) {
 	queued := conversation.Event{Type: conversation.TypeQueued, Position: e.Position, EstimatedWaitSeconds: e.WaitSeconds}
 	if e.Refused {
 		queued.Position = 0 // first in line, yet no agent Prêt will be offered it: « le prochain » would mislead
@@ -125,7 +181,7 @@ func (r *Relay) tellPosition(ctx context.Context, e handoff.QueueEntry) ([]conve
 	if e.NoAgent && !strings.HasSuffix(old, ":true") {
 		events = append(events, conversation.Message(conversation.FromSystem, noAgentText, noAgentChoices))
 	}
-	stored, err := r.conv.Append(ctx, id, events, conversation.AppendOptions{IfOwner: conversation.OwnerQueued})
+	stored, err := r.conv.Append(ctx, e.Task.ConversationID, events, conversation.AppendOptions{IfOwner: conversation.OwnerQueued})
 	return stored, ignoreGone(err)
 }
 

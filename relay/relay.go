@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/relais/relais/conversation"
@@ -93,6 +94,9 @@ type Relay struct {
 	opts     Options
 	states   *states // the state each conversation's last turn here left (states.go)
 	privacy  *privacy.Service
+	// positions paces the customers' position updates (run by Run): at most one per
+	// positionEvery in this process.
+	positions *handoff.Changes
 }
 
 // New checks deps and builds the relay.
@@ -114,7 +118,7 @@ func New(deps Deps, opts Options) (*Relay, error) {
 	}
 	return &Relay{st: deps.Store, conv: deps.Conversations, hub: deps.Hub, bot: deps.Bot, records: deps.Desk,
 		router: deps.Router, accounts: deps.Accounts, log: deps.Logger, obs: deps.Observer, opts: opts,
-		states: newStates(), privacy: deps.Privacy}, nil
+		states: newStates(), privacy: deps.Privacy, positions: handoff.NewChanges()}, nil
 }
 
 type noObserver struct{}
@@ -122,6 +126,10 @@ type noObserver struct{}
 func (noObserver) ObserveTurn(dialog.Turn)                     {}
 func (noObserver) ObserveNotice(handoff.Notice, time.Duration) {}
 func (noObserver) ObserveAssigned(time.Duration)               {}
+
+// positionEvery is the shortest time between two position updates of one process: a queue
+// that changes faster tells each customer their position at most about once a second.
+const positionEvery = time.Second
 
 // noticeGroup is the consumer group, shared by every process, that turns routing notices
 // into conversation changes: each notice is applied by one process only.
@@ -135,6 +143,15 @@ func (r *Relay) Run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
+	var told sync.WaitGroup
+	defer told.Wait()
+	told.Go(func() {
+		r.positions.Run(ctx, positionEvery, func(ctx context.Context) {
+			if err := r.updatePositions(ctx); err != nil && ctx.Err() == nil {
+				r.log.Warn("positions dans la file", "err", err)
+			}
+		})
+	})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

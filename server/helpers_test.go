@@ -23,7 +23,8 @@ import (
 	"github.com/relais/relais/store/storetest"
 )
 
-// fakeBot answers "écho : TEXT"; "conseiller" hands over, "au revoir" ends, "panne" fails,
+// fakeBot answers "écho : TEXT"; "conseiller" hands over ("conseiller CATEGORY": to that
+// category's agents), "au revoir" ends, "panne" fails,
 // "lent" waits until slow is closed.
 type fakeBot struct {
 	handled atomic.Int64
@@ -46,6 +47,10 @@ func (b *fakeBot) Answer(ctx context.Context, id, text, session string) (dialog.
 
 func (b *fakeBot) handle(ctx context.Context, text string) (dialog.Turn, error) {
 	b.handled.Add(1)
+	if category, ok := strings.CutPrefix(text, "conseiller "); ok { // a category's agents
+		return dialog.Turn{Intent: "mise_en_relation_agent", Understood: true, Replies: []dialog.Reply{{Text: "Bien sûr."}},
+			Handoff: &dialog.Handoff{Intent: "mise_en_relation_agent", Category: category, Priority: "normal", Summary: "demande un conseiller"}}, nil
+	}
 	switch text {
 	case "conseiller":
 		return dialog.Turn{Intent: "mise_en_relation_agent", Understood: true,

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sync"
@@ -22,7 +23,7 @@ const maxLanes = 16
 // assignment, whose delivery (the join, the transcript, the desk records) runs in the
 // conversation's lane; the queue goes out from a pusher of its own.
 func (s *Server) readNotices(ctx context.Context, cur string) {
-	d := &delivery{s: s, lanes: newLanes(maxLanes), queue: make(chan struct{}, 1)}
+	d := &delivery{s: s, lanes: newLanes(maxLanes), queue: handoff.NewChanges()}
 	var pusher sync.WaitGroup
 	pusher.Go(func() { d.pushQueue(ctx) })
 	defer func() {
@@ -38,7 +39,7 @@ func (s *Server) readNotices(ctx context.Context, cur string) {
 type delivery struct {
 	s     *Server
 	lanes *lanes
-	queue chan struct{} // capacity 1: the queue changed since the pusher last read it
+	queue *handoff.Changes // the queue changed: for the pusher
 }
 
 // deliver turns notices into websocket messages for the agents connected here. What
@@ -46,10 +47,11 @@ type delivery struct {
 // in the notices' order.
 func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
 	s := d.s
+	offered := s.offeredTasks(ctx, notices)
 	for _, n := range notices {
 		switch n.Kind {
 		case handoff.NoticeOffered:
-			s.deliverOffer(ctx, n)
+			s.deliverOffer(n, offered[n.TaskID])
 		case handoff.NoticeOfferExpired, handoff.NoticeOfferRejected, handoff.NoticeOfferWithdrawn:
 			s.sendTo(n.AgentID, envelope{Type: "offer_expired", TaskID: n.TaskID, ConversationID: n.ConversationID, Reason: string(n.Kind)})
 		case handoff.NoticeAssigned:
@@ -66,10 +68,7 @@ func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
 		case handoff.NoticeState:
 			s.sendTo(n.AgentID, envelope{Type: "state", State: n.State, Label: n.State.Label()})
 		case handoff.NoticeQueue:
-			select {
-			case d.queue <- struct{}{}:
-			default: // the pusher has not read the last change yet: it reads this one too
-			}
+			d.queue.Changed()
 		case handoff.NoticeMessages:
 			for _, sock := range s.agents.all() {
 				sock.send(envelope{Type: "messages"})
@@ -78,30 +77,72 @@ func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
 	}
 }
 
-// pushQueue sends the queue to every agent socket here after each change, encoded once;
-// changes that come while it reads are sent with the next read.
+// queuePushEvery is the shortest time between two queue envelopes of one process: a queue
+// that changes faster reaches the desks at most about once a second, its latest state.
+const queuePushEvery = time.Second
+
+// queueLength is the "queue" envelope without tasks: the first entries are those last sent,
+// only the length changed.
+type queueLength struct {
+	Type   string `json:"type"`
+	Length int    `json:"length"`
+}
+
+// pushQueue sends the queue to every agent socket here after a change, encoded once, at most
+// once per queuePushEvery: the first change after a quiet second goes out at once, those
+// that follow within it together at its end. What the desks already have is not sent again:
+// nothing when the queue reads as last sent, the length alone when its first entries do (a
+// desk opening gets the whole queue in its opening sequence).
 func (d *delivery) pushQueue(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-d.queue:
-		}
+	var last sentQueue
+	d.queue.Run(ctx, queuePushEvery, func(ctx context.Context) {
 		if len(d.s.agents.all()) == 0 {
-			continue
+			last = sentQueue{} // a desk opened later gets the queue on opening
+			return
 		}
 		q, err := d.s.queueEnvelope(ctx)
 		if err != nil {
-			continue
+			last = sentQueue{}
+			return
 		}
-		data, err := json.Marshal(q)
-		if err != nil {
-			continue
+		data, next := last.next(q)
+		if data == nil {
+			return
 		}
 		for _, sock := range d.s.agents.all() {
 			sock.post(data)
 		}
+		last = next
+	})
+}
+
+// sentQueue is what the desks here were last sent: the first entries encoded, the length.
+type sentQueue struct {
+	tasks  []byte // nil: nothing sent yet
+	length int
+}
+
+// next returns the envelope that brings desks that have last up to q (nil: none needed),
+// and what they have after it.
+func (last sentQueue) next(q queueMessage) ([]byte, sentQueue) {
+	tasks, err := json.Marshal(q.Tasks)
+	if err != nil {
+		return nil, last
 	}
+	now := sentQueue{tasks: tasks, length: q.Length}
+	var data []byte
+	switch {
+	case last.tasks != nil && bytes.Equal(tasks, last.tasks) && q.Length == last.length:
+		return nil, last
+	case last.tasks != nil && bytes.Equal(tasks, last.tasks):
+		data, err = json.Marshal(queueLength{Type: "queue", Length: q.Length})
+	default:
+		data, err = json.Marshal(q)
+	}
+	if err != nil {
+		return nil, last
+	}
+	return data, now
 }
 
 func (s *Server) sendTo(agentID string, e envelope) {
@@ -110,17 +151,32 @@ func (s *Server) sendTo(agentID string, e envelope) {
 	}
 }
 
-// deliverOffer sends an offer that is still pending to its agent's sockets here.
-func (s *Server) deliverOffer(ctx context.Context, n handoff.Notice) {
-	socks := s.agents.of(n.AgentID)
-	if len(socks) == 0 {
-		return
+// offeredTasks reads, in one round trip, the tasks of the batch's offers to agents with a
+// socket here.
+func (s *Server) offeredTasks(ctx context.Context, notices []handoff.Notice) map[string]handoff.Task {
+	var ids []string
+	for _, n := range notices {
+		if n.Kind == handoff.NoticeOffered && len(s.agents.of(n.AgentID)) > 0 {
+			ids = append(ids, n.TaskID)
+		}
 	}
-	t, err := s.agents.router.Task(ctx, n.TaskID)
-	if err != nil || t.State != handoff.TaskOffered || t.AgentID != n.AgentID {
-		return // already answered, expired or withdrawn: a later notice says so
+	if len(ids) == 0 {
+		return nil
 	}
-	for _, sock := range socks {
+	tasks, err := s.agents.router.Tasks(ctx, ids)
+	if err != nil {
+		s.log.Warn("lecture des tâches proposées", "err", err)
+	}
+	return tasks
+}
+
+// deliverOffer sends an offer that is still pending (t, read after the notice) to its
+// agent's sockets here.
+func (s *Server) deliverOffer(n handoff.Notice, t handoff.Task) {
+	if t.ID == "" || t.State != handoff.TaskOffered || t.AgentID != n.AgentID {
+		return // already answered, expired or withdrawn (a later notice says so), or unread
+	}
+	for _, sock := range s.agents.of(n.AgentID) {
 		sock.send(envelope{Type: "offer", Task: &t, ExpiresAt: t.Deadline})
 	}
 }

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/relais/relais/handoff"
 )
 
 // The lanes of the notice reader: a conversation whose work is stuck holds back neither the
@@ -45,5 +48,35 @@ func TestLanesKeepOrderPerKeyAndRunKeysApart(t *testing.T) {
 	}
 	if n := len(l.jobs); n != 0 {
 		t.Errorf("%d keys left after wait, want none", n)
+	}
+}
+
+// The queue pusher sends the whole queue first, then the length alone while the first
+// entries stay the same, nothing while both do, the whole queue again when an entry changes.
+func TestQueuePushSendsWhatChanged(t *testing.T) {
+	entry := func(id string, position int) handoff.QueueEntry {
+		return handoff.QueueEntry{Task: handoff.Task{ID: id, State: handoff.TaskWaiting}, Position: position}
+	}
+	head := []handoff.QueueEntry{entry("t1", 1), entry("t2", 2)}
+	steps := []struct {
+		name string
+		q    queueMessage
+		want string // "" : nothing sent
+	}{
+		{"first", queueMessage{Type: "queue", Tasks: head, Length: 5}, `"tasks":[`},
+		{"same", queueMessage{Type: "queue", Tasks: head, Length: 5}, ""},
+		{"a customer more at the tail", queueMessage{Type: "queue", Tasks: head, Length: 6}, `{"type":"queue","length":6}`},
+		{"the head taken", queueMessage{Type: "queue", Tasks: []handoff.QueueEntry{entry("t2", 1)}, Length: 6}, `"tasks":[{"task":{"id":"t2"`},
+	}
+	var last sentQueue
+	for _, s := range steps {
+		data, next := last.next(s.q)
+		switch {
+		case s.want == "" && data != nil:
+			t.Errorf("%s: sent %s, want nothing", s.name, data)
+		case s.want != "" && !strings.Contains(string(data), s.want):
+			t.Errorf("%s: sent %s, want %s", s.name, data, s.want)
+		}
+		last = next
 	}
 }

@@ -10,13 +10,18 @@
 -- would race with the transitions).
 --
 -- ARGV[1] the most tasks to list.
+-- ARGV[2] "all": each task's whole hash; "brief": its {id, conv, state, rejects} only.
 --
--- Returns {the first tasks (flat hashes), {ready agents, capacity, free slots}, the handling
--- times, the queue's length}.
+-- Returns {the first tasks (flat hashes, or {id, conv, state}), {ready agents, capacity, free
+-- slots}, the handling times, the queue's length}.
 local P = string.match(KEYS[1], '^(.*)queue$')
 local tasks = {}
 for _, t in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)) do
-  tasks[#tasks + 1] = redis.call('HGETALL', P .. 'task:' .. t)
+  if ARGV[2] == 'brief' then
+    tasks[#tasks + 1] = redis.call('HMGET', P .. 'task:' .. t, 'id', 'conv', 'state', 'rejects')
+  else
+    tasks[#tasks + 1] = redis.call('HGETALL', P .. 'task:' .. t)
+  end
 end
 local pool = redis.call('HMGET', KEYS[4], 'cap', 'free')
 return {tasks, {redis.call('ZCARD', KEYS[2]), pool[1] or '0', pool[2] or '0'},

@@ -196,7 +196,7 @@ function handle(msg) {
       released(msg.conversation_id, msg.reason);
       break;
     case "queue":
-      showQueue(msg.tasks || [], msg.length || 0);
+      showQueue(msg.tasks || queue, msg.length || 0); // no tasks: the first ones are unchanged
       break;
     case "messages":
       messages.refresh();
