@@ -29,6 +29,7 @@ let offer = null; // {task, deadline}
 let lastOfferId = ""; // the last task offered, whose expiry the agent is told about
 let countdownTimer = 0;
 let queue = []; // the queue envelope's entries
+let queueLength = 0; // the whole queue's length (queue holds its first entries)
 const convs = new Map(); // conversations held: id → {id, task, log, seen, ended, typingTimer, first, older, loading, pinned}
 let selected = null; // {kind: "conv", id} | {kind: "queue", task} | {kind: "message"}
 let typedAt = 0;
@@ -180,6 +181,7 @@ function handle(msg) {
       break;
     case "assigned":
       if (offer && offer.task.id === msg.task.id) hideOffer();
+      dropFromQueue(msg.task.id);
       assigned(msg.task, msg.conversation, msg.desk);
       break;
     case "event":
@@ -299,6 +301,7 @@ $("offer-box").addEventListener("keydown", (e) => {
 
 function showQueue(entries, length) {
   queue = entries;
+  queueLength = length;
   $("queue-length").textContent = String(length);
   $("queue-empty").hidden = entries.length > 0;
   const list = $("queue");
@@ -331,6 +334,15 @@ function showQueue(entries, length) {
     else if (!convs.has(selected.task.conversation_id)) $("records-status").textContent = "Cette tâche n'est plus dans la file d'attente.";
   }
   $("preview-pick").hidden = !(selected && selected.kind === "queue" && canPick(selected.task));
+}
+
+// dropFromQueue takes a task this agent was just assigned out of the queue shown, with the
+// positions after it, before the next queue envelope says so (they come about once a second).
+function dropFromQueue(taskId) {
+  const gone = queue.find((e) => e.task.id === taskId);
+  if (!gone) return;
+  const rest = queue.filter((e) => e !== gone).map((e) => (e.position > gone.position ? { ...e, position: e.position - 1 } : e));
+  showQueue(rest, Math.max(0, queueLength - 1));
 }
 
 function waitLabel(task) {
