@@ -245,17 +245,24 @@ async function showOffer(task, expiresAt) {
   if (errorKind === "expired") clearError(); // an older offer's expiry is over
   $("offer-summary").textContent = describe(task);
   $("offer-customer").textContent = "";
+  $("offer-last").textContent = "";
   $("offer-box").hidden = false;
   tick();
   clearInterval(countdownTimer);
   countdownTimer = setInterval(tick, 250);
   alerts.offerShown(describe(task), $("offer-countdown").textContent);
   announce("Nouvelle tâche : " + describe(task) + ". Acceptez dans les " + $("offer-countdown").textContent + " secondes.");
-  const res = await api("GET", "/conversations/" + encodeURIComponent(task.conversation_id));
-  if (res.ok && offer && offer.task.id === task.id) {
+  const [res, got] = await Promise.all([
+    api("GET", "/conversations/" + encodeURIComponent(task.conversation_id)),
+    readTranscript(task.conversation_id, 30),
+  ]);
+  if (!offer || offer.task.id !== task.id) return;
+  if (res.ok) {
     const c = res.data && res.data.customer;
     $("offer-customer").textContent = c ? "Client : " + c.name : "Client inconnu";
   }
+  const last = got.events ? lastCustomerText(got.events) : "";
+  $("offer-last").textContent = last ? "Dernier message : « " + last + " »" : "";
 }
 
 function tick() {
@@ -368,17 +375,58 @@ function selectQueued(task) {
   selected = { kind: "queue", task };
   $("no-conv").hidden = true;
   $("conv").hidden = false;
-  $("log").replaceChildren(el("div", "note", "Aperçu avant acceptation : le fil de la conversation s'affiche quand vous prenez la tâche."));
+  $("log").replaceChildren(el("div", "note", "Aperçu avant acceptation, en lecture seule : le fil de la conversation jusqu'ici."));
   $("conv-summary").textContent = "En attente — " + describe(task);
+  showPreview(task);
   $("reply").hidden = true;
   $("close-conv").hidden = true;
   $("transfer-conv").hidden = true;
   $("handback-conv").hidden = true;
   $("reply-count").hidden = true;
+  $("reply-note").closest("label").hidden = true; // read-only: no note before taking it
   $("typing").textContent = "";
   records.showPreview(task);
   showQueue(queue, Number($("queue-length").textContent));
   showCurrent();
+}
+
+// previewing says whether task is still the one shown before acceptance.
+const previewing = (task) => selected && selected.kind === "queue" && selected.task.id === task.id;
+
+// readTranscript reads the end of a conversation the agent does not have yet
+// (GET /desk/conversations/{id}/events?limit=): {events, older} or null with the error shown.
+async function readTranscript(convId, limit) {
+  const res = await api("GET", "/conversations/" + encodeURIComponent(convId) + "/events?limit=" + limit);
+  if (!res.ok) return { error: res.error.message };
+  return { events: (res.data && res.data.events) || [], older: Boolean(res.data && res.data.older) };
+}
+
+// showPreview shows a waiting task's transcript so far, read-only, with the agents' notes (a
+// transfer's reason among them), under the preview's note.
+async function showPreview(task) {
+  const got = await readTranscript(task.conversation_id, 100);
+  if (!previewing(task)) return;
+  const log = $("log");
+  if (got.error) {
+    log.append(el("div", "note", "Le fil n'a pas pu être lu : " + got.error));
+    return;
+  }
+  const view = { id: task.conversation_id, seen: new Set() }; // eventNode's context, read-only
+  const inner = el("div", "log-inner");
+  if (got.older) inner.append(el("div", "note", "Seuls les derniers échanges sont montrés ; le reste s'affiche quand vous prenez la tâche."));
+  for (const ev of got.events) {
+    const node = ev.type === "typing" ? null : eventNode(view, ev);
+    if (node) inner.append(node);
+  }
+  log.append(inner);
+  await notes.load(task.conversation_id, inner);
+  if (previewing(task)) toEnd();
+}
+
+// lastCustomerText is the text of the last message the customer wrote among events, or "".
+function lastCustomerText(events) {
+  const m = events.filter((ev) => ev.type === "message" && ev.from === "customer").pop();
+  return m ? String(m.text || "") : "";
 }
 
 function selectConv(id) {
@@ -392,6 +440,7 @@ function selectConv(id) {
   $("conv-summary").textContent = describe(c.task);
   $("reply").hidden = c.ended;
   $("reply-count").hidden = c.ended;
+  $("reply-note").closest("label").hidden = false;
   $("close-conv").hidden = false;
   $("transfer-conv").hidden = c.ended;
   $("handback-conv").hidden = c.ended;
