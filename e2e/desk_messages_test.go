@@ -12,7 +12,8 @@ import (
 
 // TestLeftMessageReachesTheDesk: with no agent Prêt, a customer leaves a message in the
 // widget (the contact it asks for is required and checked by the server); an agent sees it
-// under « Messages laissés », reads it with the conversation before it, creates the customer, renames the request and closes it, and the list is empty.
+// under « Messages laissés », reads it with the conversation before it, creates the customer,
+// renames the request and closes it, and the list is empty.
 func TestLeftMessageReachesTheDesk(t *testing.T) {
 	srv := startDeskServer(t)
 	agent := srv.addAgent(t, "camille", "Camille")
