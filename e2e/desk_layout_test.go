@@ -48,6 +48,10 @@ func TestDeskAtEverySize(t *testing.T) {
 				t.Errorf("%d×%d: #%s %s", w, h, id, why)
 			}
 		}
+		if eval[bool](t, tab, `document.documentElement.scrollHeight > innerHeight + 1`) { // stacked: the reply box and the dossier below
+			eval[string](t, tab, reachable("reply-text"))
+			screenshot(t, tab, fmt.Sprintf("desk-layout-%dx%d-reply", w, h))
+		}
 		if stuck := eval[bool](t, tab, `document.documentElement.scrollHeight > innerHeight + 1 && getComputedStyle(document.body).overflowY === "hidden"`); stuck {
 			t.Errorf("%d×%d: the page is taller than the window but cannot be scrolled", w, h)
 		}
