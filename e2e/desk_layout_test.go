@@ -48,6 +48,22 @@ func TestDeskAtEverySize(t *testing.T) {
 				t.Errorf("%d×%d: #%s %s", w, h, id, why)
 			}
 		}
+		for _, d := range [][2]string{{"conv-customer", "customer-dialog"}, {"transfer-conv", "transfer-dialog"}, {"replies-open", "replies-dialog"}} {
+			opener, dialog := d[0], d[1]
+			eval[string](t, tab, reachable(opener))
+			do(t, tab, "open #"+dialog, chromedp.Click(chromedp.ID(opener)))
+			waitPage(t, tab, "#"+dialog+" open", `document.getElementById(`+quote(dialog)+`).open`)
+			if why := eval[string](t, tab, `(() => { const d = document.getElementById(`+quote(dialog)+`), r = d.getBoundingClientRect();
+				if (r.left < 0 || r.right > innerWidth + 1) return "is wider than the window (" + Math.round(r.width) + " px)";
+				if (d.scrollWidth > d.clientWidth + 1) return "scrolls sideways (" + d.scrollWidth + " px of content in " + d.clientWidth + ")";
+				return ""; })()`); why != "" {
+				t.Errorf("%d×%d: #%s %s", w, h, dialog, why)
+			}
+			if w == 360 {
+				screenshot(t, tab, "desk-layout-360-"+dialog)
+			}
+			do(t, tab, "close #"+dialog, chromedp.Evaluate[chromedp.Void](`document.getElementById(`+quote(dialog)+`).close()`))
+		}
 		if eval[bool](t, tab, `document.documentElement.scrollHeight > innerHeight + 1`) { // stacked: the reply box and the dossier below
 			eval[string](t, tab, reachable("reply-text"))
 			screenshot(t, tab, fmt.Sprintf("desk-layout-%dx%d-reply", w, h))
