@@ -5,14 +5,16 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/relais/relais/server"
 )
 
 // TestInternalNoteStaysInTheDesk: in a conversation with a customer in the widget, the agent
 // writes an internal note (« Note interne » checked), then a message. The desk shows the note
 // as a note; the customer's widget shows the message and never the note, live or after a
-// reload (the transcript read again).
+// reload (the transcript read again). The box's counter has the limit of what it sends.
 func TestInternalNoteStaysInTheDesk(t *testing.T) {
-	srv := startDeskServer(t)
+	srv := startDeskServer(t, func(c *server.Config) { c.MaxMessageLength = 300 })
 	srv.addAgent(t, "camille", "Camille")
 	desk, _ := newTab(t)
 	signIn(t, desk, srv, "camille")
@@ -27,7 +29,11 @@ func TestInternalNoteStaysInTheDesk(t *testing.T) {
 	waitUntil(t, customer, "the agent joined", `Array.from(r.querySelectorAll(".log .notice")).some(e => e.textContent.includes("Camille a rejoint"))`)
 
 	const note, message = "NOTE-INTERNE-7C2: client déjà remboursé une fois", "Bonjour, je regarde votre dossier."
+	// The counter follows the server's limit of what the box sends: 300 for a message here,
+	// the desk's text limit for a note.
+	waitPage(t, desk, "the message counter", `document.getElementById("reply-count").textContent === "0 / 300"`)
 	do(t, desk, "Note interne", chromedp.Click(chromedp.ID("reply-note")))
+	waitPage(t, desk, "the note counter", `/^0 \/ 2\s000$/.test(document.getElementById("reply-count").textContent)`)
 	do(t, desk, "write the note", setValue("reply-text", note), chromedp.Click(chromedp.ID("reply-send")))
 	waitPage(t, desk, "the note in the desk, as a note",
 		`Array.from(document.querySelectorAll("#log .internal-note")).some(e => e.textContent.includes(`+quote(note)+`))`)

@@ -117,7 +117,7 @@ function signedIn(agent) {
   for (const id of ["ready", "not-ready", "replies-open", "sound-toggle", "logout"]) $(id).hidden = false;
   $("who").textContent = agent.name;
   Promise.all([loadIntents(), loadLimits()]).finally(() => { // names first: the first offer or queue shows them
-    counter($("reply-count"), $("reply-text").value, limits.message);
+    countReply();
     connect();
   });
 }
@@ -686,12 +686,18 @@ function removeConv(id) {
   showCurrent();
 }
 
+// replyLimit is the server's limit of what the reply box sends: a message to the customer, or
+// an internal note (a desk text). countReply shows the box's counter against it.
+const replyLimit = () => (notes.noting() ? limits.text : limits.message);
+const countReply = () => counter($("reply-count"), $("reply-text").value, replyLimit());
+$("reply-note").addEventListener("change", countReply);
+
 $("reply").addEventListener("submit", async (e) => {
   e.preventDefault();
   const c = selected && selected.kind === "conv" && convs.get(selected.id);
   const text = serverTrim($("reply-text").value);
   if (!text || !c || c.ended) return;
-  const max = notes.noting() ? limits.text : limits.message;
+  const max = replyLimit();
   if (max && chars(text) > max) {
     showError((notes.noting() ? "Note trop longue : " : "Message trop long : ") + tooLong(max, chars(text)));
     return;
@@ -701,14 +707,14 @@ $("reply").addEventListener("submit", async (e) => {
     if (refused) showError(refused);
     else {
       $("reply-text").value = "";
-      counter($("reply-count"), "", limits.message);
+      countReply();
       $("log").scrollTop = $("log").scrollHeight;
     }
     return;
   }
   if (send({ type: "message", conversation_id: c.id, text })) {
     $("reply-text").value = "";
-    counter($("reply-count"), "", limits.message);
+    countReply();
   }
 });
 
@@ -720,7 +726,7 @@ $("reply-text").addEventListener("keydown", (e) => {
 });
 
 $("reply-text").addEventListener("input", () => {
-  counter($("reply-count"), $("reply-text").value, limits.message);
+  countReply();
   const c = selected && selected.kind === "conv" && convs.get(selected.id);
   if (!c || c.ended || notes.noting() || Date.now() - typedAt < 2000) return;
   typedAt = Date.now();
@@ -803,5 +809,5 @@ attachments.wire({
     if (ev && convs.get(c.id) === c) showEvent(c, ev);
   },
 });
-counter($("reply-count"), "", limits.message);
+countReply();
 start();
