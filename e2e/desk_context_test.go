@@ -10,7 +10,7 @@ import (
 // Selected in the queue, the task shows its transcript so far, read-only (no reply box), the
 // customer's words as text; offered, it shows the customer's last message.
 func TestDeskContextBeforeTaking(t *testing.T) {
-	srv := startDeskServer(t)
+	srv := startDeskServer(t, longOffers) // accepted by the test: a loaded machine must not let them expire first
 	srv.addAgent(t, "camille", "Camille")
 	const words = "Ma box <b>ne s'allume plus</b> depuis ce matin."
 	customer := srv.startChat(t, "")

@@ -13,7 +13,7 @@ import (
 // wide enough to read and write, nothing covers it, the title is not cut, and every control of
 // the header, the conversation and the dossier can be reached and is not covered.
 func TestDeskAtEverySize(t *testing.T) {
-	srv := startDeskServer(t)
+	srv := startDeskServer(t, longOffers) // accepted by the test: a loaded machine must not let them expire first
 	agent := srv.addAgent(t, "camille", "Camille")
 	srv.session(t, agent.ID)
 	tab, _ := newTab(t)

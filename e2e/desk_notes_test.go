@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -14,7 +15,7 @@ import (
 // as a note; the customer's widget shows the message and never the note, live or after a
 // reload (the transcript read again). The box's counter has the limit of what it sends.
 func TestInternalNoteStaysInTheDesk(t *testing.T) {
-	srv := startDeskServer(t, func(c *server.Config) { c.MaxMessageLength = 300 })
+	srv := startDeskServer(t, func(c *server.Config) { c.MaxMessageLength = 300; c.OfferTimeout = time.Minute })
 	srv.addAgent(t, "camille", "Camille")
 	desk, _ := newTab(t)
 	signIn(t, desk, srv, "camille")

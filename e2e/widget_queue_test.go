@@ -14,7 +14,7 @@ const queueTexts = `Array.from(r.querySelectorAll(".log > *")).map(e => e.textCo
 // and an estimate; when the agent goes Non prêt the estimate goes (nothing holds it any more),
 // the position stays, in the same notice.
 func TestWidgetHandoffThenLivePosition(t *testing.T) {
-	srv := startDeskServer(t)
+	srv := startDeskServer(t, longOffers) // accepted by the test: a loaded machine must not let them expire first
 	srv.addAgent(t, "camille", "Camille")
 	desk, _ := newTab(t)
 	signIn(t, desk, srv, "camille")
