@@ -394,7 +394,7 @@ function selectQueued(task) {
 const previewing = (task) => selected && selected.kind === "queue" && selected.task.id === task.id;
 
 // readTranscript reads the end of a conversation the agent does not have yet
-// (GET /desk/conversations/{id}/events?limit=): {events, older} or null with the error shown.
+// (GET /desk/conversations/{id}/events?limit=): {events, older}, or {error} with the server's message.
 async function readTranscript(convId, limit) {
   const res = await api("GET", "/conversations/" + encodeURIComponent(convId) + "/events?limit=" + limit);
   if (!res.ok) return { error: res.error.message };
