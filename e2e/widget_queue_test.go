@@ -12,7 +12,7 @@ const queueTexts = `Array.from(r.querySelectorAll(".log > *")).map(e => e.textCo
 // TestWidgetHandoffThenLivePosition: while the only agent is Prêt but busy, a customer asks
 // for a person: the widget shows one queue notice (not a message per step), with the position
 // and an estimate; when the agent goes Non prêt the estimate goes (nothing holds it any more),
-// the position stays, in the same notice.
+// the position stays, in the same notice. On a 360 px phone.
 func TestWidgetHandoffThenLivePosition(t *testing.T) {
 	srv := startDeskServer(t, longOffers) // accepted by the test: a loaded machine must not let them expire first
 	srv.addAgent(t, "camille", "Camille")
@@ -27,6 +27,7 @@ func TestWidgetHandoffThenLivePosition(t *testing.T) {
 	waitPage(t, desk, "busy with the first customer", `document.querySelector("#log .msg-customer")`)
 
 	customer, _ := newTab(t)
+	do(t, customer, "a 360 px phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
 	openWidget(t, customer, srv.URL)
 	say(t, customer, "je veux parler à un conseiller")
 	waitUntil(t, customer, "one queue notice with the position and an estimate",
