@@ -316,6 +316,7 @@ function showQueue(entries, length) {
     li.dataset.task = e.task.id;
     const pick = button("", "select", () => selectQueued(e.task));
     pick.append(el("span", "", e.position + ". " + describe(e.task)));
+    if (e.last_customer_message) pick.append(el("small", "last", "« " + e.last_customer_message + " »"));
     pick.append(el("small", "", e.task.state === "waiting" ? waitLabel(e.task) : "proposée à un agent"));
     pick.setAttribute("aria-current", String(!!(selected && selected.kind === "queue" && selected.task.id === e.task.id)));
     pick.setAttribute("aria-label", "Voir le dossier : " + e.position + ". " + describe(e.task));
