@@ -9,7 +9,7 @@ import (
 // TestDeskContextBeforeTaking: before taking a task the agent reads what the customer wants.
 // The queue lists the task with the customer's last message, kept up to date as they write;
 // selected in the queue, the task shows its transcript so far, read-only (no reply box), the
-// customer's words as text; offered, it shows the customer's last message.
+// customer's words as text, and what they write next; offered, it shows their last message.
 func TestDeskContextBeforeTaking(t *testing.T) {
 	srv := startDeskServer(t, longOffers) // accepted by the test: a loaded machine must not let them expire first
 	srv.addAgent(t, "camille", "Camille")
@@ -31,11 +31,15 @@ func TestDeskContextBeforeTaking(t *testing.T) {
 	if n := eval[int](t, tab, `document.querySelectorAll("#log b, #queue b").length`); n != 0 {
 		t.Errorf("the customer's markup became %d elements", n)
 	}
+	const third = "Je l'ai déjà redémarrée deux fois."
+	customer.say(t, third)
+	waitPage(t, tab, "the preview follows what the customer writes",
+		`Array.from(document.querySelectorAll("#log .msg-customer .text")).some(e => e.textContent === `+quote(third)+`) && document.querySelectorAll("#log .note").length >= 1`)
 	screenshot(t, tab, "desk-context-preview")
 
 	do(t, tab, "Prêt", chromedp.Click(chromedp.ID("ready")))
 	waitPage(t, tab, "the offer with the customer's last message",
-		`!document.getElementById("offer-box").hidden && document.getElementById("offer-last").textContent === "Dernier message : « " + `+quote(more)+` + " »"`)
+		`!document.getElementById("offer-box").hidden && document.getElementById("offer-last").textContent === "Dernier message : « " + `+quote(third)+` + " »"`)
 	screenshot(t, tab, "desk-context-offer")
 	do(t, tab, "Accepter", chromedp.Click(chromedp.ID("offer-accept")))
 	waitPage(t, tab, "the conversation, with its reply box", `!document.getElementById("reply").hidden && Array.from(document.querySelectorAll("#log .msg-customer .text")).some(e => e.textContent === `+quote(words)+`)`)

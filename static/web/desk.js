@@ -334,7 +334,8 @@ function showQueue(entries, length) {
   }
   if (selected && selected.kind === "queue") {
     const still = entries.find((e) => e.task.id === selected.task.id);
-    if (still) selected.task = still.task;
+    if (still && still.last_customer_message !== selected.last) showPreview(still.task); // the customer wrote
+    if (still) Object.assign(selected, { task: still.task, last: still.last_customer_message });
     else if (!convs.has(selected.task.conversation_id)) $("records-status").textContent = "Cette tâche n'est plus dans la file d'attente.";
   }
   $("preview-pick").hidden = !(selected && selected.kind === "queue" && canPick(selected.task));
@@ -373,10 +374,10 @@ function showCurrent() {
 function selectQueued(task) {
   if (convs.has(task.conversation_id)) return selectConv(task.conversation_id);
   messages.deselect();
-  selected = { kind: "queue", task };
+  selected = { kind: "queue", task, last: (queue.find((e) => e.task.id === task.id) || {}).last_customer_message };
   $("no-conv").hidden = true;
   $("conv").hidden = false;
-  $("log").replaceChildren(el("div", "note", "Aperçu avant acceptation, en lecture seule : le fil de la conversation jusqu'ici."));
+  $("log").replaceChildren(previewNote());
   $("conv-summary").textContent = "En attente — " + describe(task);
   showPreview(task);
   $("reply").hidden = true;
@@ -402,14 +403,16 @@ async function readTranscript(convId, limit) {
   return { events: (res.data && res.data.events) || [], older: Boolean(res.data && res.data.older) };
 }
 
+const previewNote = () => el("div", "note", "Aperçu avant acceptation, en lecture seule : le fil de la conversation jusqu'ici.");
+
 // showPreview shows a waiting task's transcript so far, read-only, with the agents' notes (a
-// transfer's reason among them), under the preview's note.
+// transfer's reason among them), under the preview's note; again when the customer writes
+// (showQueue), the view staying where the agent reads unless it was at the end.
 async function showPreview(task) {
   const got = await readTranscript(task.conversation_id, 100);
   if (!previewing(task)) return;
-  const log = $("log");
   if (got.error) {
-    log.append(el("div", "note", "Le fil n'a pas pu être lu : " + got.error));
+    $("log").replaceChildren(previewNote(), el("div", "note", "Le fil n'a pas pu être lu : " + got.error));
     return;
   }
   const view = { id: task.conversation_id, seen: new Set() }; // eventNode's context, read-only
@@ -419,9 +422,12 @@ async function showPreview(task) {
     const node = ev.type === "typing" ? null : eventNode(view, ev);
     if (node) inner.append(node);
   }
-  log.append(inner);
   await notes.load(task.conversation_id, inner);
-  if (previewing(task)) toEnd();
+  if (!previewing(task)) return;
+  const atEnd = nearEnd(), top = $("log").scrollTop;
+  $("log").replaceChildren(previewNote(), inner);
+  if (atEnd) toEnd();
+  else $("log").scrollTop = top;
 }
 
 // lastCustomerText is the text of the last message the customer wrote among events, or "".
