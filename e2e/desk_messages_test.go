@@ -11,8 +11,9 @@ import (
 )
 
 // TestLeftMessageReachesTheDesk: with no agent Prêt, a customer leaves a message in the
-// widget; an agent sees it under « Messages laissés », reads it with the conversation before
-// it, creates the customer, renames the request and closes it, and the list is empty.
+// widget (the contact it asks for is required and checked by the server); an agent sees it
+// under « Messages laissés », reads it with the conversation before it, creates the customer,
+// renames the request and closes it, and the list is empty.
 func TestLeftMessageReachesTheDesk(t *testing.T) {
 	srv := startDeskServer(t)
 	agent := srv.addAgent(t, "camille", "Camille")
@@ -32,6 +33,18 @@ func TestLeftMessageReachesTheDesk(t *testing.T) {
 	say(t, customer, left) // without a contact: refused, the text kept
 	waitUntil(t, customer, "the contact is required, the text kept", `!r.querySelector(".alert").hidden && r.querySelector(".alert").textContent.includes("e-mail ou un numéro de téléphone") && r.querySelector("#relais-contact").getAttribute("aria-invalid") === "true" && r.activeElement === r.querySelector("#relais-contact") && r.querySelector("textarea").value === `+quote(left))
 	screenshot(t, customer, "messages-00-contact-asked")
+	for _, bad := range []struct{ contact, says string }{
+		{"jeanne@", "Adresse e-mail invalide."},
+		{"06 12", "numéro de téléphone de 6 à 20 chiffres"},
+	} {
+		do(t, customer, "give a bad contact: "+bad.contact, chromedp.Evaluate[chromedp.Void](`(() => {
+			const r = `+shadow+`;
+			r.querySelector("#relais-contact").value = `+quote(bad.contact)+`;
+			r.querySelector(".alert").textContent = "";
+			r.querySelector("form.composer").requestSubmit();
+		})()`))
+		waitUntil(t, customer, "the server refuses "+bad.contact+", the text kept", `r.querySelector(".alert").textContent.includes(`+quote(bad.says)+`) && r.querySelector("#relais-contact").getAttribute("aria-invalid") === "true" && r.querySelector("textarea").value === `+quote(left)+` && !Array.from(r.querySelectorAll(".log .notice")).some(e => e.textContent.includes("bien été transmis"))`)
+	}
 	do(t, customer, "give a phone number and send", chromedp.Evaluate[chromedp.Void](`(() => {
 		const c = `+shadow+`.querySelector("#relais-contact");
 		c.value = "06 12 34 56 78";

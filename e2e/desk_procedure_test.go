@@ -86,6 +86,11 @@ func TestProcedurePickFromQueue(t *testing.T) {
 	waitPage(t, tab, "the title field", `document.activeElement.id === "request-title"`)
 	// The seed: « Les champs … ont une limite de 2 000 caractères »; the counter has it from the server.
 	waitPage(t, tab, "the title's counter says 2 000", `/\/\s2\s000$/.test(document.getElementById("request-title-count").textContent)`)
+	long := strings.Repeat("é", 2000)
+	do(t, tab, "type a 2,000-character title", setValue("request-title", long), enter)
+	waitPage(t, tab, "the 2,000-character title is saved", `document.getElementById("request-saved").textContent === "Demande enregistrée." && document.getElementById("request-title-btn").textContent === `+quote(long))
+	do(t, tab, "click the title again", chromedp.Click(chromedp.ID("request-title-btn")))
+	waitPage(t, tab, "the title field", `document.activeElement.id === "request-title"`)
 	do(t, tab, "type a title", setValue("request-title", "Colis non livré"), enter)
 	waitPage(t, tab, "the title is saved", `document.getElementById("request-saved").textContent === "Demande enregistrée." && document.getElementById("request-title-btn").textContent === "Colis non livré"`)
 

@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -17,6 +18,10 @@ type deskServer struct {
 	URL      string
 	accounts *handoff.Accounts
 }
+
+// longOffers gives agents a minute to accept an offer, for tests that accept it themselves: on
+// a loaded machine the default 15 s may pass before the page's click.
+func longOffers(c *server.Config) { c.OfferTimeout = time.Minute }
 
 // startDeskServer runs it until the test ends; configure changes the configuration.
 func startDeskServer(t *testing.T, configure ...func(*server.Config)) *deskServer {

@@ -424,8 +424,8 @@ func TestFlowAnswersOnAPhone(t *testing.T) {
 	}
 }
 
-// TestLongAnswerReadFromItsStart: a bot answer taller than the conversation's view is shown
-// from its first line, not from its last.
+// TestLongAnswerReadFromItsStart: each bot answer taller than the conversation's view is
+// shown from its first line, not from its last.
 func TestLongAnswerReadFromItsStart(t *testing.T) {
 	srv := startServer(t)
 	ctx, _ := newTab(t)
@@ -440,6 +440,16 @@ func TestLongAnswerReadFromItsStart(t *testing.T) {
 	}
 	waitUntil(t, ctx, "the answer's first line is at the top of the view", lastTop+` >= 0 && `+lastTop+` < 40`)
 	screenshot(t, ctx, "long-answer-from-its-start")
+
+	// The next long answer too, though the view was left at the start of the first one.
+	n := eval[int](t, ctx, `(() => { const r = `+shadow+`; return `+botCount+`; })()`)
+	say(t, ctx, "comment passer commande ?")
+	waitUntil(t, ctx, "the second answer is shown", botCount+` > `+itoa(n))
+	if !eval[bool](t, ctx, `(l => Array.from(l.querySelectorAll(".msg")).pop().offsetHeight > l.clientHeight)(`+shadow+`.querySelector(".log"))`) {
+		t.Fatalf("the second answer fits in the view: it proves nothing\n%s", dumpLog(ctx))
+	}
+	waitUntil(t, ctx, "the second answer's first line is at the top of the view", lastTop+` >= 0 && `+lastTop+` < 40`)
+	screenshot(t, ctx, "long-answer-from-its-start-2")
 }
 
 // TestFavicon: the pages name their icon, and /favicon.ico (which browsers ask for anyway)

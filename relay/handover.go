@@ -35,8 +35,10 @@ func (r *Relay) apply(ctx context.Context, notices []handoff.Notice) (failed []s
 	queueChanged := false
 	for _, n := range notices {
 		r.obs.ObserveNotice(n, time.Since(n.At))
-		if n.Kind == handoff.NoticeQueue {
+		if movesEstimates(n.Kind) {
 			queueChanged = true
+		}
+		if n.Kind == handoff.NoticeQueue {
 			continue
 		}
 		if err := r.change(ctx, n); err != nil {
@@ -48,6 +50,16 @@ func (r *Relay) apply(ctx context.Context, notices []handoff.Notice) (failed []s
 		r.positions.Changed()
 	}
 	return failed
+}
+
+// movesEstimates says whether a notice may change what queued customers were told: the queue
+// itself, or the agents Prêt behind the estimates (an agent going Non prêt, away or back).
+func movesEstimates(k handoff.NoticeKind) bool {
+	switch k {
+	case handoff.NoticeQueue, handoff.NoticeState, handoff.NoticeAgentDropped, handoff.NoticeAgentBack:
+		return true
+	}
+	return false
 }
 
 // change applies one routing notice to its conversation.

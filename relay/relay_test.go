@@ -405,3 +405,66 @@ func TestTurnsAndHandoffOnACluster(t *testing.T) {
 		t.Fatalf("the handoff's task: %+v %v", task, err)
 	}
 }
+
+// TestEstimateGoesWhenTheLastAgentIsNotReady: while the only agent Prêt is busy, a queued
+// customer is told an estimate; when that agent goes Non prêt nothing holds it any more, and
+// the customer is told again, without it (the queue itself did not change).
+func TestEstimateGoesWhenTheLastAgentIsNotReady(t *testing.T) {
+	f, ctx := newFixture(t), context.Background()
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- f.relay.Run(rctx) }()
+	t.Cleanup(func() { stop(); <-done })
+
+	agent, err := f.accounts.Add(ctx, handoff.NewAgent{Login: "lea", Name: "Léa", Password: "Correct-Cheval-Pile-42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.router.Connect(ctx, agent.ID, "desk-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.relay.Do(ctx, agent, relay.Command{Type: "set_state", State: "ready"}); err != nil {
+		t.Fatal(err)
+	}
+	handOver := func() string {
+		t.Helper()
+		opened, err := f.relay.Open(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.relay.Post(ctx, opened.Conversation.ID, opened.Conversation.Token, "", "conseiller"); err != nil {
+			t.Fatal(err)
+		}
+		return opened.Conversation.ID
+	}
+	first := handOver()
+	task := waitFor(t, func() (handoff.Task, bool) {
+		task, err := f.router.TaskOf(ctx, first)
+		return task, err == nil && task.State == handoff.TaskOffered
+	})
+	if err := f.relay.Do(ctx, agent, relay.Command{Type: "accept", TaskID: task.ID}); err != nil {
+		t.Fatal(err)
+	}
+	second := handOver()
+	lastQueued := func() (conversation.Event, bool) {
+		events, err := f.conv.Events(ctx, second, 0, 100)
+		var last conversation.Event
+		for _, e := range events {
+			if e.Type == conversation.TypeQueued && e.Position > 0 {
+				last = e
+			}
+		}
+		return last, err == nil && last.Position > 0
+	}
+	told := waitFor(t, func() (conversation.Event, bool) {
+		e, ok := lastQueued()
+		return e, ok && e.EstimatedWaitSeconds > 0
+	})
+	if err := f.relay.Do(ctx, agent, relay.Command{Type: "set_state", State: "not_ready"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() (conversation.Event, bool) {
+		e, ok := lastQueued()
+		return e, ok && e.Seq > told.Seq && e.EstimatedWaitSeconds == 0 && e.Position == 1
+	})
+}

@@ -148,7 +148,21 @@ func (r *Relay) post(ctx context.Context, id string, x conversation.Exchange, st
 		r.obs.ObserveTurn(turn)
 		out.Answer = append(out.Answer, r.enqueue(ctx, id, turn)...)
 	}
+	if st.Owner == conversation.OwnerQueued {
+		r.waitingWrote(ctx, id)
+	}
 	return Answered{Message: out.Message, Events: out.Answer}, nil
+}
+
+// waitingWrote tells every desk that a customer in the queue wrote: the queue list shows each
+// customer's last message. Without it the list is only late; the message is stored.
+func (r *Relay) waitingWrote(ctx context.Context, id string) {
+	if r.router == nil {
+		return
+	}
+	if err := r.router.Announce(context.WithoutCancel(ctx), handoff.NoticeQueue, id); err != nil {
+		r.log.Warn("file d'attente : nouveau message d'un client en attente", "conversation", id, "err", err)
+	}
 }
 
 // unchanged says whether conversation id is still as st, remembered, says: ErrStale if not.

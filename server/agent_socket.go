@@ -47,9 +47,16 @@ type transcript struct {
 
 // queueMessage is the "queue" envelope: the waiting tasks, with positions and estimates.
 type queueMessage struct {
-	Type   string               `json:"type"`
-	Tasks  []handoff.QueueEntry `json:"tasks"`
-	Length int                  `json:"length"`
+	Type   string      `json:"type"`
+	Tasks  []queueTask `json:"tasks"`
+	Length int         `json:"length"`
+}
+
+// queueTask is a task of the queue envelope: its entry, with its customer's last message for
+// each one (queueEnvelope).
+type queueTask struct {
+	handoff.QueueEntry
+	LastCustomerMessage string `json:"last_customer_message,omitempty"`
 }
 
 // agentSocket is one open desk websocket: a socket, the agent and session it belongs to, and

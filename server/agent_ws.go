@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
@@ -187,15 +188,49 @@ func page(id string, events []conversation.Event) transcript {
 	return tr
 }
 
+// The tasks of the queue envelope (its first handoff.QueueShown) carry their customer's last
+// message, cut short: the list shows why each customer waits; the preview of a task gives its
+// whole transcript.
+const (
+	queueContextRunes = 200 // characters of it
+	lastMessageScan   = 30  // events read back from a conversation's end to find it
+)
+
 func (s *Server) queueEnvelope(ctx context.Context) (queueMessage, error) {
 	v, err := s.agents.router.Queue(ctx)
 	if err != nil {
 		return queueMessage{}, err
 	}
-	if v.Entries == nil {
-		v.Entries = []handoff.QueueEntry{}
+	tasks := make([]queueTask, len(v.Entries))
+	for i, e := range v.Entries {
+		tasks[i] = queueTask{QueueEntry: e, LastCustomerMessage: s.lastCustomerMessage(ctx, e.Task.ConversationID)}
 	}
-	return queueMessage{Type: "queue", Tasks: v.Entries, Length: v.Length}, nil
+	return queueMessage{Type: "queue", Tasks: tasks, Length: v.Length}, nil
+}
+
+// lastCustomerMessage is the last message the customer wrote in conversation id among its
+// last events, cut to queueContextRunes characters; "" when there is none or it cannot be read
+// (the list goes without it).
+func (s *Server) lastCustomerMessage(ctx context.Context, id string) string {
+	events, err := s.conv.Before(ctx, id, 0, lastMessageScan)
+	if err != nil {
+		return ""
+	}
+	for i := len(events) - 1; i >= 0; i-- {
+		if e := events[i]; e.Type == conversation.TypeMessage && e.From == conversation.FromCustomer {
+			return cut(e.Text, queueContextRunes)
+		}
+	}
+	return ""
+}
+
+// cut shortens s to n characters, the last one an ellipsis when it cut.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }
 
 // command runs one command of the desk; a refusal comes back as an error envelope.

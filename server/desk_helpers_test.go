@@ -80,13 +80,19 @@ type deskMsg struct {
 		ID     string               `json:"id"`
 		Events []conversation.Event `json:"events"`
 	} `json:"conversation"`
-	ConversationID string               `json:"conversation_id"`
-	Event          *conversation.Event  `json:"event"`
-	Code           string               `json:"code"`
-	Message        string               `json:"message"`
-	For            string               `json:"for"`
-	Tasks          []handoff.QueueEntry `json:"tasks"`
-	Desk           *rec.Interaction     `json:"desk"`
+	ConversationID string              `json:"conversation_id"`
+	Event          *conversation.Event `json:"event"`
+	Code           string              `json:"code"`
+	Message        string              `json:"message"`
+	For            string              `json:"for"`
+	Tasks          []queuedTask        `json:"tasks"`
+	Desk           *rec.Interaction    `json:"desk"`
+}
+
+// queuedTask is a task of the queue envelope.
+type queuedTask struct {
+	handoff.QueueEntry
+	LastCustomerMessage string `json:"last_customer_message"`
 }
 
 // desk is an open agent websocket whose envelopes a reader goroutine collects.

@@ -54,10 +54,10 @@ func TestLanesKeepOrderPerKeyAndRunKeysApart(t *testing.T) {
 // The queue pusher sends the whole queue first, then the length alone while the first
 // entries stay the same, nothing while both do, the whole queue again when an entry changes.
 func TestQueuePushSendsWhatChanged(t *testing.T) {
-	entry := func(id string, position int) handoff.QueueEntry {
-		return handoff.QueueEntry{Task: handoff.Task{ID: id, State: handoff.TaskWaiting}, Position: position}
+	entry := func(id string, position int) queueTask {
+		return queueTask{QueueEntry: handoff.QueueEntry{Task: handoff.Task{ID: id, State: handoff.TaskWaiting}, Position: position}}
 	}
-	head := []handoff.QueueEntry{entry("t1", 1), entry("t2", 2)}
+	head := []queueTask{entry("t1", 1), entry("t2", 2)}
 	steps := []struct {
 		name string
 		q    queueMessage
@@ -66,7 +66,7 @@ func TestQueuePushSendsWhatChanged(t *testing.T) {
 		{"first", queueMessage{Type: "queue", Tasks: head, Length: 5}, `"tasks":[`},
 		{"same", queueMessage{Type: "queue", Tasks: head, Length: 5}, ""},
 		{"a customer more at the tail", queueMessage{Type: "queue", Tasks: head, Length: 6}, `{"type":"queue","length":6}`},
-		{"the head taken", queueMessage{Type: "queue", Tasks: []handoff.QueueEntry{entry("t2", 1)}, Length: 6}, `"tasks":[{"task":{"id":"t2"`},
+		{"the head taken", queueMessage{Type: "queue", Tasks: []queueTask{entry("t2", 1)}, Length: 6}, `"tasks":[{"task":{"id":"t2"`},
 	}
 	var last sentQueue
 	for _, s := range steps {

@@ -119,7 +119,7 @@ function signedIn(agent) {
   for (const id of ["ready", "not-ready", "replies-open", "sound-toggle", "logout"]) $(id).hidden = false;
   $("who").textContent = agent.name;
   Promise.all([loadIntents(), loadLimits()]).finally(() => { // names first: the first offer or queue shows them
-    counter($("reply-count"), $("reply-text").value, limits.message);
+    countReply();
     connect();
   });
 }
@@ -248,17 +248,24 @@ async function showOffer(task, expiresAt) {
   if (errorKind === "expired") clearError(); // an older offer's expiry is over
   $("offer-summary").textContent = describe(task);
   $("offer-customer").textContent = "";
+  $("offer-last").textContent = "";
   $("offer-box").hidden = false;
   tick();
   clearInterval(countdownTimer);
   countdownTimer = setInterval(tick, 250);
   alerts.offerShown(describe(task), $("offer-countdown").textContent);
   announce("Nouvelle tâche : " + describe(task) + ". Acceptez dans les " + $("offer-countdown").textContent + " secondes.");
-  const res = await api("GET", "/conversations/" + encodeURIComponent(task.conversation_id));
-  if (res.ok && offer && offer.task.id === task.id) {
+  const [res, got] = await Promise.all([
+    api("GET", "/conversations/" + encodeURIComponent(task.conversation_id)),
+    readTranscript(task.conversation_id, 30),
+  ]);
+  if (!offer || offer.task.id !== task.id) return;
+  if (res.ok) {
     const c = res.data && res.data.customer;
     $("offer-customer").textContent = c ? "Client : " + c.name : "Client inconnu";
   }
+  const last = got.events ? lastCustomerText(got.events) : "";
+  $("offer-last").textContent = last ? "Dernier message : « " + last + " »" : "";
 }
 
 function tick() {
@@ -313,6 +320,7 @@ function showQueue(entries, length) {
     li.dataset.task = e.task.id;
     const pick = button("", "select", () => selectQueued(e.task));
     pick.append(el("span", "", e.position + ". " + describe(e.task)));
+    if (e.last_customer_message) pick.append(el("small", "last", "« " + e.last_customer_message + " »"));
     pick.append(el("small", "", e.task.state === "waiting" ? waitLabel(e.task) : "proposée à un agent"));
     pick.setAttribute("aria-current", String(!!(selected && selected.kind === "queue" && selected.task.id === e.task.id)));
     pick.setAttribute("aria-label", "Voir le dossier : " + e.position + ". " + describe(e.task));
@@ -330,7 +338,8 @@ function showQueue(entries, length) {
   }
   if (selected && selected.kind === "queue") {
     const still = entries.find((e) => e.task.id === selected.task.id);
-    if (still) selected.task = still.task;
+    if (still && still.last_customer_message !== selected.last) showPreview(still.task); // the customer wrote
+    if (still) Object.assign(selected, { task: still.task, last: still.last_customer_message });
     else if (!convs.has(selected.task.conversation_id)) $("records-status").textContent = "Cette tâche n'est plus dans la file d'attente.";
   }
   $("preview-pick").hidden = !(selected && selected.kind === "queue" && canPick(selected.task));
@@ -378,20 +387,66 @@ function showCurrent() {
 function selectQueued(task) {
   if (convs.has(task.conversation_id)) return selectConv(task.conversation_id);
   messages.deselect();
-  selected = { kind: "queue", task };
+  selected = { kind: "queue", task, last: (queue.find((e) => e.task.id === task.id) || {}).last_customer_message };
   $("no-conv").hidden = true;
   $("conv").hidden = false;
-  $("log").replaceChildren(el("div", "note", "Aperçu avant acceptation : le fil de la conversation s'affiche quand vous prenez la tâche."));
+  $("log").replaceChildren(previewNote());
   $("conv-summary").textContent = "En attente — " + describe(task);
+  showPreview(task);
   $("reply").hidden = true;
   $("close-conv").hidden = true;
   $("transfer-conv").hidden = true;
   $("handback-conv").hidden = true;
   $("reply-count").hidden = true;
+  $("reply-note").closest("label").hidden = true; // read-only: no note before taking it
   $("typing").textContent = "";
   records.showPreview(task);
   showQueue(queue, Number($("queue-length").textContent));
   showCurrent();
+}
+
+// previewing says whether task is still the one shown before acceptance.
+const previewing = (task) => selected && selected.kind === "queue" && selected.task.id === task.id;
+
+// readTranscript reads the end of a conversation the agent does not have yet
+// (GET /desk/conversations/{id}/events?limit=): {events, older}, or {error} with the server's message.
+async function readTranscript(convId, limit) {
+  const res = await api("GET", "/conversations/" + encodeURIComponent(convId) + "/events?limit=" + limit);
+  if (!res.ok) return { error: res.error.message };
+  return { events: (res.data && res.data.events) || [], older: Boolean(res.data && res.data.older) };
+}
+
+const previewNote = () => el("div", "note", "Aperçu avant acceptation, en lecture seule : le fil de la conversation jusqu'ici.");
+
+// showPreview shows a waiting task's transcript so far, read-only, with the agents' notes (a
+// transfer's reason among them), under the preview's note; again when the customer writes
+// (showQueue), the view staying where the agent reads unless it was at the end.
+async function showPreview(task) {
+  const got = await readTranscript(task.conversation_id, 100);
+  if (!previewing(task)) return;
+  if (got.error) {
+    $("log").replaceChildren(previewNote(), el("div", "note", "Le fil n'a pas pu être lu : " + got.error));
+    return;
+  }
+  const view = { id: task.conversation_id, seen: new Set() }; // eventNode's context, read-only
+  const inner = el("div", "log-inner");
+  if (got.older) inner.append(el("div", "note", "Seuls les derniers échanges sont montrés ; le reste s'affiche quand vous prenez la tâche."));
+  for (const ev of got.events) {
+    const node = ev.type === "typing" ? null : eventNode(view, ev);
+    if (node) inner.append(node);
+  }
+  await notes.load(task.conversation_id, inner);
+  if (!previewing(task)) return;
+  const atEnd = nearEnd(), top = $("log").scrollTop;
+  $("log").replaceChildren(previewNote(), inner);
+  if (atEnd) toEnd();
+  else $("log").scrollTop = top;
+}
+
+// lastCustomerText is the text of the last message the customer wrote among events, or "".
+function lastCustomerText(events) {
+  const m = events.filter((ev) => ev.type === "message" && ev.from === "customer").pop();
+  return m ? String(m.text || "") : "";
 }
 
 function selectConv(id) {
@@ -405,6 +460,7 @@ function selectConv(id) {
   $("conv-summary").textContent = describe(c.task);
   $("reply").hidden = c.ended;
   $("reply-count").hidden = c.ended;
+  $("reply-note").closest("label").hidden = false;
   $("close-conv").hidden = false;
   $("transfer-conv").hidden = c.ended;
   $("handback-conv").hidden = c.ended;
@@ -656,12 +712,18 @@ function removeConv(id) {
   showCurrent();
 }
 
+// replyLimit is the server's limit of what the reply box sends: a message to the customer, or
+// an internal note (a desk text). countReply shows the box's counter against it.
+const replyLimit = () => (notes.noting() ? limits.text : limits.message);
+const countReply = () => counter($("reply-count"), $("reply-text").value, replyLimit());
+$("reply-note").addEventListener("change", countReply);
+
 $("reply").addEventListener("submit", async (e) => {
   e.preventDefault();
   const c = selected && selected.kind === "conv" && convs.get(selected.id);
   const text = serverTrim($("reply-text").value);
   if (!text || !c || c.ended) return;
-  const max = notes.noting() ? limits.text : limits.message;
+  const max = replyLimit();
   if (max && chars(text) > max) {
     showError((notes.noting() ? "Note trop longue : " : "Message trop long : ") + tooLong(max, chars(text)));
     return;
@@ -671,14 +733,14 @@ $("reply").addEventListener("submit", async (e) => {
     if (refused) showError(refused);
     else {
       $("reply-text").value = "";
-      counter($("reply-count"), "", limits.message);
+      countReply();
       $("log").scrollTop = $("log").scrollHeight;
     }
     return;
   }
   if (send({ type: "message", conversation_id: c.id, text })) {
     $("reply-text").value = "";
-    counter($("reply-count"), "", limits.message);
+    countReply();
   }
 });
 
@@ -690,7 +752,7 @@ $("reply-text").addEventListener("keydown", (e) => {
 });
 
 $("reply-text").addEventListener("input", () => {
-  counter($("reply-count"), $("reply-text").value, limits.message);
+  countReply();
   const c = selected && selected.kind === "conv" && convs.get(selected.id);
   if (!c || c.ended || notes.noting() || Date.now() - typedAt < 2000) return;
   typedAt = Date.now();
@@ -774,5 +836,5 @@ attachments.wire({
     if (ev && convs.get(c.id) === c) showEvent(c, ev);
   },
 });
-counter($("reply-count"), "", limits.message);
+countReply();
 start();
