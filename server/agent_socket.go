@@ -52,8 +52,8 @@ type queueMessage struct {
 	Length int         `json:"length"`
 }
 
-// queueTask is a task of the queue envelope: its entry, with its customer's last message for
-// each one (queueEnvelope).
+// queueTask is a task of the queue envelope: its entry and its customer's last message
+// (queueEnvelope).
 type queueTask struct {
 	handoff.QueueEntry
 	LastCustomerMessage string `json:"last_customer_message,omitempty"`
