@@ -68,6 +68,7 @@ var (
 	setRoleScript     = alone("set_role")
 	attemptScript     = alone("attempt")
 	successScript     = alone("success")
+	renewScript       = alone("renew")
 )
 
 // sharedKeys are KEYS[1..8] of every routing script, in prelude.lua's order.

@@ -130,6 +130,28 @@ func (a *Accounts) SessionAgent(ctx context.Context, token string) (Agent, error
 	return ag, err
 }
 
+// SessionsHeld says, for each of tokens, whether it is still a session of agents[i], and
+// renews those that are (as SessionAgent does), in one round trip: the heartbeat of a
+// process's desk sockets.
+func (a *Accounts) SessionsHeld(ctx context.Context, tokens, agents []string) ([]bool, error) {
+	cmds := make([]*redis.StringCmd, len(tokens))
+	_, err := a.st.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, token := range tokens {
+			cmds[i] = p.GetEx(ctx, a.sessionKey(token), a.opts.SessionTTL)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, unavailable(err)
+	}
+	held := make([]bool, len(tokens))
+	for i, c := range cmds {
+		id, err := c.Result()
+		held[i] = err == nil && id == agents[i]
+	}
+	return held, nil
+}
+
 // DeleteSession ends a session (logout). Ending an unknown session is not an error.
 func (a *Accounts) DeleteSession(ctx context.Context, token string) error {
 	if err := a.st.Client.Del(ctx, a.sessionKey(token)).Err(); err != nil {

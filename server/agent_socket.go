@@ -9,6 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/relais/relais/apperr"
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/handoff/desk"
@@ -156,26 +157,58 @@ func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, afte
 	}
 }
 
-// heartbeat renews the socket's lease in the router and checks that the session still
-// holds (a logout on another instance ends it here).
-func (s *Server) heartbeat(sock *agentSocket) {
+// heartbeats is the heartbeat of the desk sockets this process holds, every AgentHeartbeat:
+// their leases in the router renewed in one step and their sessions checked in one round
+// trip, whatever their number (beat).
+func (s *Server) heartbeats(ctx context.Context) {
 	t := time.NewTicker(s.cfg.AgentHeartbeat)
 	defer t.Stop()
 	for {
 		select {
-		case <-sock.ctx.Done():
+		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		if _, err := s.agents.accounts.SessionAgent(sock.ctx, sock.session); err != nil {
-			if apperrUnauthorized(err) {
-				sock.end(statusLoggedOut, "session terminée : reconnectez-vous")
-				return
-			}
-			continue
-		}
-		if _, err := s.agents.router.Connect(sock.ctx, sock.agent.ID, sock.id); err != nil && sock.ctx.Err() == nil {
-			s.log.Warn("bail du bureau", "agent", sock.agent.ID, "err", err)
+		if err := s.beat(ctx, s.agents.all()); err != nil && ctx.Err() == nil {
+			s.log.Warn("bail des bureaux", "err", err)
 		}
 	}
+}
+
+// beat renews socks' leases and checks their sessions: a socket whose session ended (a logout
+// on another instance, an expiry) or whose agent is gone is closed; one whose lease a sweep
+// dropped (this process stalled past it) connects again.
+func (s *Server) beat(ctx context.Context, socks []*agentSocket) error {
+	if len(socks) == 0 {
+		return nil
+	}
+	tokens, ids := make([]string, len(socks)), make([]string, len(socks))
+	refs := make([]handoff.DeskSocket, len(socks))
+	for i, sock := range socks {
+		tokens[i], ids[i] = sock.session, sock.agent.ID
+		refs[i] = handoff.DeskSocket{AgentID: sock.agent.ID, SocketID: sock.id}
+	}
+	held, err := s.agents.accounts.SessionsHeld(ctx, tokens, ids)
+	if err != nil {
+		return err
+	}
+	lost, err := s.agents.router.Renew(ctx, refs)
+	if err != nil {
+		return err
+	}
+	dropped := map[handoff.DeskSocket]bool{}
+	for _, ref := range lost {
+		dropped[ref] = true
+	}
+	for i, sock := range socks {
+		switch {
+		case !held[i]:
+			sock.end(statusLoggedOut, "session terminée : reconnectez-vous")
+		case dropped[refs[i]]:
+			if _, err := s.agents.router.Connect(ctx, sock.agent.ID, sock.id); apperr.CodeOf(err) == apperr.NotFound {
+				sock.end(statusLoggedOut, "compte supprimé : reconnectez-vous")
+			}
+		}
+	}
+	return nil
 }

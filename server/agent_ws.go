@@ -52,7 +52,6 @@ func (s *Server) serveDesk(sock *agentSocket) {
 	}()
 	written := make(chan struct{})
 	go func() { sock.run(s.cfg.PingInterval, s.cfg.WriteTimeout, nil); close(written) }()
-	go s.heartbeat(sock)
 	s.greet(ctx, sock)
 	for {
 		_, data, err := sock.conn.Read(ctx)
@@ -285,5 +284,3 @@ func (sock *agentSocket) mayType() bool {
 func errorEnvelope(err error, forType string) envelope {
 	return envelope{Type: "error", Code: string(apperr.CodeOf(err)), Message: apperr.MessageOf(err), For: forType}
 }
-
-func apperrUnauthorized(err error) bool { return apperr.CodeOf(err) == apperr.Unauthorized }

@@ -29,8 +29,8 @@ func newAgents(r *handoff.Router, a *handoff.Accounts) *agents {
 }
 
 // runBackground starts the Hub (the readers' wake-ups), the relay's background work (sweeper,
-// notice consumer) and this instance's notice reader (the agent websockets here) until ctx
-// ends; wait waits for them.
+// notice consumer), this instance's notice reader and the heartbeat of its desk sockets until
+// ctx ends; wait waits for them.
 func (s *Server) runBackground(ctx context.Context) (wait func(), err error) {
 	var bg sync.WaitGroup
 	bg.Go(func() {
@@ -50,6 +50,7 @@ func (s *Server) runBackground(ctx context.Context) (wait func(), err error) {
 		}
 		// The reader blocks in Redis, which does not see ctx end: it stops within noticeBlock.
 		bg.Go(func() { s.readNotices(ctx, cur) })
+		bg.Go(func() { s.heartbeats(ctx) })
 	}
 	return bg.Wait, nil
 }
