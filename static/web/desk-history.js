@@ -25,12 +25,14 @@ export function readButton(a) {
 }
 
 // openHistory shows the end of activity a's conversation ({conversation_id, started_at,
-// agent_name, ended_at}) in the history dialog, or the page holding event seq, marked.
+// agent_name, ended_at, customer_name?}) in the history dialog, or the page holding event seq,
+// marked.
 export async function openHistory(a, seq = 0) {
   const me = { id: a.conversation_id, first: 0, older: false, loading: false };
   reading = me;
-  $("history-meta").textContent = [date(a.started_at) && "Le " + date(a.started_at), a.agent_name && "conseiller : " + a.agent_name,
+  const meta = [a.customer_name, date(a.started_at) && "le " + date(a.started_at), a.agent_name && "conseiller : " + a.agent_name,
     date(a.ended_at) && "terminée le " + date(a.ended_at)].filter(Boolean).join(", ");
+  $("history-meta").textContent = meta.charAt(0).toUpperCase() + meta.slice(1);
   const log = $("history-log");
   log.replaceChildren(el("div", "note", "Chargement de la conversation…"));
   $("history-older").hidden = true;
