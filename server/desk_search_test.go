@@ -174,3 +174,39 @@ func TestSearchEveryConversation(t *testing.T) {
 		t.Errorf("« zorglub » after Sophie's conversation was erased: %+v", got)
 	}
 }
+
+// TestSearchWhileQueued: a customer's message written while their conversation waits in the
+// queue again (an agent put it back) is found at once; one written in a conversation no
+// agent ever took is not indexed at all.
+func TestSearchWhileQueued(t *testing.T) {
+	d := startDesk(t, storetest.Open(t), testConfig())
+	alice := d.addAgent(t, "alice")
+	cookie := d.session(t, alice.ID)
+	dk := d.openDesk(t, cookie)
+	dk.setReady(t)
+	c := d.open(t)
+	d.takeOver(t, dk, c)
+	mustDesk[map[string]any](t, d, cookie, http.StatusOK, "POST", "/conversations/"+c.ID+"/transfer", `{"to": "queue", "reason": "Je pars en pause"}`)
+	dk.await(t, "released", func(m deskMsg) bool { return m.Type == "released" && m.ConversationID == c.ID })
+	if !hasSystem(d.events(t, c, "0"), "transmise à un autre conseiller") {
+		t.Fatal("the conversation is not back in the queue")
+	}
+	d.say(t, c, "Toujours pas de nouvelles du wombat")
+	dk.send(t, map[string]string{"type": "set_state", "state": "not_ready"})
+	dk.await(t, "state not_ready", func(m deskMsg) bool { return m.Type == "state" && m.State == "not_ready" })
+	never := d.open(t)
+	d.say(t, never, "conseiller")
+	d.say(t, never, "Un wombat aussi chez moi")
+
+	got, _ := mustDesk[struct {
+		Conversations []struct {
+			ConversationID string `json:"conversation_id"`
+		}
+	}](t, d, cookie, http.StatusOK, "GET", "/conversations?q=wombat", "")
+	if len(got.Conversations) != 1 || got.Conversations[0].ConversationID != c.ID {
+		t.Errorf("« wombat »: %+v, want the conversation back in the queue only", got)
+	}
+	if n, err := d.st.Client.Exists(context.Background(), d.st.Key("conv", never.ID, "words")).Result(); err != nil || n != 0 {
+		t.Errorf("the conversation no agent took has words in the index (%d, %v)", n, err)
+	}
+}
