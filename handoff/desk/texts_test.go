@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,39 @@ func TestEraseTakesTheWordsOut(t *testing.T) {
 	found, err := d.SearchText(ctx, "commande introuvable")
 	if err != nil || len(found.Hits) != 1 || found.Hits[0].ConversationID != "conv-paul" {
 		t.Errorf("after the erasure: %+v, %v; want Paul's conversation only", found, err)
+	}
+}
+
+// BenchmarkIndexMessage: one customer message of about 60 words into the text index.
+func BenchmarkIndexMessage(b *testing.B) {
+	d := desk.New(storetest.Open(b), nil)
+	text := strings.Repeat("Bonjour, ma commande 48213 n'est toujours pas arrivée au relais de Villeurbanne. ", 5)
+	now := time.Now()
+	for i := 0; b.Loop(); i++ {
+		if err := d.IndexText(ctx, "conv-bench", []desk.Line{{Seq: int64(i + 1), At: now, Text: text}}, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSearchText: a search of two words among 2,000 indexed conversations, one word in
+// every one of them and one in a tenth.
+func BenchmarkSearchText(b *testing.B) {
+	d := desk.New(storetest.Open(b), nil)
+	now := time.Now()
+	for i := range 2000 {
+		text := "Ma commande est en retard"
+		if i%10 == 0 {
+			text += ", le colis est abîmé"
+		}
+		if err := d.IndexText(ctx, "conv-"+strconv.Itoa(i), []desk.Line{{Seq: 1, At: now.Add(time.Duration(i) * time.Second), Text: text}}, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		found, err := d.SearchText(ctx, "commande abîmé")
+		if err != nil || len(found.Hits) != 40 {
+			b.Fatalf("%d hits, %v", len(found.Hits), err)
+		}
 	}
 }
