@@ -17,10 +17,10 @@ import (
 )
 
 // TestAgentSearchesEveryConversation: Sophie Martin's chat, with a photo, is closed; while the
-// agent answers another customer, « Rechercher » in the header finds Sophie's conversation by
-// two of her words typed in any case, with her line as text; « Lire » (from the keyboard)
-// opens it read-only at that line, marked, with the photo's thumbnail, and closing it brings
-// the focus back to the result.
+// agent answers another customer, « Rechercher dans les conversations » finds Sophie's
+// conversation by two of her words typed in any case, with her line as text; « Lire » (from
+// the keyboard) opens it read-only at that line, marked, with the photo's thumbnail, and
+// closing it brings the focus back to the result.
 func TestAgentSearchesEveryConversation(t *testing.T) {
 	needBrowser(t)
 	cfg := server.DefaultConfig()
@@ -54,7 +54,7 @@ func TestAgentSearchesEveryConversation(t *testing.T) {
 	s.startChat(t, "").askForAgent(t)
 	take("another customer's chat")
 
-	do(t, tab, "Rechercher", chromedp.Click(chromedp.ID("search-open")))
+	do(t, tab, "Rechercher dans les conversations", chromedp.Click(chromedp.ID("search-open")))
 	waitPage(t, tab, "the search dialog, its field focused", `document.getElementById("search-dialog").open && document.activeElement.id === "desk-search"`)
 	do(t, tab, "type « VOISIN zorglub » and Entrée", chromedp.SendKeys(chromedp.ID("desk-search"), "VOISIN zorglub"), press(kb.Enter))
 	waitPage(t, tab, "Sophie's conversation found, her line as text", `(() => {

@@ -9,7 +9,7 @@
  * left messages (« Messages laissés ») desk-messages.js, « Transférer » and « Rendre à
  * l'assistant » desk-transfer.js, « Réponses types » desk-replies.js, the files of a conversation
  * (« Joindre… », thumbnails and links) desk-attachments.js, a transcript's lines desk-transcript.js,
- * « Rechercher » in every conversation desk-search.js.
+ * « Rechercher dans les conversations » desk-search.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
 import { $, el, button, chars, serverTrim, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, limits, intentLabel } from "./desk-util.js";
@@ -62,7 +62,7 @@ function showLogin() {
   if (!wasShown) $("login-error").textContent = "";
   $("login").hidden = false;
   $("desk").hidden = true;
-  for (const id of ["ready", "not-ready", "replies-open", "search-open", "sound-toggle", "logout"]) $(id).hidden = true;
+  for (const id of ["ready", "not-ready", "replies-open", "sound-toggle", "logout"]) $(id).hidden = true;
   $("who").textContent = "";
   $("state-label").textContent = "";
   if (!wasShown) $("login-id").focus();
@@ -118,7 +118,7 @@ function signedIn(agent) {
   loggedOut = false;
   $("login").hidden = true;
   $("desk").hidden = false;
-  for (const id of ["ready", "not-ready", "replies-open", "search-open", "sound-toggle", "logout"]) $(id).hidden = false;
+  for (const id of ["ready", "not-ready", "replies-open", "sound-toggle", "logout"]) $(id).hidden = false;
   $("who").textContent = agent.name;
   Promise.all([loadIntents(), loadLimits()]).finally(() => { // names first: the first offer or queue shows them
     countReply();
