@@ -51,7 +51,8 @@ func mustNoErr(t *testing.T, err error) {
 }
 
 // conversationWith creates a conversation holding text in a message, in a note, in the name of
-// an attachment, in its bot session, its « told » key and an idempotency record.
+// an attachment, in its bot session, its « told » key, an idempotency record and the desk's
+// text index.
 func (w *world) conversationWith(t *testing.T, text string) string {
 	t.Helper()
 	c, err := w.convs.Create(ctx)
@@ -60,6 +61,7 @@ func (w *world) conversationWith(t *testing.T, text string) string {
 		conversation.Message(conversation.FromCustomer, text, nil),
 		conversation.Message(conversation.FromBot, "Merci, un conseiller arrive.", nil)}, conversation.AppendOptions{})
 	mustNoErr(t, err)
+	mustNoErr(t, w.desk.IndexText(ctx, c.ID, []desk.Line{{Seq: 1, At: time.Now(), Text: text}}, 2))
 	_, err = w.convs.AddNote(ctx, c.ID, conversation.Note{AgentID: "agent-1", AgentName: "Agent A", Text: "Note : " + text})
 	mustNoErr(t, err)
 	_, err = w.convs.PutAttachment(ctx, c.ID, "Pièce de "+text+".png", []byte("\x89PNG\r\n\x1a\n"+text),
@@ -125,7 +127,7 @@ func setUpOn(t *testing.T, st *store.Store) *world {
 		Email: "bruno.martin@example.fr", Phone: "07 00 00 00 01"}, "agent-1")
 	mustNoErr(t, err)
 	w.secrets = []string{w.amelie.ID, "amelie.durand@example.fr", "0612345678", "06 12 34 56 78",
-		"Amélie", "Durand", "ACC-7781", "acc-7781", "rue des Lilas"}
+		"Amélie", "amelie", "Durand", "ACC-7781", "acc-7781", "rue des Lilas"} // amelie: her name folded, as the text index holds it
 	about := "Je suis Amélie Durand, amelie.durand@example.fr, 06 12 34 56 78"
 
 	// A chat an agent took, tagged and ended.
@@ -268,6 +270,9 @@ func eraseLeavesNothing(t *testing.T, w *world) {
 	}
 	if ev, err := w.convs.Events(ctx, w.brunosC, 0, 0); err != nil || len(ev) != 2 {
 		t.Errorf("Bruno's conversation: %d events, %v", len(ev), err)
+	}
+	if f, err := w.desk.SearchText(ctx, "bruno martin"); err != nil || len(f.Hits) != 1 || f.Hits[0].ConversationID != w.brunosC {
+		t.Errorf("« bruno martin » in the text index: %+v, %v; want his conversation", f, err)
 	}
 	if msgs, _ := w.desk.Messages(ctx); len(msgs) != 2 {
 		t.Errorf("%d left messages remain, want Bruno's and the anonymous one", len(msgs))

@@ -54,7 +54,10 @@ func (r *Relay) Do(ctx context.Context, agent handoff.Agent, cmd Command) error 
 		notices, err = rt.HandBack(ctx, id, cmd.ConversationID)
 		r.endActivities(ctx, notices, id)
 	case "message":
-		_, err = r.agentWrites(ctx, agent, cmd.ConversationID, conversation.Message(conversation.FromAgent, cmd.Text, nil))
+		var ev conversation.Event
+		if ev, err = r.agentWrites(ctx, agent, cmd.ConversationID, conversation.Message(conversation.FromAgent, cmd.Text, nil)); err == nil {
+			r.indexMessage(ctx, cmd.ConversationID, ev)
+		}
 	case "typing":
 		_, err = r.agentWrites(ctx, agent, cmd.ConversationID, conversation.Event{Type: conversation.TypeTyping, From: conversation.FromAgent})
 	default:
@@ -104,7 +107,7 @@ func (r *Relay) agentWrites(ctx context.Context, agent handoff.Agent, convID str
 // Attach files the desk interaction of a task assigned to agent (filing it again — another
 // tab, a reconnection — returns the same one). A failure is logged and the assignment goes
 // on without its desk records: the conversation is never lost for them, and the desk page
-// can still load them later.
+// can still load them later. The conversation's messages so far go to the text index.
 func (r *Relay) Attach(ctx context.Context, t handoff.Task, a handoff.Agent) *desk.Interaction {
 	in, err := r.records.Attach(ctx, desk.Taken{TaskID: t.ID, ConversationID: t.ConversationID,
 		CustomerID: t.CustomerID, AgentID: a.ID, AgentName: a.Name, Intent: t.Intent, Summary: t.Summary})
@@ -112,6 +115,7 @@ func (r *Relay) Attach(ctx context.Context, t handoff.Task, a handoff.Agent) *de
 		r.log.Warn("bureau : activité non enregistrée", "task", t.ID, "conversation", t.ConversationID, "err", err)
 		return nil
 	}
+	r.indexTranscript(ctx, t.ConversationID)
 	return &in
 }
 

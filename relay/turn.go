@@ -151,6 +151,7 @@ func (r *Relay) post(ctx context.Context, id string, x conversation.Exchange, st
 	if st.Owner == conversation.OwnerQueued {
 		r.waitingWrote(ctx, id)
 	}
+	r.indexCustomer(ctx, id, st.Owner, out.Message)
 	return Answered{Message: out.Message, Events: out.Answer}, nil
 }
 

@@ -35,6 +35,7 @@ func (s *Server) deskRoutes(api *echo.Group) {
 	g.GET("/activities/:id", s.getActivity, a(privacy.ActionRead, activity, "id"))
 	g.POST("/activities/:id/tags", s.addTag, a(privacy.ActionEdit, activity, "id"))
 	g.DELETE("/activities/:id/tags/:tag", s.removeTag, a(privacy.ActionEdit, activity, "id"))
+	g.GET("/conversations", s.searchDesk, a(privacy.ActionSearch, conv, ""))
 	g.GET("/conversations/:cid", s.deskContext, a(privacy.ActionRead, conv, "cid"))
 	g.POST("/conversations/:cid/customer", s.linkCustomer, a(privacy.ActionLink, conv, "cid"))
 	g.GET("/conversations/:cid/events", s.deskEvents, a(privacy.ActionRead, conv, "cid"))

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,8 +22,8 @@ import (
 const (
 	searchedChats = 20
 	maxMatches    = 50
-	minQuery      = 2
-	maxQuery      = 200
+	minQuery      = desk.MinTextQuery
+	maxQuery      = desk.MaxTextQuery
 )
 
 var errSearchQuery = apperr.New(apperr.Invalid, "Saisissez de 2 à 200 caractères à chercher dans les conversations.")
@@ -103,4 +104,115 @@ func (s *Server) matchesIn(ctx context.Context, a desk.Activity, q string) ([]te
 		}
 	}
 	return out, nil
+}
+
+// maxFound is the most conversations one desk-wide search answers.
+const maxFound = 20
+
+// foundConversation is a conversation of the desk holding every word of a search, with the
+// line that holds the most of them (the latest such line).
+type foundConversation struct {
+	ConversationID string    `json:"conversation_id"`
+	ActivityID     string    `json:"activity_id"`
+	CustomerID     string    `json:"customer_id"`   // "" when the customer is unknown
+	CustomerName   string    `json:"customer_name"` // ""
+	AgentName      string    `json:"agent_name"`
+	StartedAt      string    `json:"started_at"`
+	EndedAt        string    `json:"ended_at"`
+	Seq            int64     `json:"seq"`
+	At             time.Time `json:"at"`
+	From           string    `json:"from"`
+	Text           string    `json:"text"`
+}
+
+type deskTextSearch struct {
+	Conversations []foundConversation `json:"conversations"`
+	More          bool                `json:"more"`
+}
+
+// searchDesk is GET /desk/conversations?q=…: the conversations the desk handled, of any
+// customer, holding every word of q, newest first (desk.SearchText), each with its line.
+func (s *Server) searchDesk(c echo.Context) error {
+	ctx := c.Request().Context()
+	found, err := s.records.SearchText(ctx, c.QueryParam("q"))
+	if err != nil {
+		return err
+	}
+	out := deskTextSearch{Conversations: []foundConversation{}, More: found.More}
+	for _, h := range found.Hits {
+		if len(out.Conversations) == maxFound {
+			out.More = true
+			break
+		}
+		f, ok, err := s.foundIn(ctx, h, found.Words)
+		if err != nil {
+			return err
+		}
+		if ok {
+			out.Conversations = append(out.Conversations, f)
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// foundIn completes hit h with its interaction and its line; false when the desk or the
+// conversation forgot it (expired, erased).
+func (s *Server) foundIn(ctx context.Context, h desk.TextHit, words []string) (foundConversation, bool, error) {
+	in, err := s.records.OfConversation(ctx, h.ConversationID)
+	if apperr.CodeOf(err) == apperr.NotFound { // no interaction, or its records erased meanwhile
+		return foundConversation{}, false, nil
+	}
+	if err != nil {
+		return foundConversation{}, false, err
+	}
+	ev, ok, err := s.bestLine(ctx, h, words)
+	if err != nil || !ok {
+		return foundConversation{}, false, err
+	}
+	a := in.Activity
+	f := foundConversation{ConversationID: h.ConversationID, ActivityID: a.ID, AgentName: a.AgentName,
+		StartedAt: a.StartedAt, EndedAt: a.EndedAt, Seq: ev.Seq, At: ev.At, From: ev.From, Text: ev.Text}
+	if in.Customer != nil {
+		f.CustomerID, f.CustomerName = in.Customer.ID, in.Customer.Name
+	}
+	return f, true, nil
+}
+
+// bestLine reads the messages h names (one per word at most) and keeps the one holding the
+// most words, the latest among them; false when none is left.
+func (s *Server) bestLine(ctx context.Context, h desk.TextHit, words []string) (conversation.Event, bool, error) {
+	var best conversation.Event
+	most := 0
+	read := map[int64]bool{}
+	for _, w := range words {
+		seq := h.Seqs[w]
+		if seq <= 0 || read[seq] {
+			continue
+		}
+		read[seq] = true
+		events, err := s.conv.Events(ctx, h.ConversationID, seq-1, 1)
+		if err != nil && apperr.CodeOf(err) != apperr.NotFound {
+			return best, false, err
+		}
+		if len(events) == 0 || events[0].Seq != seq || events[0].Type != conversation.TypeMessage {
+			continue
+		}
+		n := holds(events[0].Text, words)
+		if n > most || n == most && seq > best.Seq {
+			best, most = events[0], n
+		}
+	}
+	return best, most > 0, nil
+}
+
+// holds counts the words of words that text holds, as the text index reads it.
+func holds(text string, words []string) int {
+	has := desk.TextWords(text)
+	n := 0
+	for _, w := range words {
+		if slices.Contains(has, w) {
+			n++
+		}
+	}
+	return n
 }

@@ -31,6 +31,8 @@
 //	<P>task:<task>              "<activity> <end>": the task's activity, until end
 //	<P>conv:<conv>:latest       the same for the conversation's latest activity
 //	<P>conv:<conv>:customer     the conversation's customer, for a while
+//	<P>conv:<conv>:words        the words of the conversation in the text index (texts.go)
+//	<P>idx:text:<word>          zset of the conversations holding the word, by time
 //	<P>{desk}:messages          zset of the left messages (activity ids, by filing order)
 //	<P>{desk}:seq               the filing order, increasing across the desk
 //	<P>{desk}:reply:<id>...     the canned replies, shared by everyone (replies.go)
@@ -59,6 +61,9 @@
 //     finishes the move and writes in the new home.
 //   - The left-message index is kept by LeaveMessage (before), PatchRequest (closing or
 //     reopening, after) and Erase (after); Messages lists only entries whose request is open.
+//   - A conversation's words are written to its hash before the word sets, and Erase removes
+//     it from the sets its hash names before the hash; a search checks every hit against the
+//     hash (texts.go).
 //
 // It does not own the routing (package handoff: tasks, agents) nor the conversations
 // (package conversation), nor HTTP (package server): the server calls it when an agent

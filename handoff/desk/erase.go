@@ -91,10 +91,11 @@ func (d *Desk) activitiesOf(ctx context.Context, convs []string) ([]homeActivity
 }
 
 // Erase deletes the activities filed for the conversations convs (a request left empty goes
-// too), the desk's links and index entries of those conversations, and, when customerID is
-// not "", the customer with all their requests, activities, tags and left messages and every
-// index entry pointing at them. What is in the customer's home goes in one script (one
-// slot); the activities filed elsewhere go home by home, then the entries outside the homes.
+// too), the desk's links and index entries of those conversations (their words in the text
+// index among them), and, when customerID is not "", the customer with all their requests,
+// activities, tags and left messages and every index entry pointing at them. What is in the
+// customer's home goes in one script (one slot); the activities filed elsewhere go home by
+// home, then the entries outside the homes.
 // Erasing what is already gone deletes nothing: the counts are then 0.
 func (d *Desk) Erase(ctx context.Context, customerID string, convs []string, by string) (Erased, error) {
 	if customerID != "" && !validID(customerID) {
@@ -137,6 +138,10 @@ func (d *Desk) Erase(ctx context.Context, customerID string, convs []string, by 
 		}
 		out["conversation_links"] += n
 		n, _ = d.del(ctx, d.convLatestKey(c))
+		out["index_entries"] += n
+		if n, err = d.unindexText(ctx, c); err != nil {
+			return nil, err
+		}
 		out["index_entries"] += n
 	}
 	return out, nil

@@ -3,41 +3,16 @@
  * chat of the journey opens it in a dialog, its end first (GET /desk/conversations/{id}/events
  * ?limit=), older events paged back with « Messages précédents » (?before=). The search in
  * the customer's conversations (GET /desk/customers/{id}/conversations?q=) lists the messages
- * that hold a text; « Lire » opens the conversation at that message. Every line is text only.
+ * that hold a text; « Lire » opens the conversation at that message. The lines are
+ * desk-transcript.js's (messages, files, agents joining and leaving), text only.
  */
 import { $, el, button, api, date } from "./desk-util.js";
+import { FROM, transcriptLine } from "./desk-transcript.js";
 
-const FROM = { customer: "Client", bot: "Assistant", agent: "Conseiller", system: "Système" };
 const pageSize = 100;
 
 // reading is the dialog's conversation: {id, first (lowest seq shown), older, loading}.
 let reading = null;
-
-// transcriptLine is one read-only line of a transcript; events a reader needs not see give null.
-export function transcriptLine(ev) {
-  let node;
-  switch (ev.type) {
-    case "message": {
-      const from = FROM[ev.from] ? ev.from : "system";
-      node = el("div", "msg msg-" + from);
-      node.append(el("span", "who", from === "agent" && ev.agent ? ev.agent : FROM[from]), el("span", "text", String(ev.text || "")));
-      break;
-    }
-    case "agent_joined":
-      node = el("div", "note", (ev.agent || "Un conseiller") + " a rejoint la conversation.");
-      break;
-    case "agent_left":
-      node = el("div", "note", (ev.agent || "Le conseiller") + " a quitté la conversation.");
-      break;
-    case "closed":
-      node = el("div", "note", "Conversation terminée.");
-      break;
-    default:
-      return null;
-  }
-  if (ev.seq) node.dataset.seq = String(ev.seq);
-  return node;
-}
 
 // readButton is the journey's « Lire » of chat activity a, null when it has no conversation.
 export function readButton(a) {
@@ -49,13 +24,15 @@ export function readButton(a) {
   return b;
 }
 
-// openHistory shows the end of activity a's conversation in the history dialog, or the page
-// holding event seq, marked.
-async function openHistory(a, seq = 0) {
+// openHistory shows the end of activity a's conversation ({conversation_id, started_at,
+// agent_name, ended_at, customer_name?}) in the history dialog, or the page holding event seq,
+// marked.
+export async function openHistory(a, seq = 0) {
   const me = { id: a.conversation_id, first: 0, older: false, loading: false };
   reading = me;
-  $("history-meta").textContent = [date(a.started_at) && "Le " + date(a.started_at), a.agent_name && "conseiller : " + a.agent_name,
+  const meta = [a.customer_name, date(a.started_at) && "le " + date(a.started_at), a.agent_name && "conseiller : " + a.agent_name,
     date(a.ended_at) && "terminée le " + date(a.ended_at)].filter(Boolean).join(", ");
+  $("history-meta").textContent = meta.charAt(0).toUpperCase() + meta.slice(1);
   const log = $("history-log");
   log.replaceChildren(el("div", "note", "Chargement de la conversation…"));
   $("history-older").hidden = true;
@@ -98,7 +75,7 @@ function addOlder(me, data) {
   const events = (data && data.events) || [];
   const top = log.firstChild;
   for (const ev of events) {
-    const node = transcriptLine(ev);
+    const node = transcriptLine(me.id, ev);
     if (node) log.insertBefore(node, top);
   }
   if (events.length) me.first = events[0].seq;

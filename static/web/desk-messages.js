@@ -5,13 +5,12 @@
  * and when the window gets the focus. Selecting a message shows it and the conversation
  * before it in the middle column; its records (customer, request) are in the records panel
  * (desk-records.js), edited as a chat's. Clore closes its request, which leaves the list.
- * All text is set with textContent.
+ * Transcript lines are desk-transcript.js's. All text is set with textContent.
  */
 import { $, el, button, date, api, intentLabel } from "./desk-util.js";
 import * as records from "./desk-records.js";
-import * as attachments from "./desk-attachments.js";
+import { transcriptLine } from "./desk-transcript.js";
 
-const FROM = { customer: "Client", bot: "Assistant", agent: "Conseiller", system: "Système" };
 const PREVIEW = 80;
 
 let messages = []; // the list's {request, activity, customer}
@@ -103,31 +102,10 @@ async function loadTranscript(which, convId) {
   }
   log.replaceChildren();
   for (const ev of (res.data && res.data.events) || []) {
-    const node = eventNode(convId, ev);
+    const node = transcriptLine(convId, ev);
     if (node) log.append(node);
   }
   if (!log.childElementCount) log.append(el("div", "note", "Aucun échange avant le message."));
-}
-
-// eventNode is one transcript line; events a reader needs not see give null.
-function eventNode(convId, ev) {
-  switch (ev.type) {
-    case "attachment":
-      return attachments.node(convId, ev, ev.from === "agent" ? ev.agent || FROM.agent : FROM.customer);
-    case "message": {
-      const from = FROM[ev.from] ? ev.from : "system";
-      const node = el("div", "msg msg-" + from);
-      node.append(el("span", "who", from === "agent" && ev.agent ? ev.agent : FROM[from]), el("span", "text", String(ev.text || "")));
-      return node;
-    }
-    case "agent_joined":
-      return el("div", "note", (ev.agent || "Un conseiller") + " a rejoint la conversation.");
-    case "agent_left":
-      return el("div", "note", (ev.agent || "Le conseiller") + " a quitté la conversation.");
-    case "closed":
-      return el("div", "note", "Conversation terminée.");
-  }
-  return null;
 }
 
 async function closeShown() {

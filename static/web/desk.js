@@ -8,7 +8,8 @@
  * wires desk-context, -customer, -request, -tags, -journey and -closing.js), the
  * left messages (« Messages laissés ») desk-messages.js, « Transférer » and « Rendre à
  * l'assistant » desk-transfer.js, « Réponses types » desk-replies.js, the files of a conversation
- * (« Joindre… », thumbnails and links) desk-attachments.js.
+ * (« Joindre… », thumbnails and links) desk-attachments.js, a transcript's lines desk-transcript.js,
+ * « Rechercher dans les conversations » desk-search.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
 import { $, el, button, chars, serverTrim, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, limits, intentLabel } from "./desk-util.js";
@@ -20,8 +21,9 @@ import * as transfer from "./desk-transfer.js";
 import * as replies from "./desk-replies.js";
 import * as attachments from "./desk-attachments.js";
 import * as reopen from "./desk-reopen.js";
+import * as search from "./desk-search.js";
+import { transcriptLine, author } from "./desk-transcript.js";
 
-const FROM = { customer: "Client", bot: "Assistant", agent: "Vous", system: "Système" };
 let ws = null;
 let me = null;
 let loggedOut = false;
@@ -629,41 +631,19 @@ function eventNode(c, ev) {
     if (c.seen.has(ev.seq)) return null;
     c.seen.add(ev.seq);
   }
-  let node;
-  switch (ev.type) {
-    case "message": {
-      const from = FROM[ev.from] ? ev.from : "system";
-      node = el("div", "msg msg-" + from);
-      const who = from === "agent" && ev.agent && me && ev.agent !== me.name ? ev.agent : FROM[from];
-      node.append(el("span", "who", who), el("span", "text", String(ev.text || "")));
-      if (from === "customer") stopTyping(c);
-      break;
-    }
-    case "attachment": {
-      const who = ev.from === "agent" ? (ev.agent && me && ev.agent !== me.name ? ev.agent : FROM.agent) : FROM.customer;
-      node = attachments.node(c.id, ev, who);
-      if (!node) return null;
-      if (ev.from === "customer") stopTyping(c);
-      break;
-    }
-    case "agent_joined":
-      node = el("div", "note", (ev.agent || "Un conseiller") + " a rejoint la conversation.");
-      break;
-    case "agent_left":
-      node = el("div", "note", (ev.agent || "Le conseiller") + " a quitté la conversation.");
-      break;
-    case "queued":
-      node = el("div", "note", ev.position ? "En file d'attente, position " + ev.position + "." : "En file d'attente.");
-      break;
-    case "closed":
-      node = el("div", "note", "Conversation terminée.");
-      break;
-    default:
-      return null;
-  }
+  const node = ev.type === "queued" ? queuedLine(ev) : transcriptLine(c.id, ev, ownAuthor);
+  if (!node) return null;
+  if ((ev.type === "message" || ev.type === "attachment") && ev.from === "customer") stopTyping(c);
   if (ev.seq) node.dataset.seq = String(ev.seq);
   if (ev.at) node.dataset.at = ev.at; // notes go among the events by time (desk-notes.js)
   return node;
+}
+
+// ownAuthor names an author as the agent reads their own conversation: « Vous » for their messages.
+const ownAuthor = (ev) => (ev.from === "agent" && (!ev.agent || (me && ev.agent === me.name)) ? "Vous" : author(ev));
+
+function queuedLine(ev) {
+  return el("div", "note", ev.position ? "En file d'attente, position " + ev.position + "." : "En file d'attente.");
 }
 
 function showTyping(c) {
@@ -805,6 +785,7 @@ records.init({
 });
 messages.init({ selected: selectMessage, closed: showNothing });
 reopen.init({ reopened: () => showStatus("Conversation rouverte.") });
+search.init();
 notes.wire();
 replies.init({
   agentName: () => (me && me.name) || "",
