@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -55,6 +56,31 @@ func TestSlowBodyIsCut(t *testing.T) {
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("answered after %s, want about %s", took, cfg.BodyTimeout)
+	}
+
+	// A body dripped a byte every 50 ms never lets the connection idle, and is cut all the
+	// same: the deadline is the whole body's, not each read's (read whole, it would get another
+	// answer than 408).
+	drip := rawConn(t, in)
+	body := `{"note":"` + strings.Repeat("a", 80) + `"}`
+	fmt.Fprintf(drip, "POST /api/v1/conversations HTTP/1.1\r\nHost: relais\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(body))
+	stopDrip := make(chan struct{})
+	go func() {
+		for i := 0; i < len(body); i++ {
+			select {
+			case <-stopDrip:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			if _, err := drip.Write([]byte{body[i]}); err != nil {
+				return
+			}
+		}
+	}()
+	got := statusLine(t, drip)
+	close(stopDrip)
+	if !strings.Contains(got, " 408 ") {
+		t.Fatalf("dripped body: got %q, want 408", got)
 	}
 
 	conv := in.open(t)
