@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -101,8 +102,13 @@ func TestConnectionsPerAddress(t *testing.T) {
 	in := startOne(t, cfg)
 	first, _ := rawConn(t, in), rawConn(t, in)
 	third := rawConn(t, in)
-	if got := statusLine(t, third); !strings.Contains(got, " 429 ") {
-		t.Fatalf("third connection: got %q, want 429", got)
+	refused, err := http.ReadResponse(bufio.NewReader(third), nil)
+	if err != nil || refused.StatusCode != http.StatusTooManyRequests || refused.Header.Get("X-Content-Type-Options") != "nosniff" ||
+		refused.Header.Get("Retry-After") == "" {
+		t.Fatalf("third connection: got %+v %v, want 429 with Retry-After and nosniff", refused, err)
+	}
+	if e := decodeErr(readAllBody(t, refused)); e.Error.Code != "too_many" || !strings.Contains(e.Error.Message, "Trop de connexions") {
+		t.Errorf("third connection: got %+v, want too_many in French", e)
 	}
 	first.Write([]byte("GET /healthz HTTP/1.1\r\nHost: relais\r\nConnection: close\r\n\r\n"))
 	if got := statusLine(t, first); !strings.Contains(got, " 200 ") {
@@ -199,4 +205,14 @@ func TestErasedConversationClosesSocketAtOnce(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Code != 4404 {
 		t.Fatalf("got %v, want close 4404 at once", err)
 	}
+}
+
+func readAllBody(t testing.TB, resp *http.Response) []byte {
+	t.Helper()
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
