@@ -9,6 +9,7 @@ import (
 
 	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/server"
+	"github.com/relais/relais/store"
 	"github.com/relais/relais/store/storetest"
 )
 
@@ -17,6 +18,7 @@ import (
 type deskServer struct {
 	URL      string
 	accounts *handoff.Accounts
+	st       *store.Store
 }
 
 // longOffers gives agents a minute to accept an offer, for tests that accept it themselves: on
@@ -34,7 +36,7 @@ func startDeskServer(t *testing.T, configure ...func(*server.Config)) *deskServe
 	}
 	st := storetest.Open(t)
 	srv := serve(t, cfg, st)
-	return &deskServer{URL: srv.URL, accounts: srv.accounts}
+	return &deskServer{URL: srv.URL, accounts: srv.accounts, st: st}
 }
 
 // waitPage waits until a JavaScript condition on the whole page holds.

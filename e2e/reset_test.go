@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/relais/relais/server"
 	"github.com/relais/relais/store/storetest"
 )
@@ -40,4 +42,33 @@ func TestWidgetDropsWhatTheStoreLost(t *testing.T) {
 		t.Errorf("the widget resumes after %q, want the id of event 3", got)
 	}
 	screenshot(t, ctx, "after-reset")
+}
+
+// TestDeskDropsWhatTheStoreLost: the store loses the last customer message an agent's desk
+// shows (a Redis failover to a replica that had not got it, simulated), and the next message
+// takes its sequence number. The desk is sent a reset: it drops the lost message and shows the
+// conversation as the store has it, the new message included, once (without the reset it
+// would skip the new message as one it already shows).
+func TestDeskDropsWhatTheStoreLost(t *testing.T) {
+	srv := startDeskServer(t, longOffers)
+	srv.addAgent(t, "camille", "Camille")
+	desk, _ := newTab(t)
+	signIn(t, desk, srv, "camille")
+	do(t, desk, "Prêt", chromedp.Click(chromedp.ID("ready")))
+	waitPage(t, desk, "Prêt", `document.getElementById("state-label").dataset.state === "ready"`)
+	c := srv.startChat(t, "")
+	c.askForAgent(t)
+	waitPage(t, desk, "the offer", `!document.getElementById("offer-box").hidden`)
+	do(t, desk, "Accepter", chromedp.Click(chromedp.ID("offer-accept")))
+	shows := func(text string) string {
+		return `Array.from(document.querySelectorAll("#log .msg-customer")).filter(e => e.textContent.includes(` + quote(text) + `)).length`
+	}
+	c.say(t, "GARDE-7Q: ma commande n'est pas arrivée")
+	c.say(t, "PERDU-4K: le colis 48213")
+	waitPage(t, desk, "both messages shown", shows("GARDE-7Q")+` === 1 && `+shows("PERDU-4K")+` === 1`)
+	storetest.RollBack(t, srv.st, c.ID, 1) // the second message is lost
+	c.say(t, "NOUVEAU-9Z: c'est le 48213")
+	waitPage(t, desk, "the lost message dropped, the new one shown once",
+		shows("PERDU-4K")+` === 0 && `+shows("NOUVEAU-9Z")+` === 1 && `+shows("GARDE-7Q")+` === 1`)
+	screenshot(t, desk, "desk-after-reset")
 }

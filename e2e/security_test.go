@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -153,4 +154,31 @@ func TestWidgetNoticesALostConversationQuickly(t *testing.T) {
 		t.Errorf("first entry after the reload: %q, want the notice that the previous conversation is gone", got)
 	}
 	screenshot(t, ctx, "widget-previous-conversation-gone")
+}
+
+// TestWidgetOffersANewConversationWhenFull: a conversation that reaches its cap of events
+// (RELAIS_CONVERSATION_MAX_EVENTS, 24 here) ends: the widget shows the server's French reason,
+// puts « Nouvelle conversation » in place of the input, and a new conversation starts from it.
+func TestWidgetOffersANewConversationWhenFull(t *testing.T) {
+	needBrowser(t)
+	cfg := server.DefaultConfig()
+	cfg.MaxEvents = 24
+	srv := serve(t, cfg, storetest.Open(t))
+	ctx, _ := newTab(t)
+	openWidget(t, ctx, srv.URL)
+	const full = `r.textContent.includes("atteint sa taille maximale")`
+	for i := 0; i < 20 && !eval[bool](t, ctx, `(() => { const r = `+shadow+`; return `+full+`; })()`); i++ {
+		bots := eval[int](t, ctx, shadow+`.querySelectorAll(".log .msg-bot").length`)
+		say(t, ctx, "bonjour")
+		waitUntil(t, ctx, "the bot answers, or the conversation is full", botCount+` > `+strconv.Itoa(bots)+` || `+full)
+	}
+	waitUntil(t, ctx, "the reason and « Nouvelle conversation » in place of the input",
+		full+` && r.querySelector(".restart-btn") && !r.querySelector(".restart").hidden && r.querySelector(".composer").hidden`)
+	screenshot(t, ctx, "widget-conversation-full")
+	first := eval[string](t, ctx, `JSON.parse(Object.entries(localStorage).find(([k]) => k.startsWith("relais:"))[1]).id`)
+	do(t, ctx, "start a new conversation", chromedp.Click(in(".restart-btn")))
+	waitUntil(t, ctx, "a new conversation starts", `r.querySelector(".log .msg-bot") && !`+full+` && !r.querySelector(".composer").hidden`)
+	if second := eval[string](t, ctx, `JSON.parse(Object.entries(localStorage).find(([k]) => k.startsWith("relais:"))[1]).id`); second == first || second == "" {
+		t.Errorf("after the restart: conversation %q, want a new one (was %q)", second, first)
+	}
 }

@@ -349,3 +349,36 @@ func TestHandBackLetsTheBotResume(t *testing.T) {
 	}
 	dk.await(t, "a new offer", func(m deskMsg) bool { return m.Type == "offer" && m.Task.ID != offer.Task.ID })
 }
+
+// TestLoginLockoutStaysWithTheAttackersAddress: behind a trusted proxy, the login attempts
+// count against the client's address (X-Forwarded-For), not the proxy's: after six wrong
+// passwords for alice from one address, that address waits (429, in French), and alice's
+// right password from another address still opens her session.
+func TestLoginLockoutStaysWithTheAttackersAddress(t *testing.T) {
+	cfg := testConfig()
+	cfg.TrustedProxies = []string{"127.0.0.0/8"}
+	d := startDesk(t, storetest.Open(t), cfg)
+	d.addAgent(t, "alice")
+	login := func(password, from string) (int, []byte) {
+		status, _, body := call(t, "POST", d.url+"/api/v1/agent/login", "", `{"login":"alice","password":"`+password+`"}`,
+			"X-Forwarded-For", from)
+		return status, body
+	}
+	const attacker, agent = "203.0.113.7", "198.51.100.4"
+	refused := 0
+	for range 6 {
+		if status, _ := login("pas le bon mot de passe", attacker); status == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Fatal("six wrong passwords from one address: never 429, want the address to wait")
+	}
+	status, body := login(testPassword, attacker)
+	if e := decode[errorBody](t, body); status != http.StatusTooManyRequests || !strings.Contains(e.Error.Message, "identifiant") {
+		t.Errorf("right password from the attacker's address: got %d %s, want 429 with a French message", status, body)
+	}
+	if status, body := login(testPassword, agent); status != http.StatusOK {
+		t.Errorf("right password from the agent's own address: got %d %s, want 200", status, body)
+	}
+}

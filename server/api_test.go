@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/relais/relais/conversation"
+	"github.com/relais/relais/store/storetest"
 )
 
 func TestCreateConversationWelcomes(t *testing.T) {
@@ -140,13 +141,21 @@ func TestKeyReusedWithAnotherText(t *testing.T) {
 	tests := []struct {
 		name, first string
 		firstStatus int
+		agent       bool // an agent holds the conversation: the message is stored without a bot turn
 	}{
 		{name: "answered", first: "bonjour", firstStatus: http.StatusOK},
+		{name: "held by an agent", first: "mon colis 48213 est abîmé", firstStatus: http.StatusOK, agent: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := startOne(t, testConfig())
+			d := startDesk(t, storetest.Open(t), testConfig())
+			in := d.instance
 			c := in.open(t)
+			if tt.agent {
+				dk := d.openDesk(t, d.session(t, d.addAgent(t, "alice").ID))
+				dk.setReady(t)
+				d.takeOver(t, dk, c)
+			}
 			url := in.url + "/api/v1/conversations/" + c.ID + "/messages"
 			if status, _, body := call(t, "POST", url, c.Token, `{"text":"`+tt.first+`"}`, "Idempotency-Key", "k-1"); status != tt.firstStatus {
 				t.Fatalf("first: got %d %s, want %d", status, body, tt.firstStatus)

@@ -67,6 +67,7 @@ func TestAttachmentsBothWays(t *testing.T) {
 		!strings.HasPrefix(h.Get("Content-Disposition"), "inline;") || string(data) != pngFile {
 		t.Errorf("agent download: %d %v (%d bytes)", st, h, len(data))
 	}
+	checkFileHeaders(t, "agent download", h)
 
 	st, _, body = d.deskCall(t, cookie, "POST", "/conversations/"+c.ID+"/attachments?name="+url.QueryEscape("Bon de retour n°2.pdf"),
 		pdfFile, "Content-Type", "application/pdf")
@@ -86,6 +87,7 @@ func TestAttachmentsBothWays(t *testing.T) {
 		h.Get("Content-Disposition") != `attachment; filename="Bon de retour n_2.pdf"; filename*=UTF-8''Bon%20de%20retour%20n%C2%B02.pdf` {
 		t.Errorf("customer download: %d %v", st, h)
 	}
+	checkFileHeaders(t, "customer download", h)
 	if st, _, _ := call(t, "GET", path, "", ""); st != http.StatusUnauthorized {
 		t.Errorf("without the token: %d, want 401", st)
 	}
@@ -261,5 +263,17 @@ func TestCustomerAndAgentShareTheQuota(t *testing.T) {
 	if e := decode[errorBody](t, body); status != http.StatusRequestEntityTooLarge || e.Error.Code != "quota_exceeded" ||
 		!strings.Contains(e.Error.Message, "le nombre maximal de fichiers (1)") {
 		t.Errorf("agent upload past the quota: %d %s", status, body)
+	}
+}
+
+// checkFileHeaders: a downloaded file can run nothing, even opened on its own in a tab (its
+// CSP allows no script, no style, no frame around it), and is never sniffed into another type.
+func checkFileHeaders(t *testing.T, what string, h http.Header) {
+	t.Helper()
+	for k, want := range map[string]string{"X-Content-Type-Options": "nosniff",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'", "Referrer-Policy": "strict-origin-when-cross-origin"} {
+		if got := h.Get(k); got != want {
+			t.Errorf("%s: %s %q, want %q", what, k, got, want)
+		}
 	}
 }

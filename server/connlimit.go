@@ -86,7 +86,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 var tooManyConns = func() string {
 	body := `{"error":{"code":"too_many","message":"Trop de connexions ouvertes depuis votre adresse. Patientez un instant."}}` + "\n"
 	return fmt.Sprintf("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json; charset=utf-8\r\n"+
-		"Retry-After: 10\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		"X-Content-Type-Options: nosniff\r\nRetry-After: 10\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
 }()
 
 func refuseConn(c net.Conn) {

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -57,6 +59,31 @@ func TestSlowBodyIsCut(t *testing.T) {
 		t.Errorf("answered after %s, want about %s", took, cfg.BodyTimeout)
 	}
 
+	// A body dripped a byte every 50 ms never lets the connection idle, and is cut all the
+	// same: the deadline is the whole body's, not each read's (read whole, it would get another
+	// answer than 408).
+	drip := rawConn(t, in)
+	body := `{"note":"` + strings.Repeat("a", 80) + `"}`
+	fmt.Fprintf(drip, "POST /api/v1/conversations HTTP/1.1\r\nHost: relais\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(body))
+	stopDrip := make(chan struct{})
+	go func() {
+		for i := 0; i < len(body); i++ {
+			select {
+			case <-stopDrip:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			if _, err := drip.Write([]byte{body[i]}); err != nil {
+				return
+			}
+		}
+	}()
+	got := statusLine(t, drip)
+	close(stopDrip)
+	if !strings.Contains(got, " 408 ") {
+		t.Fatalf("dripped body: got %q, want 408", got)
+	}
+
 	conv := in.open(t)
 	in.bot.slow = make(chan struct{})
 	done := make(chan answer, 1)
@@ -75,8 +102,13 @@ func TestConnectionsPerAddress(t *testing.T) {
 	in := startOne(t, cfg)
 	first, _ := rawConn(t, in), rawConn(t, in)
 	third := rawConn(t, in)
-	if got := statusLine(t, third); !strings.Contains(got, " 429 ") {
-		t.Fatalf("third connection: got %q, want 429", got)
+	refused, err := http.ReadResponse(bufio.NewReader(third), nil)
+	if err != nil || refused.StatusCode != http.StatusTooManyRequests || refused.Header.Get("X-Content-Type-Options") != "nosniff" ||
+		refused.Header.Get("Retry-After") == "" {
+		t.Fatalf("third connection: got %+v %v, want 429 with Retry-After and nosniff", refused, err)
+	}
+	if e := decodeErr(readAllBody(t, refused)); e.Error.Code != "too_many" || !strings.Contains(e.Error.Message, "Trop de connexions") {
+		t.Errorf("third connection: got %+v, want too_many in French", e)
 	}
 	first.Write([]byte("GET /healthz HTTP/1.1\r\nHost: relais\r\nConnection: close\r\n\r\n"))
 	if got := statusLine(t, first); !strings.Contains(got, " 200 ") {
@@ -173,4 +205,14 @@ func TestErasedConversationClosesSocketAtOnce(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Code != 4404 {
 		t.Fatalf("got %v, want close 4404 at once", err)
 	}
+}
+
+func readAllBody(t testing.TB, resp *http.Response) []byte {
+	t.Helper()
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

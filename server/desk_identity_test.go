@@ -21,12 +21,17 @@ func TestConversationIdentity(t *testing.T) {
 		name     string
 		secret   string // the server's
 		identity string
+		maxAge   time.Duration // RELAIS_IDENTITY_MAX_AGE; 0: the default (24 h)
 		want     int
 	}{
 		{name: "valid", secret: testIdentitySecret, identity: sign(testIdentitySecret, later), want: http.StatusCreated},
 		{name: "no identity", secret: testIdentitySecret, want: http.StatusCreated},
 		{name: "bad signature", secret: testIdentitySecret, identity: sign("un-autre-secret-assez-long", later), want: http.StatusUnprocessableEntity},
 		{name: "valid for 100 years", secret: testIdentitySecret, identity: sign(testIdentitySecret, time.Now().AddDate(100, 0, 0)), want: http.StatusUnprocessableEntity},
+		{name: "valid for 25 hours, default maximum", secret: testIdentitySecret, identity: sign(testIdentitySecret, time.Now().Add(25*time.Hour)), want: http.StatusUnprocessableEntity},
+		{name: "valid for 23 hours, default maximum", secret: testIdentitySecret, identity: sign(testIdentitySecret, time.Now().Add(23*time.Hour)), want: http.StatusCreated},
+		{name: "valid for 20 minutes, 10 allowed", secret: testIdentitySecret, identity: sign(testIdentitySecret, time.Now().Add(20*time.Minute)), maxAge: 10 * time.Minute, want: http.StatusUnprocessableEntity},
+		{name: "valid for 5 minutes, 10 allowed", secret: testIdentitySecret, identity: sign(testIdentitySecret, time.Now().Add(5*time.Minute)), maxAge: 10 * time.Minute, want: http.StatusCreated},
 		{name: "expired", secret: testIdentitySecret, identity: sign(testIdentitySecret, time.Now().Add(-time.Minute)), want: http.StatusUnprocessableEntity},
 		{name: "malformed", secret: testIdentitySecret, identity: "pas-un-jeton", want: http.StatusUnprocessableEntity},
 		{name: "no secret configured", identity: sign(testIdentitySecret, later), want: http.StatusUnprocessableEntity},
@@ -35,6 +40,9 @@ func TestConversationIdentity(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig()
 			cfg.IdentitySecret = tt.secret
+			if tt.maxAge > 0 {
+				cfg.IdentityMaxAge = tt.maxAge
+			}
 			d := startDesk(t, storetest.Open(t), cfg)
 			cookie := d.session(t, d.addAgent(t, "alice").ID)
 			body := ""

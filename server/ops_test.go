@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relais/relais/server"
 )
@@ -156,6 +157,16 @@ func TestConfigValidation(t *testing.T) {
 		{name: "bad proxy", set: func(c *server.Config) { c.TrustedProxies = []string{"10.0.0.1"} }},
 		{name: "zero TTL", set: func(c *server.Config) { c.SessionTTL = 0 }},
 		{name: "negative limit", set: func(c *server.Config) { c.RequestsPerIP = -1 }},
+		{name: "cap of 10 events", set: func(c *server.Config) { c.MaxEvents = 10 }},
+		{name: "negative cap", set: func(c *server.Config) { c.MaxEvents = -1 }},
+		{name: "cap of 20 events", set: func(c *server.Config) { c.MaxEvents = 20 }, ok: true},
+		{name: "no cap", set: func(c *server.Config) { c.MaxEvents = 0 }, ok: true},
+		{name: "lease shorter than two heartbeats", set: func(c *server.Config) { c.AgentHeartbeat, c.AgentLease = 3*time.Second, 5*time.Second }},
+		{name: "replicas without a timeout", set: func(c *server.Config) { c.RedisMinReplicas, c.RedisReplicaTimeout = 1, 0 }},
+		{name: "short metrics token", set: func(c *server.Config) { c.MetricsToken = "court" }},
+		{name: "no body deadline", set: func(c *server.Config) { c.BodyTimeout = 0 }},
+		{name: "no identity maximum", set: func(c *server.Config) { c.IdentityMaxAge = 0 }},
+		{name: "negative websockets per address", set: func(c *server.Config) { c.SocketsPerIP = -3 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,11 +1,15 @@
 package server_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/relais/relais/server"
 	"github.com/relais/relais/store/storetest"
@@ -217,4 +221,72 @@ func TestMetricsAccess(t *testing.T) {
 			t.Errorf("got %d %.80s, want 200 with the metrics", rec.Code, rec.Body.String())
 		}
 	})
+}
+
+// TestEveryCookieRouteRefusesForgedRequests walks the route table: every route a session
+// cookie authenticates (the agent's account and the whole desk, the supervisors' erasure and
+// export, reopen, réponses types and the agent's file upload included) refuses a foreign Origin
+// and Sec-Fetch-Site cross-site or same-site with the origin check's own 403, and a
+// text/plain body with 415, even with a valid cookie. A route added without the check fails
+// here.
+func TestEveryCookieRouteRefusesForgedRequests(t *testing.T) {
+	d := startDesk(t, storetest.Open(t), testConfig())
+	cookie := d.session(t, d.addAgent(t, "alice").ID) // not a supervisor: that 403 says otherwise
+	e, ok := d.srv.Handler().(*echo.Echo)
+	if !ok {
+		t.Fatalf("handler %T, want *echo.Echo", d.srv.Handler())
+	}
+	param := regexp.MustCompile(`:[a-z]+`)
+	forged := []struct {
+		name   string
+		header []string
+	}{
+		{"foreign origin", []string{"Origin", "https://support.example.fr"}},
+		{"cross-site", []string{"Sec-Fetch-Site", "cross-site"}},
+		{"same-site", []string{"Sec-Fetch-Site", "same-site"}},
+	}
+	tested := 0
+	for _, r := range e.Routes() {
+		if !strings.HasPrefix(r.Path, "/api/v1/desk") && !strings.HasPrefix(r.Path, "/api/v1/agent") {
+			continue
+		}
+		switch r.Method {
+		case "GET", "POST", "PUT", "PATCH", "DELETE":
+		default:
+			continue // the groups' not-found handlers
+		}
+		tested++
+		path := param.ReplaceAllString(r.Path, "x")
+		withBody := r.Method != "GET"
+		body, ctype := "", "application/json"
+		if withBody {
+			body = `{"confirm":true}`
+		}
+		if strings.HasSuffix(r.Path, "/attachments") && r.Method == "POST" {
+			body, ctype = pngFile, "image/png"
+		}
+		for _, f := range forged {
+			header := append([]string{"Cookie", cookie.Name + "=" + cookie.Value, "Content-Type", ctype}, f.header...)
+			status, _, data := rawCall(t, r.Method, d.url+path, body, header...)
+			if e := decodeErr(data); status != http.StatusForbidden || e.Error.Code != "forbidden" || !strings.Contains(e.Error.Message, "origine étrangère") {
+				t.Errorf("%s %s, %s: got %d %s, want 403 from the origin check", r.Method, r.Path, f.name, status, data)
+			}
+		}
+		if withBody {
+			status, _, data := rawCall(t, r.Method, d.url+path, "x", "Cookie", cookie.Name+"="+cookie.Value, "Content-Type", "text/plain")
+			if status != http.StatusUnsupportedMediaType {
+				t.Errorf("%s %s, text/plain: got %d %s, want 415", r.Method, r.Path, status, data)
+			}
+		}
+	}
+	if tested < 40 {
+		t.Fatalf("%d cookie routes found in the route table, want the desk's and the agent's (40 or more)", tested)
+	}
+	t.Logf("%d cookie routes refuse forged requests", tested)
+}
+
+func decodeErr(data []byte) errorBody {
+	var e errorBody
+	json.Unmarshal(data, &e)
+	return e
 }
