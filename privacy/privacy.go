@@ -211,10 +211,18 @@ type ConversationExport struct {
 	Found  bool                 `json:"found"` // false: already expired or erased
 	Events []conversation.Event `json:"events"`
 	Notes  []conversation.Note  `json:"notes"`
-	// Attachments describe its files (name, type, size); their content is not in the
-	// document: it can be read while the conversation lasts.
-	Attachments []conversation.Attachment `json:"attachments"`
-	BotSession  json.RawMessage           `json:"bot_session"` // the bot's memory (slots…), null when none
+	// Attachments describe its files (name, type, size), by id; the export's ZIP
+	// (WriteArchive) holds their content.
+	Attachments []ExportedAttachment `json:"attachments"`
+	BotSession  json.RawMessage      `json:"bot_session"` // the bot's memory (slots…), null when none
+}
+
+// ExportedAttachment describes one file of a conversation in an export. File names its
+// entry in the export's ZIP: empty in the JSON document alone, and for a file gone between
+// the reading of the document and its own.
+type ExportedAttachment struct {
+	conversation.Attachment
+	File string `json:"file,omitempty"`
 }
 
 // Export gathers everything held about the subject and records the export in the audit
@@ -273,7 +281,7 @@ func (s *Service) addConversations(ctx context.Context, x *Export, convs []strin
 
 func (s *Service) conversation(ctx context.Context, id string) (ConversationExport, error) {
 	ce := ConversationExport{ID: id, Events: []conversation.Event{}, Notes: []conversation.Note{},
-		Attachments: []conversation.Attachment{}}
+		Attachments: []ExportedAttachment{}}
 	if _, err := s.convs.Owner(ctx, id); apperr.CodeOf(err) == apperr.NotFound {
 		return ce, nil
 	} else if err != nil {
@@ -293,7 +301,10 @@ func (s *Service) conversation(ctx context.Context, id string) (ConversationExpo
 	if err != nil {
 		return ce, err
 	}
-	ce.Attachments = append(ce.Attachments, files...)
+	slices.SortFunc(files, func(a, b conversation.Attachment) int { return strings.Compare(a.ID, b.ID) })
+	for _, f := range files {
+		ce.Attachments = append(ce.Attachments, ExportedAttachment{Attachment: f})
+	}
 	data, err := s.st.Client.Get(ctx, s.sessions.Key(id)).Bytes()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return ce, unavailable(err)
