@@ -26,7 +26,9 @@ func TestExportArchiveHoldsEveryRecordAndFile(t *testing.T) {
 	mustNoErr(t, err)
 
 	entries := unzip(t, w, &x)
-	w.assertHersOnly(t, string(entries[privacy.ArchiveDocument]))
+	var compact bytes.Buffer // the document is indented, its bot sessions too
+	mustNoErr(t, json.Compact(&compact, entries[privacy.ArchiveDocument]))
+	w.assertHersOnly(t, compact.String())
 	var doc privacy.Export
 	mustNoErr(t, json.Unmarshal(entries[privacy.ArchiveDocument], &doc))
 	files := 0
@@ -51,8 +53,9 @@ func TestExportArchiveHoldsEveryRecordAndFile(t *testing.T) {
 	// A file erased meanwhile: the archive goes on without it.
 	mustNoErr(t, w.convs.RemoveAttachment(ctx, w.ameliesC[0], odd))
 	entries = unzip(t, w, &x)
-	mustNoErr(t, json.Unmarshal(entries[privacy.ArchiveDocument], &doc))
-	for _, c := range doc.Conversations {
+	var again privacy.Export
+	mustNoErr(t, json.Unmarshal(entries[privacy.ArchiveDocument], &again))
+	for _, c := range again.Conversations {
 		for _, a := range c.Attachments {
 			if a.ID == odd.ID && a.File != "" {
 				t.Errorf("the erased file is named %q", a.File)
