@@ -227,9 +227,13 @@ func TestExportHoldsEveryRecordOfThePerson(t *testing.T) {
 		if len(c.Attachments) != 1 || c.Attachments[0].Type != "image/png" || !strings.HasPrefix(c.Attachments[0].Name, "Pièce de ") {
 			t.Errorf("conversation %s: attachments %+v, want its one PNG described", c.ID, c.Attachments)
 		}
+		if len(c.RoutingTasks) != 1 || c.RoutingTasks[0].CustomerID != w.amelie.ID || c.RoutingTasks[0].ConversationID != c.ID ||
+			c.RoutingTasks[0].Summary != "Amélie Durand : colis" {
+			t.Errorf("conversation %s: routing tasks %+v, want its one task", c.ID, c.RoutingTasks)
+		}
 	}
 	if rep.Action != privacy.ActionExport || rep.Counts["conversations"] != 3 || rep.Counts["activities"] != 3 ||
-		rep.Counts["attachments"] != 3 {
+		rep.Counts["attachments"] != 3 || rep.Counts["tasks"] != 3 {
 		t.Errorf("audit entry %+v", rep)
 	}
 }
