@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,8 +17,9 @@ import (
 )
 
 // The operators' privacy commands (package privacy, docs/privacy.md): `relais privacy erase`,
-// `relais privacy export` and `relais audit`, on the Redis of REDIS_URL. No agent role may
-// erase or export from the desk yet: these commands are the only way.
+// `relais privacy export`, `relais privacy purge` and `relais audit`, on the Redis of
+// REDIS_URL. The desk's supervisors erase and export the same way through the desk's API
+// (package server).
 
 var errPrivacyNoRedis = errors.New("REDIS_URL n'est pas défini : indiquez le Redis du serveur")
 
@@ -84,7 +88,7 @@ func runPrivacyOn(env *Env, st *store.Store, args []string) error {
 		return usageError{fmt.Sprintf("sous-commande inconnue %q : erase, export, purge", cmd)}
 	}
 	fs := newFlags(env, "privacy "+cmd, "privacy "+cmd+" (--customer ID | --email E | --phone TEL | --conversation ID) [--by NOM]"+
-		map[string]string{"erase": " --yes", "export": ""}[cmd])
+		map[string]string{"erase": " --yes", "export": " [--format zip|json] [--out FICHIER]"}[cmd])
 	var sub privacy.Subject
 	fs.StringVar(&sub.CustomerID, "customer", "", "id de la fiche client")
 	fs.StringVar(&sub.Email, "email", "", "le client qui a cette adresse e-mail")
@@ -92,10 +96,21 @@ func runPrivacyOn(env *Env, st *store.Store, args []string) error {
 	fs.StringVar(&sub.ConversationID, "conversation", "", "une conversation anonyme")
 	by := fs.String("by", env.Getenv("USER"), "qui fait la demande (pour le journal d'audit)")
 	yes := fs.Bool("yes", false, "confirme l'effacement, définitif")
+	var out exportOut
+	if cmd == "export" {
+		fs.StringVar(&out.format, "format", "zip", "zip : le document export.json et les fichiers joints ; json : le document seul")
+		fs.StringVar(&out.path, "out", "", "écrit l'export dans ce fichier (par défaut : la sortie standard)")
+	}
 	if rest, err := parse(fs, args[1:]); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return usageError{fmt.Sprintf("argument inattendu %q", rest[0])}
+	}
+	if cmd == "export" && out.format != "zip" && out.format != "json" {
+		return usageError{fmt.Sprintf("--format %q : zip ou json", out.format)}
+	}
+	if cmd == "export" && out.format == "zip" && out.path == "" && isTerminal(env.Stdout) {
+		return usageError{"l'export ZIP ne s'affiche pas : indiquez --out FICHIER (ou --format json pour le document seul)"}
 	}
 	if cmd == "erase" && !*yes {
 		return usageError{"l'effacement est définitif : ajoutez --yes pour confirmer (relais privacy export d'abord pour garder une copie)"}
@@ -109,7 +124,7 @@ func runPrivacyOn(env *Env, st *store.Store, args []string) error {
 	}
 	actor := privacy.Actor{By: *by, From: "cli@" + hostname()}
 	if cmd == "export" {
-		return printExport(env, svc, sub, actor)
+		return writeExport(env, svc, sub, actor, out)
 	}
 	rep, err := svc.Erase(env.Ctx, sub, actor)
 	if err != nil {
@@ -159,6 +174,57 @@ func runPurge(env *Env, st *store.Store, args []string) error {
 	return nil
 }
 
+// startPurge runs the purge from relais serve every RELAIS_PURGE_INTERVAL ("" or "0": never),
+// once per interval across every instance sharing the Redis (privacy.Service.PurgeDue):
+// each instance asks at least hourly, the first to claim the period purges.
+func startPurge(env *Env, st *store.Store, log *slog.Logger) error {
+	every, err := purgeInterval(env)
+	if err != nil || every == 0 {
+		return err
+	}
+	r, err := retention(env)
+	if err != nil {
+		return err
+	}
+	svc, err := privacyService(env, st)
+	if err != nil {
+		return err
+	}
+	by := privacy.Actor{By: "purge", From: "serve@" + hostname()}
+	go func() {
+		tick := time.NewTicker(min(every, time.Hour))
+		defer tick.Stop()
+		for {
+			ran, listed, err := svc.PurgeDue(env.Ctx, r, every, by)
+			switch {
+			case err != nil && env.Ctx.Err() == nil:
+				log.Warn("purge des données au-delà de leur durée de conservation", "err", err)
+			case ran:
+				log.Info("purge des données au-delà de leur durée de conservation", "erased", len(listed))
+			}
+			select {
+			case <-env.Ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return nil
+}
+
+// purgeInterval is RELAIS_PURGE_INTERVAL: how often relais serve purges (0: never).
+func purgeInterval(env *Env) (time.Duration, error) {
+	v := env.Getenv("RELAIS_PURGE_INTERVAL")
+	if v == "" || v == "0" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute {
+		return 0, fmt.Errorf("RELAIS_PURGE_INTERVAL : durée invalide %q (par exemple 24h, une minute au moins ; 0 : jamais)", v)
+	}
+	return d, nil
+}
+
 func purgedLabel(subject string) string {
 	if subject == privacy.SubjectCustomer {
 		return "client"
@@ -190,17 +256,58 @@ func retention(env *Env) (privacy.Retention, error) {
 	return r, nil
 }
 
-func printExport(env *Env, svc *privacy.Service, sub privacy.Subject, actor privacy.Actor) error {
+// exportOut is where and how relais privacy export writes: format zip or json, to the file
+// path ("": the standard output).
+type exportOut struct {
+	format, path string
+}
+
+// writeExport exports the subject: the ZIP of the document and the files, or the JSON
+// document alone. A file is written whole or not at all (a temporary file, readable by its
+// owner only, renamed at the end).
+func writeExport(env *Env, svc *privacy.Service, sub privacy.Subject, actor privacy.Actor, out exportOut) error {
 	x, rep, err := svc.Export(env.Ctx, sub, actor)
 	if err != nil {
 		return privacyError(err)
 	}
-	enc := json.NewEncoder(env.Stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(x); err != nil {
-		return err
+	write := func(w io.Writer) error {
+		if out.format == "json" {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(x)
+		}
+		return svc.WriteArchive(env.Ctx, &x, w)
+	}
+	if out.path == "" {
+		err = write(env.Stdout)
+	} else {
+		err = writeFileAtomic(out.path, write)
+	}
+	if err != nil {
+		return privacyError(err)
 	}
 	fmt.Fprintf(env.Stderr, "Export inscrit au journal d'audit (entrée %s).\n", rep.ID)
+	return nil
+}
+
+// writeFileAtomic writes path with write through a temporary file of the same folder,
+// created with mode 0600, renamed over path once complete; on failure nothing is left.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".relais-export-*")
+	if err != nil {
+		return fmt.Errorf("export : %w", err)
+	}
+	defer os.Remove(f.Name()) // after the rename, there is nothing left to remove
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("export : %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("export : %w", err)
+	}
 	return nil
 }
 
@@ -209,7 +316,7 @@ var countLabels = []struct{ kind, label string }{
 	{"customers", "fiches client"}, {"requests", "demandes"}, {"activities", "activités"},
 	{"left_messages", "messages laissés"}, {"tags", "tags"}, {"conversations", "conversations"},
 	{"events", "événements des conversations"}, {"notes", "notes internes"},
-	{"bot_sessions", "sessions du bot"}, {"conversation_links", "liens conversation → client"},
+	{"attachments", "pièces jointes"}, {"bot_sessions", "sessions du bot"}, {"conversation_links", "liens conversation → client"},
 	{"index_entries", "entrées d'index"}, {"tasks", "tâches de routage"},
 	{"notices", "notifications de routage"},
 }
@@ -254,10 +361,6 @@ func runAuditOn(env *Env, st *store.Store, args []string) error {
 	if err != nil {
 		return err
 	}
-	entries, err := svc.Audit.Entries(env.Ctx, *limit)
-	if err != nil {
-		return err
-	}
 	want := ""
 	switch {
 	case *customer != "":
@@ -265,10 +368,11 @@ func runAuditOn(env *Env, st *store.Store, args []string) error {
 	case *conv != "":
 		want = privacy.SubjectHash(privacy.SubjectConversation, *conv)
 	}
+	entries, err := svc.Audit.EntriesOf(env.Ctx, want, *limit)
+	if err != nil {
+		return err
+	}
 	for _, e := range entries {
-		if want != "" && e.SubjectHash != want {
-			continue
-		}
 		printEntry(env, e, *asJSON)
 	}
 	return nil
@@ -282,7 +386,7 @@ func printEntry(env *Env, e privacy.Entry, asJSON bool) {
 	}
 	action := map[string]string{privacy.ActionErase: "effacement", privacy.ActionExport: "export", privacy.ActionRead: "lecture",
 		privacy.ActionSearch: "recherche", privacy.ActionCreate: "création", privacy.ActionEdit: "modification",
-		privacy.ActionLink: "rattachement", privacy.ActionNote: "note", privacy.ActionLogin: "connexion",
+		privacy.ActionLink: "rattachement", privacy.ActionNote: "note", privacy.ActionAttach: "fichier", privacy.ActionLogin: "connexion",
 		privacy.ActionLogout: "déconnexion"}[e.Action]
 	var counts []string
 	for _, c := range countLabels {
@@ -300,6 +404,16 @@ func privacyError(err error) error {
 		return errors.New(strings.TrimSuffix(apperr.MessageOf(err), "."))
 	}
 	return err
+}
+
+// isTerminal says whether w is a terminal, where a ZIP archive would be garbage.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func hostname() string {

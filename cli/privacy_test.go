@@ -17,6 +17,7 @@ func TestPrivacyUsage(t *testing.T) {
 		{"unknown subcommand", []string{"privacy", "forget"}, 2, "sous-commande inconnue"},
 		{"erase unconfirmed", []string{"privacy", "erase", "--customer", "abc"}, 2, "--yes"},
 		{"no Redis", []string{"privacy", "export", "--customer", "abc"}, 1, "REDIS_URL n'est pas défini"},
+		{"export format", []string{"privacy", "export", "--customer", "abc", "--format", "csv"}, 2, "zip ou json"},
 		{"audit without Redis", []string{"audit"}, 1, "REDIS_URL n'est pas défini"},
 		{"audit argument", []string{"audit", "x"}, 2, "argument inattendu"},
 		{"purge without Redis", []string{"privacy", "purge", "--dry-run"}, 1, "REDIS_URL n'est pas défini"},

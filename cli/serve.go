@@ -84,6 +84,9 @@ func runServe(env *Env, args []string) error {
 			return err
 		}
 	}
+	if err := startPurge(env, st, log); err != nil {
+		return err
+	}
 	log.Info("serveur prêt", "addr", ln.Addr().String(), "embedded_store", st.Embedded)
 	return srv.Serve(env.Ctx, ln)
 }

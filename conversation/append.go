@@ -38,7 +38,7 @@ func (s *Store) Append(ctx context.Context, id string, events []Event, o AppendO
 	if err != nil {
 		return nil, err
 	}
-	keys := []string{s.metaKey(id), s.streamKey(id), s.filesKey(id), s.fileDataKey(id)}
+	keys := append([]string{s.metaKey(id), s.streamKey(id)}, s.keptKeys(id)...)
 	var stored []Event
 	done := s.appending(id)
 	defer func() { done(stored) }()
@@ -111,3 +111,9 @@ func toInt(v any) int64 {
 }
 
 func seconds(d time.Duration) int64 { return max(int64(d/time.Second), 1) }
+
+// keptKeys are the keys kept as long as conversation id, whose lifetime each event renews
+// with its own: its attachments and its agents' notes.
+func (s *Store) keptKeys(id string) []string {
+	return []string{s.filesKey(id), s.fileDataKey(id), s.notesKey(id)}
+}

@@ -159,7 +159,7 @@ func (s *Store) Exchange(ctx context.Context, id string, x Exchange) (Exchanged,
 	if err != nil {
 		return Exchanged{}, err
 	}
-	keys := []string{s.metaKey(id), s.streamKey(id), s.idemKey(id, x.Key), s.rateKey(id), x.DataKey, s.filesKey(id), s.fileDataKey(id)}
+	keys := append([]string{s.metaKey(id), s.streamKey(id), s.idemKey(id, x.Key), s.rateKey(id), x.DataKey}, s.keptKeys(id)...)
 	if x.DataKey == "" {
 		keys[4] = s.metaKey(id) // (untouched: no data given)
 	}

@@ -14,8 +14,9 @@ import (
 // Internal notes: what agents write about a conversation for one another. They are kept
 // beside the conversation, under its hash tag, but apart from its events: no customer route
 // (events, websocket, the turn's answer) reads this key, so a note can never reach the
-// customer. They expire when the conversation does: each write and each read sets their
-// lifetime to the conversation's, and once the conversation is gone they are not read.
+// customer. They expire when the conversation does: each of its events renews their lifetime
+// with its own, each write and each read sets it to the conversation's, and once the
+// conversation is gone they are not read.
 
 // Note is one internal note.
 type Note struct {

@@ -2,6 +2,7 @@ package handoff
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -36,6 +37,25 @@ func (r *Router) Forget(ctx context.Context, conversationID string) (Forgotten, 
 	}
 	f.Notices, err = r.dropNotices(ctx, conversationID, own)
 	return f, res.notices, err
+}
+
+// TasksOfConversation returns every task record a conversation still has (live, or ended
+// until it expires), oldest first: what the routing holds about it, for its person's export.
+func (r *Router) TasksOfConversation(ctx context.Context, conversationID string) ([]Task, error) {
+	ids, err := r.st.Client.SMembers(ctx, r.convTasksKey(conversationID)).Result()
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	byID, err := r.Tasks(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Task, 0, len(byID))
+	for _, t := range byID {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b Task) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
 }
 
 // convTasksKey is the set of every task of a conversation (scripts/enqueue.lua).

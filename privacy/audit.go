@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,10 +49,10 @@ const (
 type Entry struct {
 	ID          string           `json:"id"` // the stream entry's id
 	At          time.Time        `json:"at"`
-	Action      string           `json:"action"`       // erase, export
+	Action      string           `json:"action"`       // erase, export, or an agent's action (Action…)
 	By          string           `json:"by"`           // the operator, the agent's login, or « client »
 	From        string           `json:"from"`         // where from: cli@host, an agent's address, widget
-	Subject     string           `json:"subject"`      // customer, conversation
+	Subject     string           `json:"subject"`      // customer, conversation, request, activity, agent
 	SubjectHash string           `json:"subject_hash"` // SubjectHash(subject, id)
 	Counts      map[string]int64 `json:"counts"`       // records by kind: erased, or exported
 }
@@ -123,12 +124,50 @@ func (a *Audit) Entries(ctx context.Context, limit int) ([]Entry, error) {
 		msgs, err = a.st.Client.XRevRange(ctx, a.Key(), "+", "-").Result()
 	}
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	out := make([]Entry, 0, len(msgs))
 	for i := len(msgs) - 1; i >= 0; i-- {
 		out = append(out, entryOf(msgs[i]))
 	}
+	return out, nil
+}
+
+// auditPage is how many entries EntriesOf reads at a time.
+const auditPage = 500
+
+// EntriesOf returns the last limit entries whose subject_hash is hash (all of them with
+// limit ≤ 0), oldest first, reading the trail from its end: the entries of one person among
+// every agent's reads and edits. A hash "" is Entries.
+func (a *Audit) EntriesOf(ctx context.Context, hash string, limit int) ([]Entry, error) {
+	if hash == "" {
+		return a.Entries(ctx, limit)
+	}
+	var out []Entry
+	end, seen := "+", ""
+	for {
+		msgs, err := a.st.Client.XRevRangeN(ctx, a.Key(), end, "-", auditPage).Result()
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		for _, m := range msgs {
+			if m.ID == seen {
+				continue // the last entry of the page before, which this page starts with
+			}
+			if h, _ := m.Values["subject_hash"].(string); h == hash {
+				out = append(out, entryOf(m))
+				if limit > 0 && len(out) == limit {
+					slices.Reverse(out)
+					return out, nil
+				}
+			}
+		}
+		if len(msgs) < auditPage {
+			break
+		}
+		end, seen = msgs[len(msgs)-1].ID, msgs[len(msgs)-1].ID
+	}
+	slices.Reverse(out)
 	return out, nil
 }
 

@@ -1,6 +1,7 @@
 // Package privacy answers the data protection requests of the RGPD about one person: the
-// erasure of everything Relais holds about them, the export of it as one JSON document, and
-// the audit trail of these operators' actions. docs/privacy.md is its contract.
+// erasure of everything Relais holds about them, the export of it (one JSON document, in a ZIP
+// with the files of their conversations: WriteArchive), and the audit trail of these
+// operators' and the agents' actions. docs/privacy.md is its contract.
 //
 // A person is a desk customer (found by id, e-mail or phone) or an anonymous conversation.
 // Their data is spread over packages that keep their own keys: the conversations (package

@@ -211,10 +211,21 @@ type ConversationExport struct {
 	Found  bool                 `json:"found"` // false: already expired or erased
 	Events []conversation.Event `json:"events"`
 	Notes  []conversation.Note  `json:"notes"`
-	// Attachments describe its files (name, type, size); their content is not in the
-	// document: it can be read while the conversation lasts.
-	Attachments []conversation.Attachment `json:"attachments"`
-	BotSession  json.RawMessage           `json:"bot_session"` // the bot's memory (slots…), null when none
+	// Attachments describe its files (name, type, size), by id; the export's ZIP
+	// (WriteArchive) holds their content.
+	Attachments []ExportedAttachment `json:"attachments"`
+	BotSession  json.RawMessage      `json:"bot_session"` // the bot's memory (slots…), null when none
+	// RoutingTasks are its handoffs to agents still on record (live, or ended until they
+	// expire), oldest first.
+	RoutingTasks []handoff.Task `json:"routing_tasks"`
+}
+
+// ExportedAttachment describes one file of a conversation in an export. File names its
+// entry in the export's ZIP: empty in the JSON document alone, and for a file gone between
+// the reading of the document and its own.
+type ExportedAttachment struct {
+	conversation.Attachment
+	File string `json:"file,omitempty"`
 }
 
 // Export gathers everything held about the subject and records the export in the audit
@@ -273,14 +284,18 @@ func (s *Service) addConversations(ctx context.Context, x *Export, convs []strin
 
 func (s *Service) conversation(ctx context.Context, id string) (ConversationExport, error) {
 	ce := ConversationExport{ID: id, Events: []conversation.Event{}, Notes: []conversation.Note{},
-		Attachments: []conversation.Attachment{}}
+		Attachments: []ExportedAttachment{}, RoutingTasks: []handoff.Task{}}
+	tasks, err := s.router.TasksOfConversation(ctx, id)
+	if err != nil {
+		return ce, err
+	}
+	ce.RoutingTasks = append(ce.RoutingTasks, tasks...)
 	if _, err := s.convs.Owner(ctx, id); apperr.CodeOf(err) == apperr.NotFound {
 		return ce, nil
 	} else if err != nil {
 		return ce, err
 	}
 	ce.Found = true
-	var err error
 	if ce.Events, err = s.convs.Events(ctx, id, 0, 0); err != nil {
 		return ce, err
 	}
@@ -293,7 +308,10 @@ func (s *Service) conversation(ctx context.Context, id string) (ConversationExpo
 	if err != nil {
 		return ce, err
 	}
-	ce.Attachments = append(ce.Attachments, files...)
+	slices.SortFunc(files, func(a, b conversation.Attachment) int { return strings.Compare(a.ID, b.ID) })
+	for _, f := range files {
+		ce.Attachments = append(ce.Attachments, ExportedAttachment{Attachment: f})
+	}
 	data, err := s.st.Client.Get(ctx, s.sessions.Key(id)).Bytes()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return ce, unavailable(err)
@@ -316,7 +334,7 @@ func (x *Export) hasActivity(id string) bool {
 // counts are the records an export holds, by kind, for the audit trail.
 func (x *Export) counts() map[string]int64 {
 	c := map[string]int64{"customers": 0, "requests": int64(len(x.Requests)),
-		"activities": int64(len(x.OtherActivities)), "conversations": 0, "events": 0, "notes": 0, "attachments": 0}
+		"activities": int64(len(x.OtherActivities)), "conversations": 0, "events": 0, "notes": 0, "attachments": 0, "tasks": 0}
 	if x.Customer != nil {
 		c["customers"] = 1
 	}
@@ -330,6 +348,7 @@ func (x *Export) counts() map[string]int64 {
 		c["events"] += int64(len(ce.Events))
 		c["notes"] += int64(len(ce.Notes))
 		c["attachments"] += int64(len(ce.Attachments))
+		c["tasks"] += int64(len(ce.RoutingTasks))
 	}
 	return c
 }

@@ -180,6 +180,25 @@ func setUpOn(t *testing.T, st *store.Store) *world {
 	return w
 }
 
+// assertHersOnly fails when the export's document text lacks one of the records made for
+// her, or holds anything of the others'.
+func (w *world) assertHersOnly(t *testing.T, text string) {
+	t.Helper()
+	for _, want := range append(append([]string{w.amelie.ID, "Amélie Durand", "12 rue des Lilas, Lyon",
+		"préfère être appelée le matin", "Livraison", "Rappelez-moi au 06 12 34 56 78, Amélie Durand",
+		"Note : Je suis Amélie", "Remboursement Amélie Durand", "mon e-mail : amelie.durand@example.fr",
+		`"texte":"Rappelez-moi`}, w.created...), w.ameliesC...) {
+		if !strings.Contains(text, want) {
+			t.Errorf("export lacks %q", want)
+		}
+	}
+	for _, other := range []string{w.bruno.ID, "Bruno", w.brunosC, w.anonymous, "Zoé"} {
+		if strings.Contains(text, other) {
+			t.Errorf("export holds %q, which is not hers", other)
+		}
+	}
+}
+
 // assertGone fails when a key or a value of the store holds one of secrets.
 func assertGone(t *testing.T, all string, secrets []string) {
 	t.Helper()
@@ -196,19 +215,9 @@ func TestExportHoldsEveryRecordOfThePerson(t *testing.T) {
 	mustNoErr(t, err)
 	doc, err := json.Marshal(x)
 	mustNoErr(t, err)
-	text := string(doc)
-	for _, want := range append(append([]string{w.amelie.ID, "Amélie Durand", "12 rue des Lilas, Lyon",
-		"préfère être appelée le matin", "Livraison", "Rappelez-moi au 06 12 34 56 78, Amélie Durand",
-		"Note : Je suis Amélie", "Remboursement Amélie Durand", "mon e-mail : amelie.durand@example.fr",
-		`"texte":"Rappelez-moi`}, w.created...), w.ameliesC...) {
-		if !strings.Contains(text, want) {
-			t.Errorf("export lacks %q", want)
-		}
-	}
-	for _, other := range []string{w.bruno.ID, "Bruno", w.brunosC, w.anonymous, "Zoé"} {
-		if strings.Contains(text, other) {
-			t.Errorf("export holds %q, which is not hers", other)
-		}
+	w.assertHersOnly(t, string(doc))
+	if strings.Contains(string(doc), `"file"`) {
+		t.Errorf("the JSON document alone names files of a ZIP: %.300s", doc)
 	}
 	if x.Format != privacy.ExportFormat || len(x.Conversations) != 3 || len(x.Requests) != 3 {
 		t.Errorf("format %q, %d conversations, %d requests; want 3 and 3", x.Format, len(x.Conversations), len(x.Requests))
@@ -220,9 +229,13 @@ func TestExportHoldsEveryRecordOfThePerson(t *testing.T) {
 		if len(c.Attachments) != 1 || c.Attachments[0].Type != "image/png" || !strings.HasPrefix(c.Attachments[0].Name, "Pièce de ") {
 			t.Errorf("conversation %s: attachments %+v, want its one PNG described", c.ID, c.Attachments)
 		}
+		if len(c.RoutingTasks) != 1 || c.RoutingTasks[0].CustomerID != w.amelie.ID || c.RoutingTasks[0].ConversationID != c.ID ||
+			c.RoutingTasks[0].Summary != "Amélie Durand : colis" {
+			t.Errorf("conversation %s: routing tasks %+v, want its one task", c.ID, c.RoutingTasks)
+		}
 	}
 	if rep.Action != privacy.ActionExport || rep.Counts["conversations"] != 3 || rep.Counts["activities"] != 3 ||
-		rep.Counts["attachments"] != 3 {
+		rep.Counts["attachments"] != 3 || rep.Counts["tasks"] != 3 {
 		t.Errorf("audit entry %+v", rep)
 	}
 }
@@ -383,5 +396,33 @@ func TestAuditKeepsItsRetention(t *testing.T) {
 	}
 	if strings.Join(by, ",") != "b,c" {
 		t.Errorf("entries by %v, want b,c (a is past the hour)", by)
+	}
+}
+
+// TestAuditEntriesOfOnePerson: the entries of one person are found however many entries of
+// others came after them (the trail is read back page by page), oldest first, the last ones
+// with a limit.
+func TestAuditEntriesOfOnePerson(t *testing.T) {
+	st := storetest.Open(t)
+	audit := privacy.NewAudit(st, 0, nil)
+	hers := privacy.SubjectHash(privacy.SubjectCustomer, "elle")
+	for i := range 1203 {
+		e := privacy.Entry{Action: privacy.ActionRead, By: "agent", Subject: privacy.SubjectCustomer,
+			SubjectHash: privacy.SubjectHash(privacy.SubjectCustomer, "autre")}
+		if i == 0 || i == 499 || i == 500 {
+			e.SubjectHash, e.By = hers, "agent-"+string(rune('a'+i%26))
+		}
+		_, err := audit.Record(ctx, e)
+		mustNoErr(t, err)
+	}
+	all, err := audit.EntriesOf(ctx, hers, 0)
+	mustNoErr(t, err)
+	if len(all) != 3 || all[0].By != "agent-a" || all[1].By != "agent-f" || all[2].By != "agent-g" {
+		t.Errorf("her entries: %+v, want 3, oldest first", all)
+	}
+	last, err := audit.EntriesOf(ctx, hers, 2)
+	mustNoErr(t, err)
+	if len(last) != 2 || last[0].ID != all[1].ID || last[1].ID != all[2].ID {
+		t.Errorf("her last 2: %+v, want %+v", last, all[1:])
 	}
 }

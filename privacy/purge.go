@@ -121,3 +121,22 @@ func latest(t time.Time, times ...string) time.Time {
 	}
 	return t
 }
+
+// PurgeDue runs Purge unless a process ran it less than every ago: the process that claims
+// the period (one Redis key set if absent, living every) purges, the others return false
+// without reading anything. So every instance of the server may call it often: the purge runs
+// once per period, and each item goes once (erasing what is gone erases nothing).
+func (s *Service) PurgeDue(ctx context.Context, r Retention, every time.Duration, by Actor) (bool, []Purged, error) {
+	claimed, err := s.st.Client.SetNX(ctx, s.PurgeKey(), by.From, every).Result()
+	if err != nil {
+		return false, nil, unavailable(err)
+	}
+	if !claimed {
+		return false, nil, nil
+	}
+	listed, err := s.Purge(ctx, r, false, by)
+	return true, listed, err
+}
+
+// PurgeKey is the claim of the current purge period (PurgeDue).
+func (s *Service) PurgeKey() string { return s.st.Key("privacy", "purge") }

@@ -23,8 +23,9 @@ func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // TestPurgeRemovesExactlyWhatIsPastItsRetention: with an injected clock, a customer last seen
 // more than three years ago and a left message of nobody known more than a year old are
-// listed by a dry run, which erases nothing, then erased; the customer seen two years ago and
-// the recent left message stay, and each erasure is in the audit trail.
+// listed by a dry run, which erases nothing, then erased (the message's conversation with
+// its attachment); the customer seen two years ago and the recent left message (its file
+// too) stay, and each erasure is in the audit trail.
 func TestPurgeRemovesExactlyWhatIsPastItsRetention(t *testing.T) {
 	st := storetest.Open(t)
 	start := time.Date(2022, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -40,7 +41,14 @@ func TestPurgeRemovesExactlyWhatIsPastItsRetention(t *testing.T) {
 		mustNoErr(t, err)
 		in, err := d.LeaveMessage(ctx, desk.LeftMessage{ConversationID: c.ID, Message: text, Contact: "06 11 22 33 44"})
 		mustNoErr(t, err)
+		_, err = convs.PutAttachment(ctx, c.ID, "photo.png", []byte("\x89PNG\r\n\x1a\n"+text), conversation.AttachmentQuota{Files: 1, Bytes: 1 << 10})
+		mustNoErr(t, err)
 		return in
+	}
+	filesOf := func(in desk.Interaction) int {
+		files, err := convs.Attachments(ctx, in.Activity.ConversationID)
+		mustNoErr(t, err)
+		return len(files)
 	}
 	oldMessage := leave("Rappelez-moi, vieux message.")
 
@@ -77,6 +85,9 @@ func TestPurgeRemovesExactlyWhatIsPastItsRetention(t *testing.T) {
 	if _, err := d.Request(ctx, recentMessage.Request.ID); err != nil {
 		t.Errorf("the recent left message was erased: %v", err)
 	}
+	if old, recent := filesOf(oldMessage), filesOf(recentMessage); old != 0 || recent != 1 {
+		t.Errorf("attachments: %d left of the old message's conversation, %d of the recent one's; want 0 and 1", old, recent)
+	}
 	for _, c := range []desk.Customer{old, recent} {
 		if _, err := d.Customer(ctx, c.ID); err != nil {
 			t.Errorf("customer %s erased before their time: %v", c.Name, err)
@@ -100,5 +111,42 @@ func TestPurgeRemovesExactlyWhatIsPastItsRetention(t *testing.T) {
 	mustNoErr(t, err)
 	if len(entries) != 2 {
 		t.Errorf("audit: got %d entries, want 2 (the left message's conversation, Odile)", len(entries))
+	}
+}
+
+// TestPurgeDueOncePerPeriod: of two processes asking for the purge in the same period, one
+// purges (the customer past their retention goes) and the other does nothing; once the
+// period is over, the next ask purges again.
+func TestPurgeDueOncePerPeriod(t *testing.T) {
+	st := storetest.Open(t)
+	clk := &clock{t: time.Date(2021, 1, 4, 9, 0, 0, 0, time.UTC)}
+	d := desk.New(st, clk.now)
+	old, err := d.CreateCustomer(ctx, desk.CustomerFields{Name: "Paul Ancien"}, "agent-1")
+	mustNoErr(t, err)
+	clk.set(clk.now().AddDate(4, 0, 0))
+	r := privacy.Retention{Customers: privacy.DefaultCustomerRetention}
+	first := privacy.New(st, privacy.Options{Now: clk.now})
+	second := privacy.New(st, privacy.Options{Now: clk.now})
+	ran, listed, err := first.PurgeDue(ctx, r, time.Hour, privacy.Actor{By: "purge", From: "serve@a"})
+	mustNoErr(t, err)
+	if !ran || len(listed) != 1 || listed[0].ID != old.ID {
+		t.Fatalf("first process: ran %v, %+v; want Paul purged", ran, listed)
+	}
+	if _, err := d.Customer(ctx, old.ID); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("Paul after the purge: %v", err)
+	}
+	ran, _, err = second.PurgeDue(ctx, r, time.Hour, privacy.Actor{By: "purge", From: "serve@b"})
+	mustNoErr(t, err)
+	if ran {
+		t.Error("a second process purged in the same period")
+	}
+	if ttl := st.Client.PTTL(ctx, second.PurgeKey()).Val(); ttl <= 59*time.Minute || ttl > time.Hour {
+		t.Errorf("the period's claim lives %s, want the hour", ttl)
+	}
+	mustNoErr(t, st.Client.Del(ctx, second.PurgeKey()).Err()) // the period is over
+	ran, _, err = second.PurgeDue(ctx, r, time.Hour, privacy.Actor{By: "purge", From: "serve@b"})
+	mustNoErr(t, err)
+	if !ran {
+		t.Error("no purge in the next period")
 	}
 }

@@ -55,3 +55,38 @@ func TestAgentsActionsAreAudited(t *testing.T) {
 		t.Errorf("the read names another record: %+v", entries[3])
 	}
 }
+
+// TestTranscriptNotesAndLinkAreAudited: the agent holding a conversation reads its
+// transcript, writes and reads its notes and links it to a customer: each is an entry of the
+// conversation (read, note, read, link) under the agent's login, none holding the note's text.
+func TestTranscriptNotesAndLinkAreAudited(t *testing.T) {
+	st := storetest.Open(t)
+	d := startDesk(t, st, testConfig())
+	alice := d.addAgent(t, "alice")
+	cookie := d.session(t, alice.ID)
+	dk := d.openDesk(t, cookie)
+	dk.setReady(t)
+	c := d.open(t)
+	d.takeOver(t, dk, c)
+	cu := d.newCustomer(t, cookie, `{"name": "Marc Petit"}`)
+	mustDesk[struct{}](t, d, cookie, http.StatusOK, "GET", "/conversations/"+c.ID+"/events?limit=50", "")
+	mustDesk[struct{}](t, d, cookie, http.StatusCreated, "POST", "/conversations/"+c.ID+"/notes", `{"text": "Client pressé : rappeler Marc"}`)
+	mustDesk[struct{}](t, d, cookie, http.StatusOK, "GET", "/conversations/"+c.ID+"/notes", "")
+	mustDesk[struct{}](t, d, cookie, http.StatusOK, "POST", "/conversations/"+c.ID+"/customer", `{"customer_id":"`+cu.ID+`"}`)
+
+	entries, err := privacy.NewAudit(st, time.Hour, nil).EntriesOf(context.Background(),
+		privacy.SubjectHash(privacy.SubjectConversation, c.ID), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Action+" "+e.By)
+		if strings.Contains(e.SubjectHash+e.From+e.By, "Marc") || strings.Contains(e.SubjectHash, c.ID) {
+			t.Errorf("entry %+v holds personal data", e)
+		}
+	}
+	if want := "read alice|note alice|read alice|link alice"; strings.Join(got, "|") != want {
+		t.Errorf("the conversation's entries: %q, want %q", strings.Join(got, "|"), want)
+	}
+}

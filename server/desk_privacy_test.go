@@ -1,13 +1,17 @@
 package server_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/relais/relais/apperr"
+	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/privacy"
 	"github.com/relais/relais/store/storetest"
@@ -49,10 +53,19 @@ func TestSupervisorErasesAndExportsFromTheDesk(t *testing.T) {
 		}
 	}
 
-	x, h := mustDesk[privacy.Export](t, d, boss, http.StatusOK, "GET", "/customers/"+c.ID+"/export", "")
+	photo := []byte("\x89PNG\r\n\x1a\nla photo du colis")
+	if _, err := conversation.NewStore(st, conversation.Options{}).PutAttachment(ctx, conv.ID, "colis.png", photo,
+		conversation.AttachmentQuota{Files: 1, Bytes: 1 << 10}); err != nil {
+		t.Fatal(err)
+	}
+	x, h := mustDesk[privacy.Export](t, d, boss, http.StatusOK, "GET", "/customers/"+c.ID+"/export?format=json", "")
 	if x.Customer == nil || x.Customer.Name != "Gaëlle Fontaine" || len(x.Conversations) != 1 || x.Conversations[0].ID != conv.ID ||
-		!strings.HasPrefix(h.Get("Content-Disposition"), "attachment") {
+		!strings.HasPrefix(h.Get("Content-Disposition"), "attachment") || len(x.Conversations[0].Attachments) != 1 {
 		t.Errorf("export: %+v, Content-Disposition %q", x, h.Get("Content-Disposition"))
+	}
+	zipExportHoldsThePhoto(t, d, boss, "/customers/"+c.ID+"/export", photo)
+	if e, _ := mustDesk[errBody](t, d, boss, http.StatusBadRequest, "GET", "/customers/"+c.ID+"/export?format=pdf", ""); e.Error.Code != apperr.Invalid {
+		t.Errorf("export as pdf: %+v", e.Error)
 	}
 	if e, _ := mustDesk[errBody](t, d, boss, http.StatusBadRequest, "POST", "/customers/"+c.ID+"/erase", `{}`); !strings.Contains(e.Error.Message, "Confirmez") {
 		t.Errorf("erasure without confirm: %+v", e.Error)
@@ -90,8 +103,90 @@ func TestSupervisorErasesAndExportsFromTheDesk(t *testing.T) {
 			}
 		}
 	}
-	if want := "export customer chef,erase customer chef,erase conversation chef"; strings.Join(got, ",") != want {
+	if want := "export customer chef,export customer chef,erase customer chef,erase conversation chef"; strings.Join(got, ",") != want {
 		t.Errorf("audit: %v, want %s", got, want)
+	}
+}
+
+// zipExportHoldsThePhoto: the export at path is a ZIP whose export.json names the photo's
+// entry, which holds its bytes.
+func zipExportHoldsThePhoto(t *testing.T, d *deskInstance, boss *http.Cookie, path string, photo []byte) {
+	t.Helper()
+	status, h, data := d.deskCall(t, boss, "GET", path, "")
+	if status != http.StatusOK || h.Get("Content-Type") != "application/zip" || !strings.HasSuffix(h.Get("Content-Disposition"), `.zip"`) {
+		t.Fatalf("ZIP export: %d %q %q", status, h.Get("Content-Type"), h.Get("Content-Disposition"))
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := map[string][]byte{}
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries[f.Name], _ = io.ReadAll(r)
+		r.Close()
+	}
+	x := decode[privacy.Export](t, entries[privacy.ArchiveDocument])
+	if len(x.Conversations) != 1 || len(x.Conversations[0].Attachments) != 1 {
+		t.Fatalf("export.json: %+v", x)
+	}
+	a := x.Conversations[0].Attachments[0]
+	if !bytes.Equal(entries[a.File], photo) || !strings.HasSuffix(a.File, "-colis.png") || len(entries) != 2 {
+		t.Errorf("the photo's entry %q: %q (%d entries), want its bytes", a.File, entries[a.File], len(entries))
+	}
+}
+
+// TestSupervisorReadsTheAuditTrail: a supervisor reads the audit trail from the desk, all of
+// it, one customer's or one transcript's entries only, or the last ones; an agent is
+// refused, and so are a bad limit and two subjects at once.
+func TestSupervisorReadsTheAuditTrail(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	d := startDesk(t, st, testConfig())
+	d.addAgent(t, "alice")
+	chef := d.addAgent(t, "chef")
+	if err := d.accounts.SetRole(ctx, chef.ID, handoff.RoleSupervisor); err != nil {
+		t.Fatal(err)
+	}
+	agent, boss := d.login(t, "alice"), d.login(t, "chef")
+	c := d.newCustomer(t, agent, `{"name": "Hugo Lambert", "email": "hugo.lambert@example.fr"}`)
+	other := d.newCustomer(t, agent, `{"name": "Inès Roy"}`)
+	mustDesk[struct{}](t, d, agent, http.StatusOK, "GET", "/customers/"+c.ID, "")
+	mustDesk[struct{}](t, d, agent, http.StatusOK, "GET", "/customers/"+other.ID, "")
+	conv := d.open(t)
+	mustDesk[struct{}](t, d, agent, http.StatusOK, "GET", "/conversations/"+conv.ID+"/events?limit=50", "") // a transcript read
+
+	type trail struct{ Entries []privacy.Entry }
+	all, _ := mustDesk[trail](t, d, boss, http.StatusOK, "GET", "/audit", "")
+	var got []string
+	for _, e := range all.Entries {
+		got = append(got, e.Action+" "+e.Subject+" "+e.By)
+	}
+	if want := "login agent alice,login agent chef,create customer alice,create customer alice,read customer alice,read customer alice,read conversation alice"; strings.Join(got, ",") != want {
+		t.Errorf("audit: %v, want %s", got, want)
+	}
+	hers, _ := mustDesk[trail](t, d, boss, http.StatusOK, "GET", "/audit?customer="+c.ID, "")
+	if len(hers.Entries) != 1 || hers.Entries[0].Action != privacy.ActionRead || hers.Entries[0].SubjectHash != privacy.SubjectHash(privacy.SubjectCustomer, c.ID) {
+		t.Errorf("his entries: %+v, want the read", hers.Entries)
+	}
+	read, _ := mustDesk[trail](t, d, boss, http.StatusOK, "GET", "/audit?conversation="+conv.ID, "")
+	if len(read.Entries) != 1 || read.Entries[0].By != "alice" || read.Entries[0].SubjectHash != privacy.SubjectHash(privacy.SubjectConversation, conv.ID) {
+		t.Errorf("the transcript's entries: %+v, want alice's read", read.Entries)
+	}
+	last, _ := mustDesk[trail](t, d, boss, http.StatusOK, "GET", "/audit?limit=2", "")
+	if len(last.Entries) != 2 || last.Entries[1].ID != all.Entries[len(all.Entries)-1].ID {
+		t.Errorf("limit=2: %+v, want the last two", last.Entries)
+	}
+	if e, _ := mustDesk[errBody](t, d, agent, http.StatusForbidden, "GET", "/audit", ""); e.Error.Code != apperr.Forbidden {
+		t.Errorf("an agent reads the trail: %+v", e.Error)
+	}
+	for _, q := range []string{"?limit=0", "?limit=dix", "?limit=5000", "?customer=a&conversation=b"} {
+		if e, _ := mustDesk[errBody](t, d, boss, http.StatusBadRequest, "GET", "/audit"+q, ""); e.Error.Code != apperr.Invalid {
+			t.Errorf("%s: %+v", q, e.Error)
+		}
 	}
 }
 

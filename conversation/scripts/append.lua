@@ -5,7 +5,7 @@
 --
 -- KEYS[1] <prefix>conv:{<id>}               the conversation's meta hash (owner, seq...)
 -- KEYS[2] <prefix>conv:{<id>}:events        its event stream
--- KEYS[3...] keys kept as long as the conversation (its attachments): their time to live is
+-- KEYS[3...] keys kept as long as the conversation (its attachments and notes): their time to live is
 --            renewed with its own
 --
 -- ARGV[1] required owner ("" any), ARGV[2] new owner ("" keep), ARGV[3] conversation TTL (s),

@@ -10,7 +10,7 @@
 -- KEYS[3] <prefix>conv:{<id>}:idem:<key>    the idempotency record (untouched without a key)
 -- KEYS[4] <prefix>conv:{<id>}:rate          the rate counter
 -- KEYS[5] the data kept with the conversation (untouched when ARGV[16] is "")
--- KEYS[6...] keys kept as long as the conversation (its attachments): their time to live is
+-- KEYS[6...] keys kept as long as the conversation (its attachments and notes): their time to live is
 --            renewed with its own
 --
 -- ARGV[1] token hash, ARGV[2] "1" when there is an idempotency key, ARGV[3] owner expected,
