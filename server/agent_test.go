@@ -357,7 +357,14 @@ func TestHandBackLetsTheBotResume(t *testing.T) {
 func TestLoginLockoutStaysWithTheAttackersAddress(t *testing.T) {
 	cfg := testConfig()
 	cfg.TrustedProxies = []string{"127.0.0.0/8"}
-	d := startDesk(t, storetest.Open(t), cfg)
+	// Delays of a minute: the sixth attempt meets one however slow the machine (the race
+	// detector makes each attempt take over the default first second).
+	st := storetest.Open(t)
+	accounts := handoff.NewAccounts(st, handoff.AccountOptions{Cost: 10, FirstDelay: time.Minute, MaxDelay: time.Hour})
+	bot := &fakeBot{}
+	in := serve(t, bot, server.Deps{Store: st, Bot: bot, Static: testStatic,
+		Router: handoff.NewRouter(st, handoff.Options{}), Accounts: accounts}, cfg)
+	d := &deskInstance{instance: in, accounts: accounts, st: st}
 	d.addAgent(t, "alice")
 	login := func(password, from string) (int, []byte) {
 		status, _, body := call(t, "POST", d.url+"/api/v1/agent/login", "", `{"login":"alice","password":"`+password+`"}`,
