@@ -13,14 +13,12 @@ import (
 	rmetrics "github.com/relais/relais/metrics"
 )
 
-// metrics are the server's metrics, on package metrics's registry. The counter and gauge
-// fields keep the call sites' s.metrics.x.Add(n).
+// metrics are the server's metrics, on package metrics's registry (sockets count themselves
+// there: socket.go). The counter field keeps the call sites' s.metrics.x.Add(n).
 type metrics struct {
 	m       *rmetrics.Metrics
 	handler http.Handler
 
-	sockets      gauge   // open customer websockets
-	socketsSlow  counter // closed: the client could not keep up
 	socketsReset counter // told to reload: the store was behind them (a failover)
 
 	bindOnce sync.Once
@@ -35,25 +33,9 @@ func (c counter) Add(n uint64) {
 	}
 }
 
-// gauge is the open websockets of one side.
-type gauge struct {
-	m    *rmetrics.Metrics
-	side rmetrics.Side
-}
-
-func (g gauge) Add(d int64) {
-	for ; d > 0; d-- {
-		g.m.SocketOpened(g.side)
-	}
-	for ; d < 0; d++ {
-		g.m.SocketClosed(g.side)
-	}
-}
-
 func newMetrics() *metrics {
 	m := rmetrics.New()
-	return &metrics{m: m, handler: m.Handler(), sockets: gauge{m, rmetrics.Customer}, socketsSlow: m.SlowSocketClosed,
-		socketsReset: m.SocketReset}
+	return &metrics{m: m, handler: m.Handler(), socketsReset: m.SocketReset}
 }
 
 func (m *metrics) observeRequest(route, method string, status int, took time.Duration) {
