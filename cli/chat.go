@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/relais/relais/demo"
 	"github.com/relais/relais/dialog"
 )
 
@@ -25,7 +26,9 @@ func runChat(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	e := dialog.NewEngine(b, c, dialog.NewMemorySessions(), dialog.Options{Log: env.logger()})
+	// As on the embedded store: webhooks left unconfigured answer from the demo backend.
+	e := dialog.NewEngine(b, c, dialog.NewMemorySessions(), dialog.Options{Log: env.logger(),
+		Caller: demo.Caller{Next: dialog.NewHTTPCaller(), Getenv: env.Getenv}})
 	const id = "terminal"
 	t, err := e.Start(env.Ctx, id)
 	if err != nil {

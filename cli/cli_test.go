@@ -182,6 +182,19 @@ func TestChat(t *testing.T) {
 	}
 }
 
+// TestChatShowcaseEndsWell: with no ORDER_API_URL, `relais chat` on the built-in bot answers
+// the order status from the demo backend, as `relais serve` does on the embedded store.
+func TestChatShowcaseEndsWell(t *testing.T) {
+	t.Setenv("ORDER_API_URL", "")
+	code, out, errOut := runWithInput(t, "où en est ma commande ?\nCMD-48213\n/quit\n", "chat")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "Votre commande CMD-48213") || strings.Contains(out, "Je ne parviens pas") {
+		t.Errorf("chat output: want the demo's order status:\n%s", out)
+	}
+}
+
 // chatBot is tinyBot with dialog files, so that chat can run it.
 func chatBot(t *testing.T) string {
 	dir := tinyBot(t)
