@@ -162,6 +162,34 @@ func (s *Store) Before(ctx context.Context, id string, before int64, limit int) 
 	return events, nil
 }
 
+// Ends returns the last limit events of each of the conversations ids, in order, read in
+// one round trip: ends[i] is ids[i]'s.
+func (s *Store) Ends(ctx context.Context, ids []string, limit int) ([][]Event, error) {
+	cmds := make([]*redis.XMessageSliceCmd, len(ids))
+	_, err := s.st.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.XRevRangeN(ctx, s.streamKey(id), "+", "-", int64(limit))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	ends := make([][]Event, len(ids))
+	for i, cmd := range cmds {
+		msgs := cmd.Val()
+		ends[i] = make([]Event, len(msgs))
+		for j, m := range msgs {
+			ev, err := decodeEntry(m)
+			if err != nil {
+				return nil, err
+			}
+			ends[i][len(msgs)-1-j] = ev
+		}
+	}
+	return ends, nil
+}
+
 // rangeEvents reads events from..to (to < 0: up to the last one).
 func (s *Store) rangeEvents(ctx context.Context, id string, from, to int64, limit int) ([]Event, error) {
 	end := "+"

@@ -80,9 +80,7 @@ func (s *Server) greet(ctx context.Context, sock *agentSocket) {
 			sock.send(envelope{Type: "offer", Task: &t, ExpiresAt: t.Deadline})
 		}
 	}
-	if q, err := s.queueEnvelope(ctx); err == nil {
-		sock.send(q)
-	}
+	s.agents.queue.greet(ctx, sock)
 	tasks, err := r.AgentTasks(ctx, sock.agent.ID)
 	if err != nil {
 		sock.send(errorEnvelope(err, ""))
@@ -200,21 +198,25 @@ func (s *Server) queueEnvelope(ctx context.Context) (queueMessage, error) {
 	if err != nil {
 		return queueMessage{}, err
 	}
+	ids := make([]string, len(v.Entries))
+	for i, e := range v.Entries {
+		ids[i] = e.Task.ConversationID
+	}
+	ends, err := s.conv.Ends(ctx, ids, lastMessageScan)
+	if err != nil {
+		ends = make([][]conversation.Event, len(ids)) // the list goes without the messages
+	}
 	tasks := make([]queueTask, len(v.Entries))
 	for i, e := range v.Entries {
-		tasks[i] = queueTask{QueueEntry: e, LastCustomerMessage: s.lastCustomerMessage(ctx, e.Task.ConversationID)}
+		e.Task.AgentID, e.Task.Deadline = "", time.Time{} // whose offer it is, and until when, is the offer's
+		tasks[i] = queueTask{QueueEntry: e, LastCustomerMessage: lastCustomerMessage(ends[i])}
 	}
 	return queueMessage{Type: "queue", Tasks: tasks, Length: v.Length}, nil
 }
 
-// lastCustomerMessage is the last message the customer wrote in conversation id among its
-// last events, cut to queueContextRunes characters; "" when there is none or it cannot be read
-// (the list goes without it).
-func (s *Server) lastCustomerMessage(ctx context.Context, id string) string {
-	events, err := s.conv.Before(ctx, id, 0, lastMessageScan)
-	if err != nil {
-		return ""
-	}
+// lastCustomerMessage is the last message the customer wrote among events, cut to
+// queueContextRunes characters; "" when there is none.
+func lastCustomerMessage(events []conversation.Event) string {
 	for i := len(events) - 1; i >= 0; i-- {
 		if e := events[i]; e.Type == conversation.TypeMessage && e.From == conversation.FromCustomer {
 			return cut(e.Text, queueContextRunes)

@@ -19,6 +19,8 @@ type agents struct {
 	router   *handoff.Router
 	accounts *handoff.Accounts
 
+	queue queueFeed // what the desks here hold of the queue
+
 	mu      sync.Mutex
 	byAgent map[string]map[*agentSocket]struct{}
 }
@@ -67,6 +69,7 @@ func (ag *agents) add(sock *agentSocket) {
 }
 
 func (ag *agents) remove(sock *agentSocket) {
+	ag.queue.leave(sock)
 	ag.mu.Lock()
 	set := ag.byAgent[sock.agent.ID]
 	delete(set, sock)

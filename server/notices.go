@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"sync"
 	"time"
 
@@ -81,68 +79,11 @@ func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
 // that changes faster reaches the desks at most about once a second, its latest state.
 const queuePushEvery = time.Second
 
-// queueLength is the "queue" envelope without tasks: the first entries are those last sent,
-// only the length changed.
-type queueLength struct {
-	Type   string `json:"type"`
-	Length int    `json:"length"`
-}
-
-// pushQueue sends the queue to every agent socket here after a change, encoded once, at most
-// once per queuePushEvery: the first change after a quiet second goes out at once, those
-// that follow within it together at its end. What the desks already have is not sent again:
-// nothing when the queue reads as last sent, the length alone when its first entries do (a
-// desk opening gets the whole queue in its opening sequence).
+// pushQueue tells the desks here what changed in the queue (queueFeed.push), at most once per
+// queuePushEvery: the first change after a quiet second goes out at once, those that follow
+// within it together at its end.
 func (d *delivery) pushQueue(ctx context.Context) {
-	var last sentQueue
-	d.queue.Run(ctx, queuePushEvery, func(ctx context.Context) {
-		if len(d.s.agents.all()) == 0 {
-			last = sentQueue{} // a desk opened later gets the queue on opening
-			return
-		}
-		q, err := d.s.queueEnvelope(ctx)
-		if err != nil {
-			last = sentQueue{}
-			return
-		}
-		data, next := last.next(q)
-		if data == nil {
-			return
-		}
-		for _, sock := range d.s.agents.all() {
-			sock.post(data)
-		}
-		last = next
-	})
-}
-
-// sentQueue is what the desks here were last sent: the first entries encoded, the length.
-type sentQueue struct {
-	tasks  []byte // nil: nothing sent yet
-	length int
-}
-
-// next returns the envelope that brings desks that have last up to q (nil: none needed),
-// and what they have after it.
-func (last sentQueue) next(q queueMessage) ([]byte, sentQueue) {
-	tasks, err := json.Marshal(q.Tasks)
-	if err != nil {
-		return nil, last
-	}
-	now := sentQueue{tasks: tasks, length: q.Length}
-	var data []byte
-	switch {
-	case last.tasks != nil && bytes.Equal(tasks, last.tasks) && q.Length == last.length:
-		return nil, last
-	case last.tasks != nil && bytes.Equal(tasks, last.tasks):
-		data, err = json.Marshal(queueLength{Type: "queue", Length: q.Length})
-	default:
-		data, err = json.Marshal(q)
-	}
-	if err != nil {
-		return nil, last
-	}
-	return data, now
+	d.queue.Run(ctx, queuePushEvery, d.s.agents.queue.push)
 }
 
 func (s *Server) sendTo(agentID string, e envelope) {

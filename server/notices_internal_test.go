@@ -52,30 +52,50 @@ func TestLanesKeepOrderPerKeyAndRunKeysApart(t *testing.T) {
 }
 
 // The queue pusher sends the whole queue first, then the length alone while the first
-// entries stay the same, nothing while both do, the whole queue again when an entry changes.
+// entries stay the same, nothing while both do, the new order with only the entries that
+// changed when that is smaller, the whole queue again when it is not.
 func TestQueuePushSendsWhatChanged(t *testing.T) {
-	entry := func(id string, position int) queueTask {
-		return queueTask{QueueEntry: handoff.QueueEntry{Task: handoff.Task{ID: id, State: handoff.TaskWaiting}, Position: position}}
+	entry := func(id string, state handoff.TaskState) queueTask {
+		return queueTask{QueueEntry: handoff.QueueEntry{Task: handoff.Task{ID: id, State: state, Summary: "Le client demande un remboursement de sa facture de novembre."}},
+			LastCustomerMessage: "Je voudrais parler à un conseiller, s'il vous plaît."}
 	}
-	head := []queueTask{entry("t1", 1), entry("t2", 2)}
+	queue := func(length int, tasks ...queueTask) queueMessage {
+		for i := range tasks {
+			tasks[i].Position, tasks[i].WaitSeconds = i+1, 30*(i+1)
+		}
+		return queueMessage{Type: "queue", Tasks: tasks, Length: length}
+	}
+	waiting := handoff.TaskWaiting
 	steps := []struct {
-		name string
-		q    queueMessage
-		want string // "" : nothing sent
+		name     string
+		q        queueMessage
+		want     []string // "": nothing sent
+		unwanted string
 	}{
-		{"first", queueMessage{Type: "queue", Tasks: head, Length: 5}, `"tasks":[`},
-		{"same", queueMessage{Type: "queue", Tasks: head, Length: 5}, ""},
-		{"a customer more at the tail", queueMessage{Type: "queue", Tasks: head, Length: 6}, `{"type":"queue","length":6}`},
-		{"the head taken", queueMessage{Type: "queue", Tasks: []queueTask{entry("t2", 1)}, Length: 6}, `"tasks":[{"task":{"id":"t2"`},
+		{"first", queue(5, entry("t1", waiting), entry("t2", waiting), entry("t3", waiting)), []string{`"tasks":[`}, ""},
+		{"same", queue(5, entry("t1", waiting), entry("t2", waiting), entry("t3", waiting)), nil, ""},
+		{"a customer more at the tail", queue(6, entry("t1", waiting), entry("t2", waiting), entry("t3", waiting)), []string{`{"type":"queue","length":6}`}, ""},
+		{"the head taken", queue(5, entry("t2", waiting), entry("t3", waiting), entry("t4", waiting)),
+			[]string{`"order":["t2","t3","t4"]`, `"waits":[30,60,90]`, `"changed":[{"task":{"id":"t4"`, `"length":5`}, `"id":"t2"`},
+		{"one offered", queue(5, entry("t2", waiting), entry("t3", handoff.TaskOffered), entry("t4", waiting)),
+			[]string{`"changed":[{"task":{"id":"t3",`, `"state":"offered"`}, `"id":"t4"`},
+		{"all new", queue(2, entry("t8", waiting), entry("t9", waiting)), []string{`"tasks":[{"task":{"id":"t8"`}, `"order"`},
 	}
 	var last sentQueue
 	for _, s := range steps {
 		data, next := last.next(s.q)
 		switch {
-		case s.want == "" && data != nil:
+		case s.want == nil && data != nil:
 			t.Errorf("%s: sent %s, want nothing", s.name, data)
-		case s.want != "" && !strings.Contains(string(data), s.want):
-			t.Errorf("%s: sent %s, want %s", s.name, data, s.want)
+		case s.want != nil && data == nil:
+			t.Errorf("%s: sent nothing", s.name)
+		case s.unwanted != "" && strings.Contains(string(data), s.unwanted):
+			t.Errorf("%s: sent %s, want no %s", s.name, data, s.unwanted)
+		}
+		for _, w := range s.want {
+			if !strings.Contains(string(data), w) {
+				t.Errorf("%s: sent %s, want %s", s.name, data, w)
+			}
 		}
 		last = next
 	}

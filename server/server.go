@@ -99,6 +99,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if deps.Router != nil {
 		s.agents = newAgents(deps.Router, deps.Accounts)
+		s.agents.queue.read = s.queueEnvelope
 		s.queueLength = deps.Router.Length
 	}
 	s.echo = s.routes()

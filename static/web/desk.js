@@ -30,7 +30,9 @@ let loggedOut = false;
 let offer = null; // {task, deadline}
 let lastOfferId = ""; // the last task offered, whose expiry the agent is told about
 let countdownTimer = 0;
-let queue = []; // the queue envelope's entries
+let told = { order: [], entries: new Map() }; // the queue's first entries as last told: IDs in order, entries by ID
+const taken = new Set(); // tasks this agent was just given, still in the queue told
+let queue = []; // the entries shown: those told, without those taken
 let queueLength = 0; // the whole queue's length (queue holds its first entries)
 const convs = new Map(); // conversations held: id → {id, task, log, seen, ended, typingTimer, first, older, loading, pinned}
 let selected = null; // {kind: "conv", id} | {kind: "queue", task} | {kind: "message"}
@@ -200,7 +202,7 @@ function handle(msg) {
       released(msg.conversation_id, msg.reason);
       break;
     case "queue":
-      showQueue(msg.tasks || queue, msg.length || 0); // no tasks: the first ones are unchanged
+      showQueue(queueOf(msg), msg.length || 0);
       break;
     case "messages":
       messages.refresh();
@@ -347,13 +349,33 @@ function showQueue(entries, length) {
   $("preview-pick").hidden = !(selected && selected.kind === "queue" && canPick(selected.task));
 }
 
+// queueOf is the first entries to show after a queue envelope: all of them (tasks), or
+// (order) their IDs in order with the entries that changed, the others as last told, or
+// (neither) those shown, only the length changed.
+function queueOf(msg) {
+  if (msg.tasks) told = { order: msg.tasks.map((e) => e.task.id), entries: new Map(msg.tasks.map((e) => [e.task.id, e])) };
+  else if (msg.order) {
+    const entries = new Map(msg.order.map((id, i) => [id, { ...told.entries.get(id), estimated_wait_seconds: (msg.waits || [])[i] || 0 }]));
+    for (const e of msg.changed || []) entries.set(e.task.id, e);
+    told = { order: msg.order, entries };
+  } else return queue;
+  for (const id of taken) if (!told.entries.has(id)) taken.delete(id); // the queue says so now
+  return shownQueue();
+}
+
+// shownQueue is the queue told without the tasks taken, numbered from 1.
+function shownQueue() {
+  return told.order
+    .filter((id) => !taken.has(id) && told.entries.get(id).task)
+    .map((id, i) => ({ ...told.entries.get(id), position: i + 1 }));
+}
+
 // dropFromQueue takes a task this agent was just assigned out of the queue shown, with the
 // positions after it, before the next queue envelope says so (they come about once a second).
 function dropFromQueue(taskId) {
-  const gone = queue.find((e) => e.task.id === taskId);
-  if (!gone) return;
-  const rest = queue.filter((e) => e !== gone).map((e) => (e.position > gone.position ? { ...e, position: e.position - 1 } : e));
-  showQueue(rest, Math.max(0, queueLength - 1));
+  if (!told.entries.has(taskId) || taken.has(taskId)) return;
+  taken.add(taskId);
+  showQueue(shownQueue(), Math.max(0, queueLength - 1));
 }
 
 function waitLabel(task) {
