@@ -102,16 +102,21 @@ type desk struct {
 	err  atomic.Value // the read error that ended the reader
 }
 
-// openDesk opens the agent websocket of the session cookie on d.
+// openDesk opens the agent websocket of the session cookie on d, asking for compression as
+// a browser does (the server compresses what a desk is sent).
 func (d *deskInstance) openDesk(t testing.TB, cookie *http.Cookie) *desk {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	h := http.Header{}
 	h.Set("Cookie", cookie.Name+"="+cookie.Value)
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(d.url, "http")+"/api/v1/agent/ws", &websocket.DialOptions{HTTPHeader: h})
+	ws, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(d.url, "http")+"/api/v1/agent/ws",
+		&websocket.DialOptions{HTTPHeader: h, CompressionMode: websocket.CompressionNoContextTakeover})
 	if err != nil {
 		t.Fatalf("agent dial: %v", err)
+	}
+	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); !strings.HasPrefix(ext, "permessage-deflate") {
+		t.Fatalf("desk socket extensions %q, want permessage-deflate", ext)
 	}
 	t.Cleanup(func() { ws.CloseNow() })
 	dk := &desk{ws: ws, msgs: make(chan deskMsg, 4096)}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -32,7 +34,8 @@ import (
 // It prints: the offer latency (customer's message → offer read by the desk) of 100 handoffs
 // at once with the 500 agents Prêt; Redis's and this process's CPU per second idle, the 500
 // Prêt and 200 customers waiting for a skill nobody has; the bytes read by the 500 desks per
-// handoff while 10 of them take 300 tasks from a queue of 1,300 (1,000 left).
+// handoff while 10 of them take 300 tasks from a queue of 1,300 (1,000 left), as they come
+// compressed from their connections (permessage-deflate, as a browser asks) and decompressed.
 func TestScaleDesks(t *testing.T) {
 	if os.Getenv("RELAIS_SCALE") == "" || os.Getenv("REDIS_URL") == "" {
 		t.Skip("RELAIS_SCALE and REDIS_URL not set: scale measurements run on demand")
@@ -77,7 +80,7 @@ func TestScaleDesks(t *testing.T) {
 	_, _ = ask(t, in, 1100, "conseiller facturation")
 	awaitAll(t, "1,300 waiting", func() bool { n, _ := router.Length(context.Background()); return n == 1300 })
 	time.Sleep(2 * time.Second)
-	read0, queue0, closed0, start := bytesRead(desks), queueRead(desks), closes(desks), time.Now()
+	read0, wire0, kinds0, closed0, start := bytesRead(desks), wireRead(desks), kindsRead(desks), closes(desks), time.Now()
 	for _, dk := range desks[:10] {
 		dk.stopAt.Store(dk.closes.Load() + 30) // each closes 30 tasks, then goes Non prêt (perhaps one more offered meanwhile)
 		dk.setState(t, "ready")
@@ -92,17 +95,23 @@ func TestScaleDesks(t *testing.T) {
 	elapsed := time.Since(start)
 	time.Sleep(2 * time.Second) // the last queue push, and an offer each accepted while going Non prêt
 	n := float64(closes(desks) - closed0)
-	got, queue := bytesRead(desks)-read0, queueRead(desks)-queue0
-	t.Logf("500 desks, 1,300 → 1,000 waiting, 10 agents take %.0f tasks: %.0f handoffs/s, %.1f KB read by the desks per handoff (%.1f KB of it queue envelopes; %d bytes in all)",
-		n, 300/elapsed.Seconds(), float64(got)/n/1000, float64(queue)/n/1000, got)
+	got, wire := bytesRead(desks)-read0, wireRead(desks)-wire0
+	t.Logf("500 desks, 1,300 → 1,000 waiting, 10 agents take %.0f tasks: %.0f handoffs/s, %.1f KB per handoff read by the desks from their connections (%d bytes in all), %.1f KB once decompressed; by envelope, decompressed bytes per handoff: %s",
+		n, 300/elapsed.Seconds(), float64(wire)/n/1000, wire, float64(got)/n/1000, perKind(kinds0, kindsRead(desks), n))
+	status, _ := os.ReadFile("/proc/self/status")
+	for line := range strings.SplitSeq(string(status), "\n") {
+		if peak, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			t.Logf("this process's peak resident memory (server and desks): %s", strings.TrimSpace(peak))
+		}
+	}
 }
 
 // scaleDesk is an agent's desk that accepts every offer, closes every conversation it is
 // given, and counts what it reads.
 type scaleDesk struct {
 	ws     *websocket.Conn
+	wire   *atomic.Int64 // bytes read from the connection, compressed
 	bytes  atomic.Int64
-	queue  atomic.Int64 // bytes of the queue envelopes
 	closes atomic.Int64
 	ready  atomic.Bool
 	stopAt atomic.Int64 // the count of closes at which the desk goes Non prêt (0: never)
@@ -111,6 +120,7 @@ type scaleDesk struct {
 
 	mu     sync.Mutex
 	offers map[string]time.Time // conversation → when its offer was read
+	kinds  map[string]int64     // envelope type → bytes read
 }
 
 // scaleDesks creates n agents and opens their desks.
@@ -147,13 +157,15 @@ func (d *deskInstance) openScaleDesk(t *testing.T, cookie *http.Cookie) *scaleDe
 	defer cancel()
 	h := http.Header{}
 	h.Set("Cookie", cookie.Name+"="+cookie.Value)
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(d.url, "http")+"/api/v1/agent/ws", &websocket.DialOptions{HTTPHeader: h})
+	wire := &countingDialer{}
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(d.url, "http")+"/api/v1/agent/ws", &websocket.DialOptions{HTTPHeader: h,
+		HTTPClient: &http.Client{Transport: &http.Transport{DialContext: wire.dial}}, CompressionMode: websocket.CompressionNoContextTakeover})
 	if err != nil {
 		t.Fatalf("agent dial: %v", err)
 	}
 	ws.SetReadLimit(1 << 22)
 	t.Cleanup(func() { ws.CloseNow() })
-	dk := &scaleDesk{ws: ws, offers: map[string]time.Time{}}
+	dk := &scaleDesk{ws: ws, wire: &wire.n, offers: map[string]time.Time{}, kinds: map[string]int64{}}
 	go dk.read()
 	return dk
 }
@@ -172,9 +184,9 @@ func (dk *scaleDesk) read() {
 			continue
 		}
 		dk.last.Store(m.Type + " " + m.Code + " " + m.Message)
-		if m.Type == "queue" {
-			dk.queue.Add(int64(len(data)))
-		}
+		dk.mu.Lock()
+		dk.kinds[m.Type] += int64(len(data))
+		dk.mu.Unlock()
 		switch {
 		case m.Type == "offer" && m.Task != nil:
 			dk.mu.Lock()
@@ -299,11 +311,56 @@ func bytesRead(desks []*scaleDesk) (n int64) {
 	return n
 }
 
-func queueRead(desks []*scaleDesk) (n int64) {
+func wireRead(desks []*scaleDesk) (n int64) {
 	for _, dk := range desks {
-		n += dk.queue.Load()
+		n += dk.wire.Load()
 	}
 	return n
+}
+
+// countingDialer dials connections that count the bytes read from them.
+type countingDialer struct{ n atomic.Int64 }
+
+func (d *countingDialer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	return countingConn{c, &d.n}, err
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// kindsRead adds up the desks' bytes read by envelope type.
+func kindsRead(desks []*scaleDesk) map[string]int64 {
+	sum := map[string]int64{}
+	for _, dk := range desks {
+		dk.mu.Lock()
+		for kind, n := range dk.kinds {
+			sum[kind] += n
+		}
+		dk.mu.Unlock()
+	}
+	return sum
+}
+
+// perKind lists the bytes read per handoff between two counts, by envelope type, most first.
+func perKind(before, after map[string]int64, handoffs float64) string {
+	kinds := slices.Collect(maps.Keys(after))
+	slices.SortFunc(kinds, func(a, b string) int { return int((after[b] - before[b]) - (after[a] - before[a])) })
+	var parts []string
+	for _, kind := range kinds {
+		if n := after[kind] - before[kind]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.0f", kind, float64(n)/handoffs))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // latencies are the offers' delays after their customers' messages, sorted.

@@ -61,7 +61,13 @@ func (s *Server) accept(c echo.Context, side rmetrics.Side, origins []string, bu
 	}
 	r := c.Request()
 	w := &batchHijacker{ResponseWriter: c.Response()}
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: origins})
+	opts := &websocket.AcceptOptions{OriginPatterns: origins}
+	if side == rmetrics.Agent {
+		// A desk's envelopes (the queue, transcripts) are repetitive JSON: each is compressed
+		// on its own, so that an idle desk holds no compressor (the library pools them).
+		opts.CompressionMode = websocket.CompressionNoContextTakeover
+	}
+	conn, err := websocket.Accept(w, r, opts)
 	if err != nil {
 		release()
 		s.logger(c).Info("websocket refusée", "err", err)
