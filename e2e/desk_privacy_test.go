@@ -124,6 +124,13 @@ func TestSupervisorExportsAndErasesACustomer(t *testing.T) {
 		t.Errorf("export.json: got format %q, subject %+v, customer %+v, Sophie's words there: %v; want Sophie's record and words", doc.Format, doc.Subject, doc.Customer, doc.said(words))
 	}
 	customerID := doc.Subject.ID
+	do(t, deskA, "Journal de ce client", chromedp.Click(chromedp.ID("card-journal")))
+	waitPage(t, deskA, "Sophie's entries only, the export first", `(() => {
+		const items = Array.from(document.querySelectorAll("#journal-list li"));
+		return !document.getElementById("journal-filter").hidden && document.getElementById("journal-subject").textContent.includes("Sophie Martin") &&
+			items.length > 0 && items[0].dataset.action === "export" && items.every(li => li.querySelector(".journal-subject").textContent.startsWith("client · "));
+	})()`)
+	do(t, deskA, "Fermer", chromedp.Click(chromedp.ID("journal-close")))
 
 	do(t, deskB, "Bruno takes the chat", chromedp.Click(chromedp.CSS("#queue li .take")))
 	waitPage(t, deskB, "Bruno holds Sophie's chat", `document.querySelectorAll("#current-list li").length === 1 &&
@@ -204,7 +211,10 @@ func TestSupervisorErasesAnUnidentifiedConversation(t *testing.T) {
 	anonymous := srv.startChat(t, "")
 	anonymous.say(t, words)
 	anonymous.askForAgent(t)
-	handleAndFind(t, tab, "xylophone")
+	handleAndFind(t, tab, "xylophone", func() {
+		waitPage(t, tab, "the conversation's buttons on the card while nobody identified the customer", `!document.getElementById("card-privacy").hidden &&
+			document.getElementById("card-privacy-title").textContent === "Données de cette conversation (client non identifié)" && document.getElementById("card-journal").hidden`)
+	})
 	waitPage(t, tab, "the supervisor's buttons on the unidentified conversation", `!document.getElementById("history-privacy").hidden`)
 	screenshot(t, tab, "privacy-09-unidentified-1366")
 
@@ -254,7 +264,11 @@ func TestAgentSeesNoPrivacyActions(t *testing.T) {
 	anonymous := srv.startChat(t, "")
 	anonymous.say(t, "Mon colis Xylophone n'est jamais arrivé")
 	anonymous.askForAgent(t)
-	handleAndFind(t, tab, "xylophone")
+	handleAndFind(t, tab, "xylophone", func() {
+		if eval[bool](t, tab, `!document.getElementById("card-privacy").hidden`) {
+			t.Errorf("a plain agent sees the export and erasure of the conversation held")
+		}
+	})
 	if eval[bool](t, tab, `!document.getElementById("history-privacy").hidden`) {
 		t.Errorf("a plain agent sees the export and erasure of an unidentified conversation")
 	}
@@ -271,12 +285,14 @@ func TestAgentSeesNoPrivacyActions(t *testing.T) {
 }
 
 // handleAndFind has the agent of tab take the waiting chat, close it (creating no customer),
-// find it with « Rechercher dans les conversations » by word and read it (« Lire »).
-func handleAndFind(t *testing.T, tab context.Context, word string) {
+// find it with « Rechercher dans les conversations » by word and read it (« Lire »); held runs
+// while the agent holds it.
+func handleAndFind(t *testing.T, tab context.Context, word string, held func()) {
 	t.Helper()
 	waitPage(t, tab, "the chat in the queue", `document.querySelectorAll("#queue li .take").length === 1`)
 	do(t, tab, "Prendre", chromedp.Click(chromedp.CSS("#queue li .take")))
 	waitPage(t, tab, "the chat taken", `document.querySelectorAll("#current-list li").length === 1 && !document.getElementById("interaction").hidden`)
+	held()
 	do(t, tab, "Fermer", chromedp.Click(chromedp.ID("close-conv")))
 	confirmClose(t, tab)
 	waitPage(t, tab, "asked to create a customer", `!document.getElementById("close-quit").hidden`)
