@@ -200,7 +200,7 @@ func TestSupervisorExportsAndErasesACustomer(t *testing.T) {
 // Claire, a supervisor, who closed the chat. Found by its words (« Rechercher dans les
 // conversations »), the conversation read has « Exporter les données » (a ZIP of that
 // conversation) and « Effacer les données… »; once erased, the conversation leaves the
-// results and the server has it no more.
+// results and « Fermées récemment », and the server has it no more.
 func TestSupervisorErasesAnUnidentifiedConversation(t *testing.T) {
 	srv := startDeskServer(t, longOffers)
 	claire := srv.addSupervisor(t, "claire", "Claire Chef")
@@ -229,8 +229,11 @@ func TestSupervisorErasesAnUnidentifiedConversation(t *testing.T) {
 	do(t, tab, "Effacer les données…", chromedp.Click(chromedp.ID("history-erase")))
 	waitPage(t, tab, "the erase dialog", `document.getElementById("erase-dialog").open && document.getElementById("erase-title").textContent.startsWith("Effacer cette conversation")`)
 	do(t, tab, "type effacer (any case) and Entrée", chromedp.SendKeys(chromedp.ID("erase-confirm-text"), "effacer"), press(kb.Enter))
-	waitPage(t, tab, "the conversation erased, out of the results", `!document.getElementById("erase-done").hidden && !document.getElementById("history-dialog").open &&
-		document.querySelectorAll("#desk-search-results li").length === 0`)
+	if eval[bool](t, tab, `document.getElementById("reopen-section").hidden`) {
+		t.Fatalf("the closed conversation is not under « Fermées récemment »")
+	}
+	waitPage(t, tab, "the conversation erased, out of the results and of « Fermées récemment »", `!document.getElementById("erase-done").hidden && !document.getElementById("history-dialog").open &&
+		document.querySelectorAll("#desk-search-results li").length === 0 && document.getElementById("reopen-section").hidden`)
 	if got := eval[string](t, tab, `(() => { const dt = Array.from(document.querySelectorAll("#erase-counts dt")).find(d => d.textContent === "Conversations"); return dt ? dt.nextElementSibling.textContent : ""; })()`); got != "1" {
 		t.Errorf("conversations erased: the dialog says %q, want 1", got)
 	}

@@ -27,8 +27,9 @@ let journalFor = null; // the subject the journal is filtered on, or null for al
 const subjectPath = (s) => (s.kind === "customer" ? "/customers/" : "/conversations/") + encodeURIComponent(s.id);
 const sameSubject = (a, b) => !!a && !!b && a.kind === b.kind && a.id === b.id;
 
-// init wires the buttons and dialogs; erased({keys, subject}) is called once a person is
-// erased, with the keys of the record contexts that showed them.
+// init wires the buttons and dialogs; erased({keys, conversations, subject}) is called once a
+// person is erased, with the keys of the record contexts that showed them and the ids of
+// their conversations the desk knows.
 export function init(h) {
   hooks = { ...hooks, ...h };
   $("card-export").addEventListener("click", () => card && exportData(card, $("card-privacy-status")));
@@ -219,8 +220,19 @@ async function erase(job) {
   job.done = true;
   showErased(job.subject, res.data || {});
   if (sameSubject(job.subject, history) && $("history-dialog").open) $("history-dialog").close();
-  const keys = contexts().filter((ctx) => showsSubject(ctx, job.subject)).map((ctx) => ctx.convId);
-  hooks.erased({ keys, subject: job.subject });
+  const showing = contexts().filter((ctx) => showsSubject(ctx, job.subject));
+  hooks.erased({ keys: showing.map((ctx) => ctx.convId), conversations: conversationsOf(job.subject, showing), subject: job.subject });
+}
+
+// conversationsOf are the conversations the desk knows of the person s, from the records
+// contexts that show them (their journeys): those the desk may still list.
+function conversationsOf(s, showing) {
+  const ids = new Set(s.kind === "conversation" ? [s.id] : []);
+  for (const ctx of showing) {
+    if (!ctx.messageId) ids.add(ctx.convId);
+    for (const r of ctx.journey || []) for (const a of r.activities || []) if (a.conversation_id) ids.add(a.conversation_id);
+  }
+  return [...ids];
 }
 
 // showsSubject says whether the records context ctx shows something of the person s.

@@ -698,8 +698,9 @@ function removeConv(id) {
 
 // forgetPerson drops what the desk showed of a person a supervisor erased: the records of
 // keys (their conversations, a task previewed, a left message), the conversations held here
-// (the server also sends released), a search result.
-function forgetPerson({ keys, subject }) {
+// (the server also sends released), and their conversations among the search results and
+// « Fermées récemment ».
+function forgetPerson({ keys, conversations, subject }) {
   const shownGone = keys.includes(records.shownKey());
   for (const key of keys) {
     if (convs.has(key)) {
@@ -708,7 +709,10 @@ function forgetPerson({ keys, subject }) {
     } else records.forget(key);
   }
   if (shownGone && !(selected && selected.kind === "conv" && convs.has(selected.id))) showNothing();
-  if (subject.kind === "conversation") search.forget(subject.id);
+  for (const id of conversations) {
+    search.forget(id);
+    reopen.forget(id);
+  }
   messages.refresh();
   showStatus(subject.kind === "customer" ? "Données de " + subject.name + " effacées." : "Conversation effacée.");
 }
