@@ -32,10 +32,10 @@ const sameSubject = (a, b) => !!a && !!b && a.kind === b.kind && a.id === b.id;
 // their conversations the desk knows.
 export function init(h) {
   hooks = { ...hooks, ...h };
-  $("card-export").addEventListener("click", () => card && exportData(card, $("card-privacy-status")));
+  $("card-export").addEventListener("click", () => card && exportData(card, $("card-export"), $("card-privacy-status"), () => card));
   $("card-erase").addEventListener("click", () => card && openErase(card));
   $("card-journal").addEventListener("click", () => card && openJournal(card));
-  $("history-export").addEventListener("click", () => history && exportData(history, $("history-privacy-status")));
+  $("history-export").addEventListener("click", () => history && exportData(history, $("history-export"), $("history-privacy-status"), () => history));
   $("history-erase").addEventListener("click", () => history && openErase(history));
   $("history-dialog").addEventListener("close", () => showHistory(null));
   $("journal-open").addEventListener("click", () => openJournal(null));
@@ -91,29 +91,38 @@ export function showHistory(a) {
 
 // exportData downloads the subject's export (a ZIP of export.json and their files) through
 // the page's own request: the session cookie and the same-origin checks apply, and a refusal
-// shows the server's French message in status instead of a broken file.
-async function exportData(subject, status) {
+// shows the server's French message in status instead of a broken file. The button is off
+// meanwhile: each export is an entry of the audit trail. current() is the subject the
+// buttons are about by the time the export is done: the status is theirs only.
+async function exportData(subject, button, status, current) {
+  if (button.disabled) return;
+  button.disabled = true;
   status.textContent = "Préparation de l'export…";
+  try {
+    const said = await download(subject);
+    if (sameSubject(subject, current())) status.textContent = said;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// download saves the subject's export and says how it went.
+async function download(subject) {
   let r, blob;
   try {
     r = await fetch("/api/v1/desk" + subjectPath(subject) + "/export", { credentials: "same-origin", headers: { Accept: "application/zip" } });
     blob = r.ok ? await r.blob() : null;
   } catch {
-    status.textContent = "Export impossible : serveur injoignable. Vérifiez la connexion et réessayez.";
-    return;
+    return "Export impossible : serveur injoignable. Vérifiez la connexion et réessayez.";
   }
   if (!r.ok) {
     const data = await r.json().catch(() => null);
-    status.textContent = (data && data.error && data.error.message) || "Export impossible (erreur " + r.status + ").";
-    return;
+    return (data && data.error && data.error.message) || "Export impossible (erreur " + r.status + ").";
   }
-  if (!(await wholeZip(blob))) {
-    status.textContent = "L'export a été interrompu : le fichier serait illisible. Réessayez.";
-    return;
-  }
+  if (!(await wholeZip(blob))) return "L'export a été interrompu : le fichier serait illisible. Réessayez.";
   const name = fileName(r.headers.get("Content-Disposition")) || "relais-export.zip";
   save(blob, name);
-  status.textContent = "Export téléchargé : " + name + " (" + size(blob.size) + "). Il est inscrit au journal de confidentialité.";
+  return "Export téléchargé : " + name + " (" + size(blob.size) + "). Il est inscrit au journal de confidentialité.";
 }
 
 // wholeZip says whether blob ends with a ZIP's end-of-central-directory record (the server
