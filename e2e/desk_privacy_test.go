@@ -319,26 +319,31 @@ func fitsWidth(t *testing.T, tab context.Context) {
 
 // TestSupervisorErasesTheCustomerSheHolds: Claire, a supervisor, erases Paul while she holds
 // his chat: the conversation leaves « En cours » (not kept as ended for her records, which
-// are gone), and nothing of Paul stays on her desk.
+// are gone), and nothing of Paul stays on her desk. His name, which holds markup, stays text.
 func TestSupervisorErasesTheCustomerSheHolds(t *testing.T) {
 	srv := startDeskServer(t, longOffers)
 	srv.addSupervisor(t, "claire", "Claire Chef")
 	tab, dialogs := newTab(t)
 	do(t, tab, "1366×768", chromedp.EmulateViewport(1366, 768))
 	signIn(t, tab, srv, "claire")
-	paul := srv.startChat(t, signedIdentity("cl-paul", "Paul Girard", "paul.girard@example.fr"))
+	const name = `Paul <b>Girard</b><img src=x onerror="window.pwned=1">`
+	paul := srv.startChat(t, signedIdentity("cl-paul", name, "paul.girard@example.fr"))
 	paul.askForAgent(t)
 	paul.say(t, "Effacez mon compte et mes messages")
 	waitPage(t, tab, "Paul's chat in the queue", `document.querySelectorAll("#queue li .take").length === 1`)
 	do(t, tab, "Prendre", chromedp.Click(chromedp.CSS("#queue li .take")))
 	waitPage(t, tab, "Claire holds Paul's chat", `document.querySelectorAll("#current-list li").length === 1 &&
-		document.getElementById("customer-name").textContent === "Paul Girard" && !document.getElementById("card-privacy").hidden`)
+		document.getElementById("customer-name").textContent === `+quote(name)+` && !document.getElementById("card-privacy").hidden`)
 	do(t, tab, "Effacer les données…", chromedp.Click(chromedp.ID("card-erase")))
 	do(t, tab, "type EFFACER and Entrée", chromedp.SendKeys(chromedp.ID("erase-confirm-text"), "EFFACER"), press(kb.Enter))
-	waitPage(t, tab, "Paul erased", `!document.getElementById("erase-done").hidden`)
+	waitPage(t, tab, "Paul erased, his name as text", `!document.getElementById("erase-done").hidden &&
+		document.getElementById("erase-title").textContent === "Données de " + `+quote(name)+` + " effacées" && !document.querySelector("#erase-dialog b, #erase-dialog img")`)
 	do(t, tab, "Fermer", chromedp.Click(chromedp.ID("erase-close")))
 	waitPage(t, tab, "nothing of Paul left on the desk", `document.querySelectorAll("#current-list li").length === 0 && document.getElementById("conv").hidden &&
 		document.getElementById("records-body").hidden && !document.body.innerText.includes("Effacez mon compte") && !document.querySelector(".records").innerText.includes("Paul") &&
 		!document.querySelector(".conv").innerText.includes("Paul")`)
+	if eval[bool](t, tab, `!!window.pwned`) {
+		t.Errorf("Paul's name ran as markup")
+	}
 	noDialogs(t, map[string]*dialogLog{"claire": dialogs})
 }

@@ -1,8 +1,9 @@
 /*
  * Relais desk — a supervisor's answers to a person's RGPD requests (docs/desk.md, « The
- * supervisor's actions »; docs/privacy.md): on the customer's card, or on a conversation of a
- * customer nobody identified (read from the search), « Exporter les données » downloads the
- * export (GET /desk/customers/{id}/export or /desk/conversations/{id}/export, a ZIP) and
+ * supervisor's actions in the page »; docs/privacy.md): on the customer's card, or on a
+ * conversation of a customer nobody identified (read from the search), « Exporter les
+ * données » downloads the export (GET /desk/customers/{id}/export or
+ * /desk/conversations/{id}/export, a ZIP) and
  * « Effacer les données… » says what goes and asks for EFFACER before it erases (POST …/erase
  * {"confirm": true}), then shows what went, counted; the desk drops what it showed of the
  * person. « Journal de confidentialité » reads the audit trail (GET /desk/audit).
