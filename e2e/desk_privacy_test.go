@@ -320,9 +320,11 @@ func fitsWidth(t *testing.T, tab context.Context) {
 // TestSupervisorErasesTheCustomerSheHolds: Claire, a supervisor, erases Paul while she holds
 // his chat: the conversation leaves « En cours » (not kept as ended for her records, which
 // are gone), and nothing of Paul stays on her desk. His name, which holds markup, stays text.
+// While her role is taken away, the server's refusals show in French: beside the export
+// button, and in the erase dialog, which stays open.
 func TestSupervisorErasesTheCustomerSheHolds(t *testing.T) {
 	srv := startDeskServer(t, longOffers)
-	srv.addSupervisor(t, "claire", "Claire Chef")
+	claire := srv.addSupervisor(t, "claire", "Claire Chef")
 	tab, dialogs := newTab(t)
 	do(t, tab, "1366×768", chromedp.EmulateViewport(1366, 768))
 	signIn(t, tab, srv, "claire")
@@ -334,8 +336,23 @@ func TestSupervisorErasesTheCustomerSheHolds(t *testing.T) {
 	do(t, tab, "Prendre", chromedp.Click(chromedp.CSS("#queue li .take")))
 	waitPage(t, tab, "Claire holds Paul's chat", `document.querySelectorAll("#current-list li").length === 1 &&
 		document.getElementById("customer-name").textContent === `+quote(name)+` && !document.getElementById("card-privacy").hidden`)
+	setRole := func(role handoff.Role) {
+		t.Helper()
+		if err := srv.accounts.SetRole(context.Background(), claire.ID, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setRole(handoff.RoleAgent)
+	do(t, tab, "Exporter les données", chromedp.Click(chromedp.ID("card-export")))
+	waitPage(t, tab, "the export refused, in French", `document.getElementById("card-privacy-status").textContent.startsWith("Réservé aux superviseurs") &&
+		document.getElementById("card-privacy-status").classList.contains("refused") && !document.getElementById("card-export").disabled`)
 	do(t, tab, "Effacer les données…", chromedp.Click(chromedp.ID("card-erase")))
 	do(t, tab, "type EFFACER and Entrée", chromedp.SendKeys(chromedp.ID("erase-confirm-text"), "EFFACER"), press(kb.Enter))
+	waitPage(t, tab, "the erasure refused, in French, the dialog open", `document.getElementById("erase-error").textContent.startsWith("Réservé aux superviseurs") &&
+		document.getElementById("erase-dialog").open && document.getElementById("erase-done").hidden && !document.getElementById("erase-submit").disabled`)
+	screenshot(t, tab, "privacy-10-erase-refused-1366")
+	setRole(handoff.RoleSupervisor)
+	do(t, tab, "Effacer définitivement", chromedp.Click(chromedp.ID("erase-submit")))
 	waitPage(t, tab, "Paul erased, his name as text", `!document.getElementById("erase-done").hidden &&
 		document.getElementById("erase-title").textContent === "Données de " + `+quote(name)+` + " effacées" && !document.querySelector("#erase-dialog b, #erase-dialog img")`)
 	do(t, tab, "Fermer", chromedp.Click(chromedp.ID("erase-close")))

@@ -70,7 +70,7 @@ export function renderCard(ctx) {
 }
 
 function showCard(s) {
-  if (!sameSubject(s, card)) $("card-privacy-status").textContent = "";
+  if (!sameSubject(s, card)) clearStatus($("card-privacy-status"));
   card = supervisor ? s : null;
   $("card-privacy").hidden = !card;
   if (!card) return;
@@ -83,12 +83,17 @@ function showCard(s) {
 // customer_id}), when its customer is unknown (customer_id ""); the known customer's are on their card.
 export function showHistory(a) {
   const s = a && a.customer_id === "" && a.conversation_id ? { kind: "conversation", id: a.conversation_id, name: "" } : null;
-  if (!sameSubject(s, history)) $("history-privacy-status").textContent = "";
+  if (!sameSubject(s, history)) clearStatus($("history-privacy-status"));
   history = supervisor ? s : null;
   $("history-privacy").hidden = !history;
 }
 
 // ----------------------------------------------------------------- export
+
+function clearStatus(status) {
+  status.textContent = "";
+  status.classList.remove("refused");
+}
 
 // exportData downloads the subject's export (a ZIP of export.json and their files) through
 // the page's own request: the session cookie and the same-origin checks apply, and a refusal
@@ -99,31 +104,34 @@ async function exportData(subject, button, status, current) {
   if (button.disabled) return;
   button.disabled = true;
   status.textContent = "Préparation de l'export…";
+  status.classList.remove("refused");
   try {
     const said = await download(subject);
-    if (sameSubject(subject, current())) status.textContent = said;
+    if (!sameSubject(subject, current())) return;
+    status.textContent = said.text;
+    status.classList.toggle("refused", !said.ok);
   } finally {
     button.disabled = false;
   }
 }
 
-// download saves the subject's export and says how it went.
+// download saves the subject's export and says how it went: {ok, text}.
 async function download(subject) {
   let r, blob;
   try {
     r = await fetch("/api/v1/desk" + subjectPath(subject) + "/export", { credentials: "same-origin", headers: { Accept: "application/zip" } });
     blob = r.ok ? await r.blob() : null;
   } catch {
-    return "Export impossible : serveur injoignable. Vérifiez la connexion et réessayez.";
+    return { ok: false, text: "Export impossible : serveur injoignable. Vérifiez la connexion et réessayez." };
   }
   if (!r.ok) {
     const data = await r.json().catch(() => null);
-    return (data && data.error && data.error.message) || "Export impossible (erreur " + r.status + ").";
+    return { ok: false, text: (data && data.error && data.error.message) || "Export impossible (erreur " + r.status + ")." };
   }
-  if (!(await wholeZip(blob))) return "L'export a été interrompu : le fichier serait illisible. Réessayez.";
+  if (!(await wholeZip(blob))) return { ok: false, text: "L'export a été interrompu : le fichier serait illisible. Réessayez." };
   const name = fileName(r.headers.get("Content-Disposition")) || "relais-export.zip";
   save(blob, name);
-  return "Export téléchargé : " + name + " (" + size(blob.size) + "). Il est inscrit au journal de confidentialité.";
+  return { ok: true, text: "Export téléchargé : " + name + " (" + size(blob.size) + "). Il est inscrit au journal de confidentialité." };
 }
 
 // wholeZip says whether blob ends with a ZIP's end-of-central-directory record (the server
