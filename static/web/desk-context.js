@@ -26,6 +26,9 @@ export const render = () => drawRecords();
 
 export const contextOf = (key) => ctxs.get(key) || null;
 
+// contexts are every record context the desk holds.
+export const contexts = () => [...ctxs.values()];
+
 export function forgetContext(key) {
   ctxs.delete(key);
   if (shown && shown.convId === key) shown = null;

@@ -8,6 +8,7 @@
  */
 import { $, el, button, api, date } from "./desk-util.js";
 import { FROM, transcriptLine } from "./desk-transcript.js";
+import { showHistory as showPrivacy } from "./desk-privacy.js";
 
 const pageSize = 100;
 
@@ -25,8 +26,9 @@ export function readButton(a) {
 }
 
 // openHistory shows the end of activity a's conversation ({conversation_id, started_at,
-// agent_name, ended_at, customer_name?}) in the history dialog, or the page holding event seq,
-// marked.
+// agent_name, ended_at, customer_name?, customer_id?}) in the history dialog, or the page
+// holding event seq, marked. A supervisor gets the export and erasure of a conversation whose
+// customer nobody identified (customer_id "", from the search of every conversation).
 export async function openHistory(a, seq = 0) {
   const me = { id: a.conversation_id, first: 0, older: false, loading: false };
   reading = me;
@@ -36,6 +38,7 @@ export async function openHistory(a, seq = 0) {
   const log = $("history-log");
   log.replaceChildren(el("div", "note", "Chargement de la conversation…"));
   $("history-older").hidden = true;
+  showPrivacy(a);
   $("history-dialog").showModal();
   $("history-close").focus();
   const res = await page(me, "");

@@ -9,6 +9,7 @@
  *   desk-journey.js   the customer's journey (requests and activities)
  *   desk-history.js   a past conversation of the journey, read-only
  *   desk-closing.js   the questions asked when the agent closes (Fermer)
+ *   desk-privacy.js   a supervisor's export and erasure buttons on the card
  *
  * Every write sends If-Match with the version the agent loaded; a 409 conflict shows
  * « Modifié par un autre agent. » with a « Charger » button, never a silent overwrite.
@@ -24,6 +25,7 @@ import { renderActivity, wireTags } from "./desk-tags.js";
 import { renderJourney } from "./desk-journey.js";
 import { wireCloseDialog } from "./desk-closing.js";
 import { wireHistory } from "./desk-history.js";
+import { renderCard as renderPrivacy } from "./desk-privacy.js";
 
 export { contextOf };
 export { openCustomer } from "./desk-customer.js";
@@ -88,6 +90,9 @@ export function forget(convId) {
   render();
 }
 
+// shownKey is the key of the context the panel shows, "" for none.
+export const shownKey = () => (shown ? shown.convId : "");
+
 export function clear() {
   show(null);
   render();
@@ -105,6 +110,7 @@ function render() {
   }
   $("records-status").textContent = ctx.loadError || (ctx.loaded ? "" : "Chargement du dossier…");
   renderCustomer(ctx);
+  renderPrivacy(ctx);
   $("preview-pick").hidden = ctx.active || !hooks.canPick(ctx.task);
   $("interaction").hidden = !(ctx.active && ctx.request);
   if (ctx.active && ctx.request) {

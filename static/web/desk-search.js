@@ -49,6 +49,11 @@ async function run() {
   list.append(...found.map(item));
 }
 
+// forget takes a conversation erased out of the results shown.
+export function forget(conversationId) {
+  for (const li of $("desk-search-results").children) if (li.dataset.conversation === conversationId) li.remove();
+}
+
 function summary(n, more) {
   if (!n) return "Aucune conversation ne contient tous ces mots.";
   const which = n === 1 ? "1 conversation trouvée" : n + " conversations trouvées, les plus récentes d'abord";
@@ -58,6 +63,7 @@ function summary(n, more) {
 // item is one conversation found: its customer, when and with whom, the line, « Lire ».
 function item(f) {
   const li = el("li");
+  li.dataset.conversation = f.conversation_id;
   const who = f.customer_name || "Client inconnu";
   const when = date(f.at);
   const b = button("Lire", "read-conv", () => {

@@ -9,7 +9,8 @@
  * left messages (« Messages laissés ») desk-messages.js, « Transférer » and « Rendre à
  * l'assistant » desk-transfer.js, « Réponses types » desk-replies.js, the files of a conversation
  * (« Joindre… », thumbnails and links) desk-attachments.js, a transcript's lines desk-transcript.js,
- * « Rechercher dans les conversations » desk-search.js.
+ * « Rechercher dans les conversations » desk-search.js, a supervisor's export, erasure and
+ * « Journal de confidentialité » desk-privacy.js.
  * Everything a customer or an agent wrote is shown with textContent, never as HTML.
  */
 import { $, el, button, chars, serverTrim, counter, tooLong, api, whenUnauthorized, loadIntents, loadLimits, limits, intentLabel } from "./desk-util.js";
@@ -22,6 +23,7 @@ import * as replies from "./desk-replies.js";
 import * as attachments from "./desk-attachments.js";
 import * as reopen from "./desk-reopen.js";
 import * as search from "./desk-search.js";
+import * as privacy from "./desk-privacy.js";
 import { transcriptLine, author } from "./desk-transcript.js";
 
 let ws = null;
@@ -65,6 +67,7 @@ function showLogin() {
   $("login").hidden = false;
   $("desk").hidden = true;
   for (const id of ["ready", "not-ready", "replies-open", "sound-toggle", "logout"]) $(id).hidden = true;
+  privacy.setAgent(null);
   $("who").textContent = "";
   $("state-label").textContent = "";
   if (!wasShown) $("login-id").focus();
@@ -122,6 +125,7 @@ function signedIn(agent) {
   $("desk").hidden = false;
   for (const id of ["ready", "not-ready", "replies-open", "sound-toggle", "logout"]) $(id).hidden = false;
   $("who").textContent = agent.name;
+  privacy.setAgent(agent);
   Promise.all([loadIntents(), loadLimits()]).finally(() => { // names first: the first offer or queue shows them
     countReply();
     connect();
@@ -714,6 +718,27 @@ function removeConv(id) {
   showCurrent();
 }
 
+// forgetPerson drops what the desk showed of a person a supervisor erased: the records of
+// keys (their conversations, a task previewed, a left message), the conversations held here
+// (the server also sends released), and their conversations among the search results and
+// « Fermées récemment ».
+function forgetPerson({ keys, conversations, subject }) {
+  const shownGone = keys.includes(records.shownKey());
+  for (const key of keys) {
+    if (convs.has(key)) {
+      stopTyping(convs.get(key));
+      removeConv(key);
+    } else records.forget(key);
+  }
+  if (shownGone && !(selected && selected.kind === "conv" && convs.has(selected.id))) showNothing();
+  for (const id of conversations) {
+    search.forget(id);
+    reopen.forget(id);
+  }
+  messages.refresh();
+  showStatus(subject.kind === "customer" ? "Données de " + subject.name + " effacées." : "Conversation effacée.");
+}
+
 // replyLimit is the server's limit of what the reply box sends: a message to the customer, or
 // an internal note (a desk text). countReply shows the box's counter against it.
 const replyLimit = () => (notes.noting() ? limits.text : limits.message);
@@ -808,6 +833,7 @@ records.init({
 messages.init({ selected: selectMessage, closed: showNothing });
 reopen.init({ reopened: () => showStatus("Conversation rouverte.") });
 search.init();
+privacy.init({ erased: forgetPerson });
 notes.wire();
 replies.init({
   agentName: () => (me && me.name) || "",
