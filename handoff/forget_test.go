@@ -27,7 +27,7 @@ func TestForgetDeletesEveryTaskOfTheConversation(t *testing.T) {
 
 	f, notices, err := h.r.Forget(h.ctx, "conv-oubli")
 	h.must(nil, err)
-	if f.Tasks != 2 || f.Notices == 0 || !hasNotice(notices, handoff.NoticeCancelled, ag) {
+	if f.Tasks != 2 || f.Notices == 0 || !hasNotice(notices, handoff.NoticeErased, ag) {
 		t.Errorf("forgotten %+v with notices %v; want 2 tasks, earlier notices and the cancellation", f, kinds(notices))
 	}
 	for _, id := range []string{first.ID, second.ID} {

@@ -26,6 +26,7 @@ const (
 	NoticeClosed         NoticeKind = "closed"          // the Agent ended the conversation
 	NoticeHandedBack     NoticeKind = "handed_back"     // the Agent gave the conversation back to the bot
 	NoticeCancelled      NoticeKind = "cancelled"       // the customer left; Agent is who had it, if anyone
+	NoticeErased         NoticeKind = "erased"          // the conversation was erased (Forget); Agent is who had it, if anyone
 	NoticeRequeued       NoticeKind = "requeued"        // the Agent's desk stayed away past the grace
 	NoticeState          NoticeKind = "state"           // the Agent's state is now State
 	NoticeAgentDropped   NoticeKind = "agent_dropped"   // the Agent's last socket went; grace until Deadline

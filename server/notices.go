@@ -61,7 +61,7 @@ func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
 					s.deliverAssigned(ctx, n.TaskID, n.To)
 				}
 			})
-		case handoff.NoticeClosed, handoff.NoticeHandedBack, handoff.NoticeCancelled, handoff.NoticeRequeued:
+		case handoff.NoticeClosed, handoff.NoticeHandedBack, handoff.NoticeCancelled, handoff.NoticeErased, handoff.NoticeRequeued:
 			d.lanes.run(n.ConversationID, func() { s.release(n) })
 		case handoff.NoticeState:
 			s.sendTo(n.AgentID, envelope{Type: "state", State: n.State, Label: n.State.Label()})

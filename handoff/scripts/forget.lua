@@ -1,6 +1,6 @@
 -- forget.lua: erases a conversation from the routing (its person's erasure): its live task
 -- ends as if the customer had left (cancelled, its offer withdrawn or its agent's slot
--- freed), then every task the conversation had is deleted with its entries in the queue,
+-- freed; the notice says erased), then every task the conversation had is deleted with its entries in the queue,
 -- the offers, the waiting indexes and its agent's tasks. The notices this step writes are
 -- kept for the notice readers of every instance (the desks must drop the conversation) and
 -- deleted by the sweep once arg(2) ms have passed (<P>forgotten).
@@ -23,7 +23,7 @@ if live then
   if f[1] == 'offered' then endOffer(live, f[2], 'offer_withdrawn') end
   if f[1] == 'assigned' then release(live, f[2], f[3]) end
   ended(live, c, 'cancelled', '')
-  note('cancelled', live, c, f[2] or '')
+  note('erased', live, c, f[2] or '')
 end
 local tasks = redis.call('SMEMBERS', KEYS[10])
 if live then tasks[#tasks + 1] = live end

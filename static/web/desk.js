@@ -691,6 +691,11 @@ function released(id, reason) {
   if (!c) return;
   // Given away (from this desk or another of the agent's): the conversation leaves. Closed
   // here, it may be reopened for a few minutes (« Fermées récemment »).
+  if (reason === "erased") {
+    showStatus("Les données de ce client ont été effacées : sa conversation a été retirée du bureau.");
+    removeConv(id);
+    return;
+  }
   if (c.closing || reason === "transferred" || reason === "handed_back") {
     if (c.closing && reason === "closed") {
       reopen.offer(id, records.customerName(id));
