@@ -8,23 +8,7 @@ import "testing"
 func trainFrom(t *testing.T, examples []Example, cfg TrainConfig, pre *Model, scale float32, unseen bool) *Model {
 	labels, index := labelIndex(examples)
 	emb := newTable(cfg.Dim, cfg.Seed)
-	var data []encoded
-	var df []float32
-	for _, ex := range examples {
-		fs := cfg.Spec.extract(Normalize(ex.Text))
-		if len(fs) == 0 {
-			continue
-		}
-		rows := make([]int32, len(fs))
-		for i, f := range fs {
-			rows[i] = emb.row(f.bucket)
-			if int(rows[i]) == len(df) {
-				df = append(df, 0)
-			}
-			df[rows[i]]++
-		}
-		data = append(data, encoded{features: fs, rows: rows, label: index[ex.Intent]})
-	}
+	data, df := encode(examples, cfg.Spec, emb, index)
 	if unseen {
 		for bucket := range pre.Rows {
 			if r := emb.row(bucket); int(r) == len(df) {
