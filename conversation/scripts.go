@@ -3,8 +3,6 @@ package conversation
 import (
 	"embed"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/relais/relais/store"
 )
 
@@ -15,30 +13,15 @@ import (
 //go:embed scripts/*.lua
 var scriptFiles embed.FS
 
-const fullFile = "scripts/full.lua"
-
-// withFull are the files that follow full.lua.
-var withFull = map[string]bool{"scripts/exchange.lua": true, "scripts/append.lua": true}
-
-// scriptSource is the text Redis runs for a file of scripts/.
-func scriptSource(name string) string {
-	if withFull[name] {
-		return store.ScriptSource(scriptFiles, name, fullFile)
-	}
-	return store.ScriptSource(scriptFiles, name)
-}
-
-func script(name string) *redis.Script {
-	return redis.NewScript(scriptSource("scripts/" + name + ".lua"))
-}
+var scripts = store.NewScriptSet(scriptFiles, "full")
 
 var (
 	// exchangeScript stores a turn, or nothing (scripts/exchange.lua).
-	exchangeScript = script("exchange")
+	exchangeScript = scripts.AfterPrelude("exchange")
 	// appendScript appends events (scripts/append.lua).
-	appendScript = script("append")
+	appendScript = scripts.AfterPrelude("append")
 	// attachScript keeps an attachment within its quota (scripts/attach.lua).
-	attachScript = script("attach")
+	attachScript = scripts.Alone("attach")
 	// detachScript removes an attachment (scripts/detach.lua).
-	detachScript = script("detach")
+	detachScript = scripts.Alone("detach")
 )

@@ -8,5 +8,5 @@ import (
 
 // TestScriptsLoad compiles every embedded script, as it runs, in the real Redis.
 func TestScriptsLoad(t *testing.T) {
-	storetest.LoadScripts(t, scriptFiles, scriptSource)
+	storetest.LoadScripts(t, scriptFiles, scripts.Source)
 }

@@ -250,14 +250,13 @@ var (
 	errForbidden = apperr.New(apperr.Forbidden, "Ce jeton ne donne pas accès à cette conversation.")
 )
 
+// unavailable is a failed call to Redis as the customer reads it: store.Unavailable, or a
+// write the replicas did not confirm (store.ErrNotReplicated).
 func unavailable(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
 	if errors.Is(err, store.ErrNotReplicated) {
 		return apperr.Wrap(apperr.Unavailable, "Votre message n'a pas pu être mis en sécurité sur nos serveurs de secours. Réessayez dans un instant.", err)
 	}
-	return apperr.Wrap(apperr.Unavailable, "Le service est momentanément indisponible. Veuillez réessayer.", err)
+	return store.Unavailable(err)
 }
 
 func randomString(n int) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/handoff"
 	"github.com/relais/relais/handoff/desk"
 )
@@ -100,6 +101,22 @@ func records(t *testing.T, s *deskServer, token, method, path string, version in
 type chat struct {
 	srv       *deskServer
 	ID, Token string
+}
+
+// addCustomerMessages appends n messages of the customer to conversation id, text(i) the
+// i-th from 1, beyond the store's cap: a long conversation made at once.
+func (s *deskServer) addCustomerMessages(t *testing.T, id string, n int, text func(i int) string) {
+	t.Helper()
+	conv := conversation.NewStore(s.st, conversation.Options{MaxEvents: -1})
+	for first := 1; first <= n; first += 100 {
+		var batch []conversation.Event
+		for i := first; i < first+100 && i <= n; i++ {
+			batch = append(batch, conversation.Message(conversation.FromCustomer, text(i), nil))
+		}
+		if _, err := conv.Append(context.Background(), id, batch, conversation.AppendOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // startChat opens a conversation, with a signed identity when identity is not "".

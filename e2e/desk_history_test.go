@@ -1,40 +1,21 @@
 package e2e_test
 
 import (
-	"context"
 	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/relais/relais/conversation"
-	"github.com/relais/relais/server"
-	"github.com/relais/relais/store/storetest"
 )
 
 // TestAgentScrollsBackToTheFirstMessage: a long conversation reaches the desk with its end
 // only; the agent scrolls to the top of the log, older events come above, the view staying on
 // what the agent was reading, until the customer's first message.
 func TestAgentScrollsBackToTheFirstMessage(t *testing.T) {
-	needBrowser(t)
-	cfg := server.DefaultConfig()
-	cfg.IdentitySecret = string(identitySecret)
-	st := storetest.Open(t)
-	ts := serve(t, cfg, st)
-	s := &deskServer{URL: ts.URL, accounts: ts.accounts}
+	s := startDeskServer(t)
 	s.addAgent(t, "lea", "Léa")
 
 	ch := s.startChat(t, "")
-	conv := conversation.NewStore(st, conversation.Options{MaxEvents: -1})
-	for i := 1; i <= 400; i += 100 {
-		var batch []conversation.Event
-		for j := i; j < i+100; j++ {
-			batch = append(batch, conversation.Message(conversation.FromCustomer, "Message "+strconv.Itoa(j)+" du client", nil))
-		}
-		if _, err := conv.Append(context.Background(), ch.ID, batch, conversation.AppendOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s.addCustomerMessages(t, ch.ID, 400, func(i int) string { return "Message " + strconv.Itoa(i) + " du client" })
 
 	tab, _ := newTab(t)
 	signIn(t, tab, s, "lea")

@@ -1,15 +1,10 @@
 package e2e_test
 
 import (
-	"context"
 	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/relais/relais/conversation"
-	"github.com/relais/relais/server"
-	"github.com/relais/relais/store/storetest"
 )
 
 // TestAgentReadsAPastConversationAndFindsByName: Sophie Martin's first chat is closed; when
@@ -18,25 +13,13 @@ import (
 // of her conversations finds that text and opens the chat at it. Then an unknown customer's
 // interaction is linked to her by searching « sophie ».
 func TestAgentReadsAPastConversationAndFindsByName(t *testing.T) {
-	needBrowser(t)
-	cfg := server.DefaultConfig()
-	cfg.IdentitySecret = string(identitySecret)
-	st := storetest.Open(t)
-	ts := serve(t, cfg, st)
-	s := &deskServer{URL: ts.URL, accounts: ts.accounts}
+	s := startDeskServer(t)
 	s.addAgent(t, "lea", "Léa")
 	identity := signedIdentity("cl-sophie", "Sophie Martin", "sophie.martin@example.fr")
 
 	past := s.startChat(t, identity)
 	past.say(t, `Ma commande <img src=x onerror="window.__xss=1"> est en retard`)
-	conv := conversation.NewStore(st, conversation.Options{MaxEvents: -1})
-	var batch []conversation.Event
-	for i := 1; i <= 150; i++ {
-		batch = append(batch, conversation.Message(conversation.FromCustomer, "Précision "+strconv.Itoa(i), nil))
-	}
-	if _, err := conv.Append(context.Background(), past.ID, batch, conversation.AppendOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	s.addCustomerMessages(t, past.ID, 150, func(i int) string { return "Précision " + strconv.Itoa(i) })
 	past.askForAgent(t)
 
 	tab, dialogs := newTab(t)

@@ -12,8 +12,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/relais/relais/conversation"
-	"github.com/relais/relais/server"
-	"github.com/relais/relais/store/storetest"
 )
 
 // TestAgentSearchesEveryConversation: Sophie Martin's chat, with a photo, is closed; while the
@@ -22,18 +20,13 @@ import (
 // the keyboard) opens it read-only at that line, marked, with the photo's thumbnail, and
 // closing it brings the focus back to the result.
 func TestAgentSearchesEveryConversation(t *testing.T) {
-	needBrowser(t)
-	cfg := server.DefaultConfig()
-	cfg.IdentitySecret = string(identitySecret)
-	st := storetest.Open(t)
-	ts := serve(t, cfg, st)
-	s := &deskServer{URL: ts.URL, accounts: ts.accounts}
+	s := startDeskServer(t)
 	s.addAgent(t, "lea", "Léa")
 
 	const line = `Mon colis Zorglub <b>est</b> resté chez le voisin`
 	past := s.startChat(t, signedIdentity("cl-sophie", "Sophie Martin", "sophie.martin@example.fr"))
 	past.say(t, line)
-	addPhoto(t, conversation.NewStore(st, conversation.Options{}), past.ID)
+	addPhoto(t, conversation.NewStore(s.st, conversation.Options{}), past.ID)
 	past.askForAgent(t)
 
 	tab, dialogs := newTab(t)

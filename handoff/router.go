@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -142,12 +141,8 @@ var (
 	ErrNotOffered = statusErrors["not_offered"]
 )
 
-func unavailable(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return apperr.Wrap(apperr.Unavailable, "Le service est momentanément indisponible. Veuillez réessayer.", err)
-}
+// unavailable is a failed call to Redis as people read it (store.Unavailable).
+func unavailable(err error) error { return store.Unavailable(err) }
 
 // queueScore orders the queue: re-queued tasks (score = creation ms) first, then high
 // priority, then normal, each oldest first.

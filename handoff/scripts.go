@@ -3,8 +3,6 @@ package handoff
 import (
 	"embed"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/relais/relais/store"
 )
 
@@ -15,60 +13,38 @@ import (
 //go:embed scripts/*.lua
 var scriptFiles embed.FS
 
-const preludeFile = "scripts/prelude.lua"
-
-// routingFiles are the files that follow the prelude.
-var routingFiles = map[string]bool{}
-
-// scriptSource is the text Redis runs for a file of scripts/.
-func scriptSource(name string) string {
-	if routingFiles[name] {
-		return store.ScriptSource(scriptFiles, name, preludeFile)
-	}
-	return store.ScriptSource(scriptFiles, name)
-}
-
-// routing is a routing transition: the prelude, then scripts/<name>.lua.
-func routing(name string) *redis.Script {
-	routingFiles["scripts/"+name+".lua"] = true
-	return redis.NewScript(scriptSource("scripts/" + name + ".lua"))
-}
-
-// alone is the script in scripts/<name>.lua, without the prelude.
-func alone(name string) *redis.Script {
-	return redis.NewScript(scriptSource("scripts/" + name + ".lua"))
-}
+var scripts = store.NewScriptSet(scriptFiles, "prelude")
 
 // The routing transitions, one atomic script each.
 var (
-	enqueueScript    = routing("enqueue")
-	setStateScript   = routing("set_state")
-	connectScript    = routing("connect")
-	disconnectScript = routing("disconnect")
-	offerScript      = routing("offer")
-	acceptScript     = routing("accept")
-	rejectScript     = routing("reject")
-	pickScript       = routing("pick")
-	closeScript      = routing("close")
-	transferScript   = routing("transfer")
-	cancelScript     = routing("cancel")
-	reopenScript     = routing("reopen")
-	sweepScript      = routing("sweep")
-	forgetScript     = routing("forget")
+	enqueueScript    = scripts.AfterPrelude("enqueue")
+	setStateScript   = scripts.AfterPrelude("set_state")
+	connectScript    = scripts.AfterPrelude("connect")
+	disconnectScript = scripts.AfterPrelude("disconnect")
+	offerScript      = scripts.AfterPrelude("offer")
+	acceptScript     = scripts.AfterPrelude("accept")
+	rejectScript     = scripts.AfterPrelude("reject")
+	pickScript       = scripts.AfterPrelude("pick")
+	closeScript      = scripts.AfterPrelude("close")
+	transferScript   = scripts.AfterPrelude("transfer")
+	cancelScript     = scripts.AfterPrelude("cancel")
+	reopenScript     = scripts.AfterPrelude("reopen")
+	sweepScript      = scripts.AfterPrelude("sweep")
+	forgetScript     = scripts.AfterPrelude("forget")
 )
 
 // The reads and the accounts' writes.
 var (
-	queueScript       = alone("queue")
-	positionScript    = alone("position")
-	taskOfScript      = alone("task_of")
-	addScript         = alone("add_agent")
-	removeScript      = alone("remove_agent")
-	setPasswordScript = alone("set_password")
-	setRoleScript     = alone("set_role")
-	attemptScript     = alone("attempt")
-	successScript     = alone("success")
-	renewScript       = alone("renew")
+	queueScript       = scripts.Alone("queue")
+	positionScript    = scripts.Alone("position")
+	taskOfScript      = scripts.Alone("task_of")
+	addScript         = scripts.Alone("add_agent")
+	removeScript      = scripts.Alone("remove_agent")
+	setPasswordScript = scripts.Alone("set_password")
+	setRoleScript     = scripts.Alone("set_role")
+	attemptScript     = scripts.Alone("attempt")
+	successScript     = scripts.Alone("success")
+	renewScript       = scripts.Alone("renew")
 )
 
 // sharedKeys are KEYS[1..8] of every routing script, in prelude.lua's order.

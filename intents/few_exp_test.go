@@ -3,7 +3,6 @@ package intents
 import (
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -12,30 +11,16 @@ import (
 // TestExpFew trains on FEW_TRAIN (a cut of MASSIVE made by bench/nlu/cut.sh) and prints top-1
 // accuracy on MASSIVE test.tsv. EXP=1 only.
 func TestExpFew(t *testing.T) {
-	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
-		t.Skip()
-	}
-	train := readTSV(t, os.Getenv("FEW_TRAIN"))
-	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
+	train, test := fewData(t)
 	cfg := cfgFromEnv()
-	if os.Getenv("LINEAR") == "0" {
-		defer func(s []float32) { linearShares = s }(linearShares)
-		linearShares = []float32{0}
-	}
+	networkAloneWithLinear0(t)
 	start := time.Now()
 	m, err := Train(train, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	el := time.Since(start)
-	ok := 0
-	for _, ex := range test {
-		r := m.Rank(ex.Text)
-		if len(r) > 0 && r[0].Intent == ex.Intent {
-			ok++
-		}
-	}
-	t.Logf("n=%d train %v, top-1 %.4f", len(train), el, float64(ok)/float64(len(test)))
+	t.Logf("n=%d train %v, top-1 %.4f", len(train), el, top1(m, test))
 	if k, _ := strconv.Atoi(os.Getenv("CALIB")); k > 0 {
 		cfg.Calibration.Folds = k
 		start := time.Now()
@@ -101,19 +86,9 @@ func expVec(m *Model, text string, charW float32) sparseVec {
 // the share alpha. Measured on MASSIVE 15 per intent: alone 0.45–0.49, mixed never above the
 // network alone (0.610); not kept.
 func TestExpKNN(t *testing.T) {
-	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
-		t.Skip()
-	}
-	train := readTSV(t, os.Getenv("FEW_TRAIN"))
-	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
-	m, err := Train(train, cfgFromEnv())
-	if err != nil {
-		t.Fatal(err)
-	}
-	li := map[string]int{}
-	for i, l := range m.Labels {
-		li[l] = i
-	}
+	train, test := fewData(t)
+	m := expTrain(t, train)
+	li := labelNumbers(m)
 	for _, cw := range []float32{0.1, 0.25, 0.5} {
 		// inverted index
 		inv := map[int32][]int32{}
@@ -145,18 +120,7 @@ func TestExpKNN(t *testing.T) {
 						best[c] /= temp
 					}
 					kp := softmax(best)
-					np := m.probabilities(ex.Text)
-					bi, bv := 0, float32(-1)
-					for c := range kp {
-						p := alpha * kp[c]
-						if np != nil {
-							p += (1 - alpha) * np[c]
-						}
-						if p > bv {
-							bi, bv = c, p
-						}
-					}
-					if m.Labels[bi] == ex.Intent {
+					if m.Labels[bestMixed(kp, m.probabilities(ex.Text), alpha)] == ex.Intent {
 						ok++
 					}
 				}
@@ -169,9 +133,7 @@ func TestExpKNN(t *testing.T) {
 // TestExpCalibrateBuiltin prints what the calibration would choose for the built-in
 // catalogue, which keeps DefaultPolicy (it has more than Calibration.MaxExamples examples).
 func TestExpCalibrateBuiltin(t *testing.T) {
-	if os.Getenv("EXP") == "" {
-		t.Skip()
-	}
+	needExp(t)
 	cat, _ := Builtin()
 	dev, _ := ReadSource("testdata/dev.tsv", cat)
 	near, _ := ReadSource("testdata/near_domain.tsv", cat)

@@ -2,7 +2,6 @@ package intents
 
 import (
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -11,38 +10,21 @@ import (
 // TestExpLinear: top-1 on MASSIVE test of the network, the linear scorer and their mixes, and
 // the linear scorer's training time. EXP=1 FEW_TRAIN=cut.tsv only.
 func TestExpLinear(t *testing.T) {
-	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
-		t.Skip()
-	}
-	train := readTSV(t, os.Getenv("FEW_TRAIN"))
-	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
-	m, err := Train(train, cfgFromEnv())
-	if err != nil {
-		t.Fatal(err)
-	}
+	train, test := fewData(t)
+	m := expTrain(t, train)
 	start := time.Now()
 	m.trainLinear(train, 1)
 	t.Logf("linear scorer trained in %v (%d rows)", time.Since(start), len(m.IDF))
 	for _, s := range linearShares {
 		m.LinearShare = s
-		ok := 0
-		for _, ex := range test {
-			r := m.Rank(ex.Text)
-			if len(r) > 0 && r[0].Intent == ex.Intent {
-				ok++
-			}
-		}
-		t.Logf("share %.2f: top-1 %.4f", s, float64(ok)/float64(len(test)))
+		t.Logf("share %.2f: top-1 %.4f", s, top1(m, test))
 	}
 }
 
 // TestExpLinearCV: out-of-fold (3 folds) top-1 of the linear scorer alone and of the mix
 // Calibrate chooses, on the training cut only, for a grid of the linear scorer's settings.
 func TestExpLinearCV(t *testing.T) {
-	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
-		t.Skip()
-	}
-	train := readTSV(t, os.Getenv("FEW_TRAIN"))
+	train := fewTrain(t)
 	cfg := cfgFromEnv()
 	type setting struct {
 		epochs      int
@@ -59,7 +41,7 @@ func TestExpLinearCV(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		top1 := func() float64 {
+		outOfFold := func() float64 {
 			ok := 0
 			for i, ex := range cv.Examples {
 				if r := cv.ranked(i, 1); len(r) > 0 && r[0].Intent == ex.Intent {
@@ -69,18 +51,15 @@ func TestExpLinearCV(t *testing.T) {
 			return float64(ok) / float64(len(cv.Examples))
 		}
 		cv.Share = 1
-		alone := top1()
+		alone := outOfFold()
 		r := cv.Calibrate(cfg.Calibration.MaxRejected)
-		t.Logf("%+v: linear alone %.4f, mix %.2f top-1 %.4f, calibrated accuracy %.4f", s, alone, r.LinearShare, top1(), r.Accuracy)
+		t.Logf("%+v: linear alone %.4f, mix %.2f top-1 %.4f, calibrated accuracy %.4f", s, alone, r.LinearShare, outOfFold(), r.Accuracy)
 	}
 }
 
 // TestExpFolds prints how many examples dealFolds keeps with a variant of theirs.
 func TestExpFolds(t *testing.T) {
-	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
-		t.Skip()
-	}
-	train := readTSV(t, os.Getenv("FEW_TRAIN"))
+	train := fewTrain(t)
 	labels, index := labelIndex(train)
 	fold := dealFolds(train, index, len(labels), 3)
 	n := make([]int, 3)
@@ -92,36 +71,20 @@ func TestExpFolds(t *testing.T) {
 
 // TestExpUnseen: top-1 of the network when unseen features do not count in the bag's mean.
 func TestExpUnseen(t *testing.T) {
-	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
-		t.Skip()
-	}
-	train := readTSV(t, os.Getenv("FEW_TRAIN"))
-	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
-	m, err := Train(train, cfgFromEnv())
-	if err != nil {
-		t.Fatal(err)
-	}
+	train, test := fewData(t)
+	m := expTrain(t, train)
 	for _, unseen := range []float32{1, 0.5, 0} {
 		keep := m.MaxIDF
 		m.MaxIDF = keep * unseen
-		ok := 0
-		for _, ex := range test {
-			r := m.Rank(ex.Text)
-			if len(r) > 0 && r[0].Intent == ex.Intent {
-				ok++
-			}
-		}
+		t.Logf("unseen weight %.1f: top-1 %.4f", unseen, top1(m, test))
 		m.MaxIDF = keep
-		t.Logf("unseen weight %.1f: top-1 %.4f", unseen, float64(ok)/float64(len(test)))
 	}
 }
 
 // TestExpBuiltinEval: the built-in catalogue trained as `relais nlu eval` trains it, scored on
 // the dev set with its policy.
 func TestExpBuiltinEval(t *testing.T) {
-	if os.Getenv("EXP") == "" {
-		t.Skip()
-	}
+	needExp(t)
 	cat, _ := Builtin()
 	dev, _ := ReadSource("testdata/dev.tsv", cat)
 	m, err := TrainCalibrated(cat.Examples(), DefaultTrainConfig())
@@ -135,13 +98,8 @@ func TestExpBuiltinEval(t *testing.T) {
 // TestExpSmallBuiltin: the built-in catalogue cut to its first N (default 15) examples per
 // intent, calibrated, scored on the dev set; LINEAR=0 keeps the network alone.
 func TestExpSmallBuiltin(t *testing.T) {
-	if os.Getenv("EXP") == "" {
-		t.Skip()
-	}
-	if os.Getenv("LINEAR") == "0" {
-		defer func(s []float32) { linearShares = s }(linearShares)
-		linearShares = []float32{0}
-	}
+	needExp(t)
+	networkAloneWithLinear0(t)
 	n := 15
 	if x := os.Getenv("N"); x != "" {
 		n, _ = strconv.Atoi(x)

@@ -2,8 +2,6 @@ package intents
 
 import (
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,10 +13,7 @@ import (
 // expCentroids returns each label's L2-normalised mean of its examples' TF-IDF vectors, dense
 // over the model's rows.
 func expCentroids(m *Model, train []Example, cw float32) [][]float32 {
-	li := map[string]int{}
-	for i, l := range m.Labels {
-		li[l] = i
-	}
+	li := labelNumbers(m)
 	cs := make([][]float32, len(m.Labels))
 	for i := range cs {
 		cs[i] = make([]float32, len(m.IDF))
@@ -60,15 +55,8 @@ func sqrt64(x float64) float64 {
 // intent's mean vector, softmax at temp), top-1 on test. Centroids alone 0.555–0.575 at 15 per
 // intent, 0.40–0.43 at 5; mixed, at best 0.613 at 15 (no gain) and 0.427 at 5.
 func TestExpMix(t *testing.T) {
-	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
-		t.Skip()
-	}
-	train := readTSV(t, os.Getenv("FEW_TRAIN"))
-	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
-	m, err := Train(train, cfgFromEnv())
-	if err != nil {
-		t.Fatal(err)
-	}
+	train, test := fewData(t)
+	m := expTrain(t, train)
 	net := make([][]float32, len(test))
 	for i, ex := range test {
 		net[i] = m.probabilities(ex.Text)
@@ -94,18 +82,7 @@ func TestExpMix(t *testing.T) {
 					for c := range z {
 						z[c] = cos[i][c] / temp
 					}
-					kp := softmax(z)
-					bi, bv := 0, float32(-1)
-					for c := range kp {
-						p := alpha * kp[c]
-						if net[i] != nil {
-							p += (1 - alpha) * net[i][c]
-						}
-						if p > bv {
-							bi, bv = c, p
-						}
-					}
-					if m.Labels[bi] == ex.Intent {
+					if m.Labels[bestMixed(softmax(z), net[i], alpha)] == ex.Intent {
 						ok++
 					}
 				}
@@ -156,11 +133,7 @@ func expAugment(train []Example, n int, pDrop float64, seed uint64) []Example {
 // intent 0.602–0.616 against 0.610 without: within the spread of two seeds, not kept.
 // Accent loss and elisions need no copies: Normalize folds accents and detaches elisions.
 func TestExpAugment(t *testing.T) {
-	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
-		t.Skip()
-	}
-	train := readTSV(t, os.Getenv("FEW_TRAIN"))
-	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
+	train, test := fewData(t)
 	for _, n := range []int{0, 1, 2, 4} {
 		for _, pd := range []float64{0, 0.5} {
 			if n == 0 && pd > 0 {
@@ -175,14 +148,7 @@ func TestExpAugment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ok := 0
-			for _, ex := range test {
-				r := m.Rank(ex.Text)
-				if len(r) > 0 && r[0].Intent == ex.Intent {
-					ok++
-				}
-			}
-			t.Logf("aug %d drop %.1f epochs %d: top-1 %.4f", n, pd, cfg.Epochs, float64(ok)/float64(len(test)))
+			t.Logf("aug %d drop %.1f epochs %d: top-1 %.4f", n, pd, cfg.Epochs, top1(m, test))
 		}
 	}
 }
@@ -190,10 +156,7 @@ func TestExpAugment(t *testing.T) {
 // expLR trains a multinomial logistic regression on the examples' TF-IDF vectors (SGD,
 // L2 by weight decay), dense weights over the model's rows.
 func expLR(m *Model, train []Example, cw float32, epochs int, lr, l2 float32) func(string) []float32 {
-	li := map[string]int{}
-	for i, l := range m.Labels {
-		li[l] = i
-	}
+	li := labelNumbers(m)
 	nc, nr := len(m.Labels), len(m.IDF)
 	w := make([]float32, nr*nc)
 	b := make([]float32, nc)
@@ -238,15 +201,8 @@ func expLR(m *Model, train []Example, cw float32, epochs int, lr, l2 float32) fu
 // Alone 0.58–0.61 at 15 per intent and 0.42–0.45 at 5; mixed half and half 0.61–0.617 at 15,
 // 0.43–0.45 at 5. The linear scorer (linear.go) came out of it.
 func TestExpLR(t *testing.T) {
-	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
-		t.Skip()
-	}
-	train := readTSV(t, os.Getenv("FEW_TRAIN"))
-	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
-	m, err := Train(train, cfgFromEnv())
-	if err != nil {
-		t.Fatal(err)
-	}
+	train, test := fewData(t)
+	m := expTrain(t, train)
 	net := make([][]float32, len(test))
 	for i, ex := range test {
 		net[i] = m.probabilities(ex.Text)
@@ -263,17 +219,7 @@ func TestExpLR(t *testing.T) {
 					ok := 0
 					for i, ex := range test {
 						kp := softmax(append([]float32(nil), lz[i]...))
-						bi, bv := 0, float32(-1)
-						for c := range kp {
-							p := alpha * kp[c]
-							if net[i] != nil {
-								p += (1 - alpha) * net[i][c]
-							}
-							if p > bv {
-								bi, bv = c, p
-							}
-						}
-						if m.Labels[bi] == ex.Intent {
+						if m.Labels[bestMixed(kp, net[i], alpha)] == ex.Intent {
 							ok++
 						}
 					}

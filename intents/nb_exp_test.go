@@ -3,7 +3,6 @@ package intents
 import (
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 )
@@ -13,21 +12,11 @@ import (
 // FEW_TRAIN=cut.tsv [NBALPHA=a]. Measured on the cut of 15 per intent, not kept: 0.557–0.569
 // alone (smoothing 0.01–0.3), never above the 0.616 of the mix without it.
 func TestExpNB(t *testing.T) {
-	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
-		t.Skip()
-	}
-	train := readTSV(t, os.Getenv("FEW_TRAIN"))
-	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
-	m, err := Train(train, cfgFromEnv())
-	if err != nil {
-		t.Fatal(err)
-	}
+	train, test := fewData(t)
+	m := expTrain(t, train)
 	m.trainLinear(train, 1)
 	n := len(m.Labels)
-	label := map[string]int{}
-	for i, l := range m.Labels {
-		label[l] = i
-	}
+	label := labelNumbers(m)
 	for _, alpha := range []float64{0.01, 0.03, 0.1, 0.3} {
 		if a, err := strconv.ParseFloat(os.Getenv("NBALPHA"), 64); err == nil {
 			alpha = a

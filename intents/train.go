@@ -56,23 +56,7 @@ func Train(examples []Example, cfg TrainConfig) (*Model, error) {
 		return nil, fmt.Errorf("il faut au moins deux intentions, %d trouvée", len(labels))
 	}
 	emb := newTable(cfg.Dim, cfg.Seed)
-	data := make([]encoded, 0, len(examples))
-	var df []float32 // per row: in how many texts its bucket appears
-	for _, ex := range examples {
-		fs := cfg.Spec.extract(Normalize(ex.Text))
-		if len(fs) == 0 {
-			continue
-		}
-		rows := make([]int32, len(fs))
-		for i, f := range fs {
-			rows[i] = emb.row(f.bucket)
-			if int(rows[i]) == len(df) {
-				df = append(df, 0)
-			}
-			df[rows[i]]++
-		}
-		data = append(data, encoded{features: fs, rows: rows, label: index[ex.Intent]})
-	}
+	data, df := encode(examples, cfg.Spec, emb, index)
 	df = emb.renumber(df, data)
 	emb.alloc()
 	idf, maxIDF := inverseFrequencies(df, len(data))
@@ -88,6 +72,29 @@ func Train(examples []Example, cfg TrainConfig) (*Model, error) {
 	m.Temperature = cfg.Temperature
 	m.buildIndex()
 	return m, nil
+}
+
+// encode extracts the examples' features and gives their buckets rows of emb: the examples
+// that have features, and per row in how many of them its bucket appears.
+func encode(examples []Example, spec featureSpec, emb *table, index map[string]int) ([]encoded, []float32) {
+	data := make([]encoded, 0, len(examples))
+	var df []float32
+	for _, ex := range examples {
+		fs := spec.extract(Normalize(ex.Text))
+		if len(fs) == 0 {
+			continue
+		}
+		rows := make([]int32, len(fs))
+		for i, f := range fs {
+			rows[i] = emb.row(f.bucket)
+			if int(rows[i]) == len(df) {
+				df = append(df, 0)
+			}
+			df[rows[i]]++
+		}
+		data = append(data, encoded{features: fs, rows: rows, label: index[ex.Intent]})
+	}
+	return data, df
 }
 
 // inverseFrequencies returns the smoothed IDF of each row, and that of an unseen bucket.

@@ -1,10 +1,6 @@
 package intents
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // trainFrom is Train with the embedding rows of buckets that the pretrained model knows
 // started from its values (scaled by scale); with unseen, the pretrained model's other rows
@@ -12,23 +8,7 @@ import (
 func trainFrom(t *testing.T, examples []Example, cfg TrainConfig, pre *Model, scale float32, unseen bool) *Model {
 	labels, index := labelIndex(examples)
 	emb := newTable(cfg.Dim, cfg.Seed)
-	var data []encoded
-	var df []float32
-	for _, ex := range examples {
-		fs := cfg.Spec.extract(Normalize(ex.Text))
-		if len(fs) == 0 {
-			continue
-		}
-		rows := make([]int32, len(fs))
-		for i, f := range fs {
-			rows[i] = emb.row(f.bucket)
-			if int(rows[i]) == len(df) {
-				df = append(df, 0)
-			}
-			df[rows[i]]++
-		}
-		data = append(data, encoded{features: fs, rows: rows, label: index[ex.Intent]})
-	}
+	data, df := encode(examples, cfg.Spec, emb, index)
 	if unseen {
 		for bucket := range pre.Rows {
 			if r := emb.row(bucket); int(r) == len(df) {
@@ -66,11 +46,7 @@ func trainFrom(t *testing.T, examples []Example, cfg TrainConfig, pre *Model, sc
 // added 0.5890 (scaled by 3: 0.5190, by 0.3: 0.6111). The catalogue's space, shaped by
 // customer-service intents, does not carry over to alarms and music.
 func TestExpTransfer(t *testing.T) {
-	if os.Getenv("EXP") == "" || os.Getenv("FEW_TRAIN") == "" {
-		t.Skip()
-	}
-	train := readTSV(t, os.Getenv("FEW_TRAIN"))
-	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
+	train, test := fewData(t)
 	cat, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -80,15 +56,6 @@ func TestExpTransfer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	top1 := func(m *Model) float64 {
-		ok := 0
-		for _, ex := range test {
-			if r := m.Rank(ex.Text); len(r) > 0 && r[0].Intent == ex.Intent {
-				ok++
-			}
-		}
-		return float64(ok) / float64(len(test))
-	}
 	for _, c := range []struct {
 		scale  float32
 		unseen bool
@@ -97,6 +64,6 @@ func TestExpTransfer(t *testing.T) {
 		if c.scale == 0 {
 			m = trainFrom(t, train, cfg, &Model{}, 1, false)
 		}
-		t.Logf("scale %.1f, unseen rows %v: top-1 %.4f (%d rows)", c.scale, c.unseen, top1(m), len(m.IDF))
+		t.Logf("scale %.1f, unseen rows %v: top-1 %.4f (%d rows)", c.scale, c.unseen, top1(m, test), len(m.IDF))
 	}
 }

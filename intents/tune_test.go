@@ -41,9 +41,7 @@ func readTSV(t testing.TB, path string) []Example {
 }
 
 func TestExpMassive(t *testing.T) {
-	if os.Getenv("EXP") == "" {
-		t.Skip()
-	}
+	needExp(t)
 	train := readTSV(t, filepath.Join(massiveDir(), "train.tsv"))
 	test := readTSV(t, filepath.Join(massiveDir(), "test.tsv"))
 	cfg := cfgFromEnv()
@@ -53,21 +51,13 @@ func TestExpMassive(t *testing.T) {
 		t.Fatal(err)
 	}
 	el := time.Since(start)
-	ok := 0
 	start = time.Now()
-	for _, ex := range test {
-		r := m.Rank(ex.Text)
-		if len(r) > 0 && r[0].Intent == ex.Intent {
-			ok++
-		}
-	}
-	t.Logf("train %v, acc %.4f, classify %v/text", el, float64(ok)/float64(len(test)), time.Since(start)/time.Duration(len(test)))
+	acc := top1(m, test)
+	t.Logf("train %v, acc %.4f, classify %v/text", el, acc, time.Since(start)/time.Duration(len(test)))
 }
 
 func TestExpCatalogue(t *testing.T) {
-	if os.Getenv("EXP") == "" {
-		t.Skip()
-	}
+	needExp(t)
 	cat, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -138,9 +128,7 @@ func cfgFromEnv() TrainConfig {
 }
 
 func TestExpPolicy(t *testing.T) {
-	if os.Getenv("EXP") == "" {
-		t.Skip()
-	}
+	needExp(t)
 	cat, _ := Builtin()
 	dev, _ := ReadSource("testdata/dev.tsv", cat)
 	m, err := Train(cat.Examples(), cfgFromEnv())
@@ -165,9 +153,7 @@ func TestExpPolicy(t *testing.T) {
 }
 
 func TestExpOOS(t *testing.T) {
-	if os.Getenv("EXP") == "" {
-		t.Skip()
-	}
+	needExp(t)
 	cat, _ := Builtin()
 	m, _ := Train(cat.Examples(), cfgFromEnv())
 	c := NewClassifier(m)
@@ -189,9 +175,7 @@ func TestExpOOS(t *testing.T) {
 
 // TestExpCV: 5-fold cross-validation on the catalogue's training examples, per-intent recall.
 func TestExpCV(t *testing.T) {
-	if os.Getenv("EXP") == "" {
-		t.Skip()
-	}
+	needExp(t)
 	cat, _ := Builtin()
 	all := cat.Examples()
 	hits, total := map[string]int{}, map[string]int{}

@@ -353,9 +353,5 @@ func (x *Export) counts() map[string]int64 {
 	return c
 }
 
-func unavailable(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return apperr.Wrap(apperr.Unavailable, "Le service est momentanément indisponible. Veuillez réessayer.", err)
-}
+// unavailable is a failed call to Redis as people read it (store.Unavailable).
+func unavailable(err error) error { return store.Unavailable(err) }

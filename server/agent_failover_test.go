@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +13,6 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/relais/relais/conversation"
-	"github.com/relais/relais/store"
 	"github.com/relais/relais/store/storetest"
 )
 
@@ -29,12 +26,8 @@ import (
 func TestDeskHealsAfterAFailoverThatRolledBack(t *testing.T) {
 	bin := storetest.RedisServer(t)
 	rs := startSentinel(t, bin)
+	st := rs.open(t)
 	ctx := context.Background()
-	st, err := store.Open(ctx, rs.url, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	cfg := testConfig()
 	cfg.SafetyPoll = time.Second
 	d := startDesk(t, st, cfg)
@@ -66,11 +59,7 @@ func TestDeskHealsAfterAFailoverThatRolledBack(t *testing.T) {
 		view.awaitText(t, text)
 	}
 
-	must(rs.sentinel.Do(ctx, "SENTINEL", "failover", "mymaster").Err())
-	waitFor(t, 20*time.Second, "bascule vers la réplique", func() bool {
-		addr, err := rs.sentinel.Do(ctx, "SENTINEL", "get-master-addr-by-name", "mymaster").StringSlice()
-		return err == nil && len(addr) == 2 && addr[1] == strconv.Itoa(rs.replicaPort)
-	})
+	rs.failover(t)
 	// Sentinel turns the old master into a replica of the new one a few seconds later: its
 	// writes since the cut are gone then.
 	waitFor(t, 30*time.Second, "ancien maître devenu réplique", func() bool {

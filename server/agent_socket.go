@@ -117,25 +117,28 @@ func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, afte
 		return
 	}
 	defer sub.Close()
+	r := reader{conv: s.conv, id: id, sub: sub, pos: cursor{seq: after, entry: entry}}
 	for {
-		events, err := sub.NextAfter(ctx, after, entry, fetchBatch)
-		if err == nil && len(events) == 0 {
-			if err = s.conv.Verify(ctx, id, after, entry); err != nil && !errors.Is(err, conversation.ErrRolledBack) {
-				continue // gone (the router tells the desk) or Redis unreachable (the next read says so)
-			}
+		select {
+		case <-ctx.Done():
+			return
+		case <-sub.C:
 		}
-		if errors.Is(err, conversation.ErrRolledBack) {
+		events, err := r.read(ctx)
+		switch {
+		case apperr.CodeOf(err) == apperr.NotFound:
+			continue // gone: the router tells the desk
+		case errors.Is(err, conversation.ErrRolledBack):
 			tr, last, err := s.recentTranscript(ctx, id)
 			if err != nil {
 				continue
 			}
-			s.log.Warn("conversation en retard sur le bureau : recharge", "conversation", id, "seq", after)
+			s.log.Warn("conversation en retard sur le bureau : recharge", "conversation", id, "seq", r.pos.seq)
 			s.metrics.socketsReset.Add(1)
-			after, entry = last, lastEntry(tr)
+			r.pos = cursor{seq: last, entry: lastEntry(tr)}
 			sock.send(envelope{Type: "reset", ConversationID: id, Conversation: &tr})
 			continue
-		}
-		if err != nil {
+		case err != nil:
 			if ctx.Err() == nil {
 				sock.end(websocket.StatusTryAgainLater, "service indisponible, réessayez")
 			}
@@ -148,7 +151,7 @@ func (s *Server) forward(ctx context.Context, sock *agentSocket, id string, afte
 				}
 				continue
 			}
-			after, entry = ev.Seq, ev.ID
+			r.pos = cursor{seq: ev.Seq, entry: ev.ID}
 			if ev.Type == conversation.TypeTyping && ev.From == conversation.FromAgent {
 				continue
 			}

@@ -175,13 +175,8 @@ func TestAttachmentQuota(t *testing.T) {
 // file: a foreign origin, a type no attachment has (what a form sends), a type its content
 // contradicts, and a conversation the agent does not hold are refused.
 func TestDeskUploadKeepsCSRFProtection(t *testing.T) {
-	d := startDesk(t, storetest.Open(t), testConfig())
-	alice, bob := d.addAgent(t, "alice"), d.addAgent(t, "bob")
-	ca, cb := d.session(t, alice.ID), d.session(t, bob.ID)
-	dk := d.openDesk(t, ca)
-	dk.setReady(t)
-	c := d.open(t)
-	d.takeOver(t, dk, c)
+	h := startTwoAgents(t)
+	d, ca, cb, c := h.d, h.ca, h.cb, h.c
 	path := "/conversations/" + c.ID + "/attachments?name=x.png"
 	for _, tt := range []struct {
 		name   string

@@ -15,6 +15,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/relais/relais/conversation"
+	"github.com/relais/relais/server"
+	"github.com/relais/relais/store"
 	"github.com/relais/relais/store/storetest"
 )
 
@@ -161,11 +163,7 @@ func TestWebsocketsPerAddress(t *testing.T) {
 func TestClosedConversationClosesSocket(t *testing.T) {
 	cfg := testConfig()
 	cfg.SafetyPoll = 50 * time.Millisecond
-	st := storetest.Open(t)
-	in := start(t, st, cfg)
-	c := in.open(t)
-	ws := in.dial(t, c, "0")
-	expectSeqs(t, ws, 1, int64(len(c.Events)))
+	st, c, ws := socketOfNewConversation(t, cfg)
 	ctx := context.Background()
 	keys, err := st.Client.Keys(ctx, "*"+c.ID+"*").Result()
 	if err != nil || len(keys) == 0 {
@@ -174,12 +172,8 @@ func TestClosedConversationClosesSocket(t *testing.T) {
 	if err := st.Client.Del(ctx, keys...).Err(); err != nil {
 		t.Fatal(err)
 	}
-	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	_, _, err = ws.Read(rctx)
-	var ce websocket.CloseError
-	if !errors.As(err, &ce) || ce.Code != 4404 || !strings.Contains(ce.Reason, "conversation introuvable") {
-		t.Fatalf("got %v, want close 4404 « conversation introuvable »", err)
+	if ce := expectGone(t, ws); !strings.Contains(ce.Reason, "conversation introuvable") {
+		t.Fatalf("got reason %q, want « conversation introuvable »", ce.Reason)
 	}
 }
 
@@ -189,22 +183,37 @@ func TestClosedConversationClosesSocket(t *testing.T) {
 func TestErasedConversationClosesSocketAtOnce(t *testing.T) {
 	cfg := testConfig()
 	cfg.SafetyPoll = 30 * time.Second
+	st, c, ws := socketOfNewConversation(t, cfg)
+	if _, err := conversation.NewStore(st, conversation.Options{}).Delete(context.Background(), c.ID); err != nil {
+		t.Fatal(err)
+	}
+	expectGone(t, ws)
+}
+
+// socketOfNewConversation starts a server with cfg on a store of its own, opens a
+// conversation and its customer socket, and reads the events it began with.
+func socketOfNewConversation(t *testing.T, cfg server.Config) (*store.Store, created, *websocket.Conn) {
+	t.Helper()
 	st := storetest.Open(t)
 	in := start(t, st, cfg)
 	c := in.open(t)
 	ws := in.dial(t, c, "0")
 	expectSeqs(t, ws, 1, int64(len(c.Events)))
-	ctx := context.Background()
-	if _, err := conversation.NewStore(st, conversation.Options{}).Delete(ctx, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	return st, c, ws
+}
+
+// expectGone reads ws, which the server must close with 4404 (the conversation is gone)
+// within 10 s.
+func expectGone(t *testing.T, ws *websocket.Conn) websocket.CloseError {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, _, err := ws.Read(rctx)
+	_, _, err := ws.Read(ctx)
 	var ce websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != 4404 {
-		t.Fatalf("got %v, want close 4404 at once", err)
+		t.Fatalf("got %v, want close 4404", err)
 	}
+	return ce
 }
 
 func readAllBody(t testing.TB, resp *http.Response) []byte {

@@ -26,6 +26,20 @@ type deskContextResponse struct {
 
 var errNoConversation = apperr.New(apperr.NotFound, "Conversation introuvable.")
 
+// knownConversation is nil when conversation cid exists, errNoConversation when it does not.
+func (s *Server) knownConversation(ctx context.Context, cid string) error {
+	if !conversation.ValidID(cid) {
+		return errNoConversation
+	}
+	if _, err := s.conv.Owner(ctx, cid); err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return errNoConversation
+		}
+		return err
+	}
+	return nil
+}
+
 // deskContext is GET /desk/conversations/{cid}: for the preview of a task before accepting
 // it and for the conversation panel. The interaction is the live task's once accepted; with
 // no live task, the conversation's latest.
@@ -95,21 +109,32 @@ type linkRequest struct {
 	CustomerID string `json:"customer_id"`
 }
 
+var errChooseCustomer = apperr.InvalidFields(map[string]string{"customer_id": "Choisissez un client."})
+
+// linkedCustomer is the customer_id of a link request's body, which must name one.
+func linkedCustomer(c echo.Context) (string, error) {
+	var in linkRequest
+	if err := bindDesk(c, &in); err != nil {
+		return "", err
+	}
+	if in.CustomerID == "" {
+		return "", errChooseCustomer
+	}
+	return in.CustomerID, nil
+}
+
 // linkCustomer is POST /desk/conversations/{cid}/customer {"customer_id"}: the interaction
 // the agent holds is linked to an existing customer → 200 {request, activity, customer}.
 func (s *Server) linkCustomer(c echo.Context) error {
-	var in linkRequest
-	if err := bindDesk(c, &in); err != nil {
+	customerID, err := linkedCustomer(c)
+	if err != nil {
 		return err
-	}
-	if in.CustomerID == "" {
-		return errChooseCustomer
 	}
 	cid := c.Param("cid")
 	if _, err := s.heldTask(c, cid); err != nil {
 		return err
 	}
-	linked, err := s.records.Link(c.Request().Context(), cid, in.CustomerID, s.cfg.ConversationTTL, deskAgent(c).ID)
+	linked, err := s.records.Link(c.Request().Context(), cid, customerID, s.cfg.ConversationTTL, deskAgent(c).ID)
 	if err != nil {
 		return err
 	}
@@ -139,13 +164,7 @@ func (s *Server) deskEvents(c echo.Context) error {
 		return err
 	}
 	ctx, cid := c.Request().Context(), c.Param("cid")
-	if !conversation.ValidID(cid) {
-		return errNoConversation
-	}
-	if _, err := s.conv.Owner(ctx, cid); err != nil {
-		if apperr.CodeOf(err) == apperr.NotFound {
-			return errNoConversation
-		}
+	if err := s.knownConversation(ctx, cid); err != nil {
 		return err
 	}
 	events, err := s.conv.Before(ctx, cid, before, limit)

@@ -16,6 +16,7 @@ import (
 	rec "github.com/relais/relais/handoff/desk"
 	"github.com/relais/relais/server"
 	"github.com/relais/relais/store"
+	"github.com/relais/relais/store/storetest"
 )
 
 // deskInstance is a running server with the agent side.
@@ -34,6 +35,28 @@ func startDesk(t testing.TB, st *store.Store, cfg server.Config) *deskInstance {
 	bot := &fakeBot{}
 	in := serve(t, bot, server.Deps{Store: st, Bot: bot, Static: testStatic, Router: router, Accounts: accounts}, cfg)
 	return &deskInstance{instance: in, router: router, accounts: accounts, st: st}
+}
+
+// twoAgents is the set-up of the tests of what only the agent holding a conversation may do:
+// Alice, Prêt on her desk dk, took conversation c over; Bob is signed in and holds nothing.
+type twoAgents struct {
+	d      *deskInstance
+	alice  handoff.Agent
+	ca, cb *http.Cookie // Alice's and Bob's sessions
+	dk     *desk
+	c      created
+}
+
+func startTwoAgents(t testing.TB) twoAgents {
+	t.Helper()
+	d := startDesk(t, storetest.Open(t), testConfig())
+	alice, bob := d.addAgent(t, "alice"), d.addAgent(t, "bob")
+	h := twoAgents{d: d, alice: alice, ca: d.session(t, alice.ID), cb: d.session(t, bob.ID)}
+	h.dk = d.openDesk(t, h.ca)
+	h.dk.setReady(t)
+	h.c = d.open(t)
+	d.takeOver(t, h.dk, h.c)
+	return h
 }
 
 const testPassword = "mot-de-passe-de-test"

@@ -5,8 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/relais/relais/apperr"
-	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/handoff/desk"
 )
 
@@ -49,14 +47,11 @@ func (s *Server) getMessage(c echo.Context) error {
 // linkMessage is POST /desk/messages/{id}/customer {"customer_id"}: the message is linked
 // to an existing customer → 200 {request, activity, customer}.
 func (s *Server) linkMessage(c echo.Context) error {
-	var in linkRequest
-	if err := bindDesk(c, &in); err != nil {
+	customerID, err := linkedCustomer(c)
+	if err != nil {
 		return err
 	}
-	if in.CustomerID == "" {
-		return errChooseCustomer
-	}
-	linked, err := s.records.LinkMessage(c.Request().Context(), c.Param("id"), in.CustomerID, deskAgent(c).ID)
+	linked, err := s.records.LinkMessage(c.Request().Context(), c.Param("id"), customerID, deskAgent(c).ID)
 	if err != nil {
 		return err
 	}
@@ -64,19 +59,11 @@ func (s *Server) linkMessage(c echo.Context) error {
 	return c.JSON(http.StatusOK, linked)
 }
 
-var errChooseCustomer = apperr.InvalidFields(map[string]string{"customer_id": "Choisissez un client."})
-
 // conversationEvents is GET /desk/conversations/{cid}/events: the whole transcript, for
 // an agent reading a left message. Read-only; the customer's token is not needed.
 func (s *Server) conversationEvents(c echo.Context) error {
 	ctx, cid := c.Request().Context(), c.Param("cid")
-	if !conversation.ValidID(cid) {
-		return errNoConversation
-	}
-	if _, err := s.conv.Owner(ctx, cid); err != nil {
-		if apperr.CodeOf(err) == apperr.NotFound {
-			return errNoConversation
-		}
+	if err := s.knownConversation(ctx, cid); err != nil {
 		return err
 	}
 	tr, _, err := s.readTranscript(ctx, cid)

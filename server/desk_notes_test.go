@@ -8,20 +8,14 @@ import (
 	"time"
 
 	"github.com/relais/relais/conversation"
-	"github.com/relais/relais/store/storetest"
 )
 
 // TestNotesNeverReachTheCustomer writes an internal note, then reads every customer route
 // (the answer to a message, the events, the websocket from the start) up to a later agent
 // message: the note is in none of them, and the desk reads it.
 func TestNotesNeverReachTheCustomer(t *testing.T) {
-	d := startDesk(t, storetest.Open(t), testConfig())
-	alice, bob := d.addAgent(t, "alice"), d.addAgent(t, "bob")
-	ca, cb := d.session(t, alice.ID), d.session(t, bob.ID)
-	dk := d.openDesk(t, ca)
-	dk.setReady(t)
-	c := d.open(t)
-	d.takeOver(t, dk, c)
+	h := startTwoAgents(t)
+	d, alice, ca, cb, dk, c := h.d, h.alice, h.ca, h.cb, h.dk, h.c
 
 	const secret = "NOTE-INTERNE-8F3A"
 	n, _ := mustDesk[conversation.Note](t, d, ca, http.StatusCreated, "POST", "/conversations/"+c.ID+"/notes", `{"text": "  `+secret+` client pressé  "}`)
@@ -60,13 +54,8 @@ func TestNotesNeverReachTheCustomer(t *testing.T) {
 }
 
 func TestNoteRoutesRefuse(t *testing.T) {
-	d := startDesk(t, storetest.Open(t), testConfig())
-	alice, bob := d.addAgent(t, "alice"), d.addAgent(t, "bob")
-	ca, cb := d.session(t, alice.ID), d.session(t, bob.ID)
-	dk := d.openDesk(t, ca)
-	dk.setReady(t)
-	c := d.open(t)
-	d.takeOver(t, dk, c)
+	h := startTwoAgents(t)
+	d, ca, cb, c := h.d, h.ca, h.cb, h.c
 	long := strings.Repeat("é", 2001)
 	for _, tc := range []struct {
 		name, body string

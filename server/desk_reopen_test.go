@@ -8,7 +8,6 @@ import (
 	"github.com/relais/relais/conversation"
 	"github.com/relais/relais/handoff"
 	rec "github.com/relais/relais/handoff/desk"
-	"github.com/relais/relais/store/storetest"
 )
 
 // TestReopenAClosedConversation: the agent who closed a conversation takes it back with
@@ -16,13 +15,8 @@ import (
 // that the agent is back and writes again; the closed event said until when. Another agent,
 // or a conversation not closed yet, is refused.
 func TestReopenAClosedConversation(t *testing.T) {
-	d := startDesk(t, storetest.Open(t), testConfig())
-	alice, bob := d.addAgent(t, "alice"), d.addAgent(t, "bob")
-	ca, cb := d.session(t, alice.ID), d.session(t, bob.ID)
-	dk := d.openDesk(t, ca)
-	dk.setReady(t)
-	c := d.open(t)
-	d.takeOver(t, dk, c)
+	h := startTwoAgents(t)
+	d, alice, ca, cb, dk, c := h.d, h.alice, h.ca, h.cb, h.dk, h.c
 	reopen := "/conversations/" + c.ID + "/reopen"
 	if status, _, body := d.deskCall(t, ca, "POST", reopen, ""); status != http.StatusConflict {
 		t.Fatalf("reopen a conversation in progress: got %d %s, want 409", status, body)

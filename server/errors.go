@@ -68,25 +68,26 @@ func asAppError(err error) *apperr.Error {
 		return ae
 	}
 	if he, ok := errors.AsType[*echo.HTTPError](err); ok {
-		switch he.Code {
-		case http.StatusNotFound:
-			return apperr.New(apperr.NotFound, "Cette adresse n'existe pas.")
-		case http.StatusMethodNotAllowed:
-			return apperr.New(apperr.Invalid, "Méthode non autorisée pour cette adresse.")
-		case http.StatusRequestEntityTooLarge:
-			return apperr.New(apperr.Invalid, "Requête trop volumineuse.")
-		case http.StatusUnauthorized:
-			return apperr.New(apperr.Unauthorized, "Authentification requise.")
-		case http.StatusForbidden:
-			return apperr.New(apperr.Forbidden, "Accès refusé.")
-		case http.StatusTooManyRequests:
-			return apperr.New(apperr.TooMany, "Trop de requêtes. Patientez un instant.")
-		case http.StatusServiceUnavailable:
-			return apperr.New(apperr.Unavailable, "Le service est momentanément indisponible.")
+		if e, ok := echoErrors[he.Code]; ok {
+			return apperr.New(e.code, e.message)
 		}
 		if he.Code < 500 {
 			return apperr.New(apperr.Invalid, "Requête invalide.")
 		}
 	}
 	return &apperr.Error{Code: apperr.Internal, Err: err}
+}
+
+// echoErrors are the code and the message of Echo's own errors, by their HTTP status.
+var echoErrors = map[int]struct {
+	code    apperr.Code
+	message string
+}{
+	http.StatusNotFound:              {apperr.NotFound, "Cette adresse n'existe pas."},
+	http.StatusMethodNotAllowed:      {apperr.Invalid, "Méthode non autorisée pour cette adresse."},
+	http.StatusRequestEntityTooLarge: {apperr.Invalid, "Requête trop volumineuse."},
+	http.StatusUnauthorized:          {apperr.Unauthorized, "Authentification requise."},
+	http.StatusForbidden:             {apperr.Forbidden, "Accès refusé."},
+	http.StatusTooManyRequests:       {apperr.TooMany, "Trop de requêtes. Patientez un instant."},
+	http.StatusServiceUnavailable:    {apperr.Unavailable, "Le service est momentanément indisponible."},
 }

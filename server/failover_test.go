@@ -100,14 +100,33 @@ sentinel parallel-syncs mymaster 1
 	return s
 }
 
-func runFailover(t *testing.T, bin string, minReplicas int) {
-	rs := startSentinel(t, bin)
-	ctx := context.Background()
-	st, err := store.Open(ctx, rs.url, slog.New(slog.DiscardHandler))
+// open opens the store on the Sentinel's master, until the test ends.
+func (s sentinelSetup) open(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), s.url, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// failover makes Sentinel promote the replica, and waits until it names it the master.
+func (s sentinelSetup) failover(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.sentinel.Do(ctx, "SENTINEL", "failover", "mymaster").Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "bascule vers la réplique", func() bool {
+		addr, err := s.sentinel.Do(ctx, "SENTINEL", "get-master-addr-by-name", "mymaster").StringSlice()
+		return err == nil && len(addr) == 2 && addr[1] == strconv.Itoa(s.replicaPort)
+	})
+}
+
+func runFailover(t *testing.T, bin string, minReplicas int) {
+	rs := startSentinel(t, bin)
+	st := rs.open(t)
 	cfg := testConfig()
 	cfg.RedisMinReplicas, cfg.RedisReplicaTimeout = minReplicas, 300*time.Millisecond
 	cfg.SafetyPoll = time.Second
@@ -154,13 +173,7 @@ func runFailover(t *testing.T, bin string, minReplicas int) {
 		}
 	}()
 	waitCount(t, wrote, 30)
-	if err := rs.sentinel.Do(ctx, "SENTINEL", "failover", "mymaster").Err(); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 20*time.Second, "bascule vers la réplique", func() bool {
-		addr, err := rs.sentinel.Do(ctx, "SENTINEL", "get-master-addr-by-name", "mymaster").StringSlice()
-		return err == nil && len(addr) == 2 && addr[1] == strconv.Itoa(rs.replicaPort)
-	})
+	rs.failover(t)
 	waitCount(t, wrote, 30) // the conversation goes on, on the new master
 	close(stop)
 	for range wrote {

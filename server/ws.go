@@ -13,9 +13,6 @@ import (
 	rmetrics "github.com/relais/relais/metrics"
 )
 
-// fetchBatch is how many events one stream read returns.
-const fetchBatch = 100
-
 // statusConversationGone closes a customer socket whose conversation no longer exists
 // (expired or removed): the widget offers a new one instead of reconnecting.
 const statusConversationGone websocket.StatusCode = 4404
@@ -50,7 +47,8 @@ func (s *Server) serveCustomer(sock *socket, id string, pos cursor) {
 		return
 	}
 	defer sub.Close()
-	sock.run(s.cfg.PingInterval, s.cfg.WriteTimeout, &feed{s: s, sock: sock, id: id, sub: sub, pos: pos, check: pos.seq > 0})
+	r := reader{conv: s.conv, id: id, sub: sub, pos: pos}
+	sock.run(s.cfg.PingInterval, s.cfg.WriteTimeout, &feed{s: s, sock: sock, reader: r, check: pos.seq > 0})
 }
 
 // feed is a customer socket's conversation: each time its subscription wakes, the events
@@ -63,11 +61,9 @@ func (s *Server) serveCustomer(sock *socket, id string, pos cursor) {
 // again: it drops what it shows, and never keeps events that no longer exist nor skips the
 // new ones that reuse their numbers.
 type feed struct {
+	reader
 	s     *Server
 	sock  *socket
-	id    string
-	sub   *conversation.Subscription
-	pos   cursor
 	check bool // verify the client's place before reading: a resuming client
 }
 
@@ -79,13 +75,10 @@ func (f *feed) next() ([]frame, bool) {
 	var err error
 	if f.check {
 		f.check = false
-		err = f.verify()
+		err = f.verify(ctx)
 	}
 	if err == nil {
-		events, err = f.sub.Read(ctx, f.pos.seq, f.pos.entry, fetchBatch)
-		if err == nil && len(events) == 0 {
-			err = f.verify()
-		}
+		events, err = f.read(ctx)
 	}
 	switch {
 	case apperr.CodeOf(err) == apperr.NotFound:
@@ -105,24 +98,6 @@ func (f *feed) next() ([]frame, bool) {
 		return nil, false
 	}
 	return s.frames(f.id, &f.pos, events), true
-}
-
-// verify checks that the store still holds the client's last event: a resuming client's, and
-// on a wake with nothing new (the Hub's safety poll wakes every socket regularly), since a
-// conversation that expires, or is rolled back, announces nothing. It answers the conversation
-// gone or rolled back; nil otherwise (Redis unreachable: the next read says so).
-func (f *feed) verify() error {
-	err := f.s.conv.Verify(f.sock.ctx, f.id, f.pos.seq, f.pos.entry)
-	if apperr.CodeOf(err) == apperr.NotFound || errors.Is(err, conversation.ErrRolledBack) {
-		return err
-	}
-	return nil
-}
-
-// cursor is a reader's place: its last event's seq and stream entry.
-type cursor struct {
-	seq   int64
-	entry string
 }
 
 // frames encodes events read after *pos, advancing it. A reset frame carries seq 0: the

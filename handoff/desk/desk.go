@@ -238,12 +238,8 @@ func (d *Desk) hash(ctx context.Context, key string, notFound error) (map[string
 
 func (d *Desk) key(parts ...string) string { return d.prefix + strings.Join(parts, ":") }
 
-func unavailable(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return apperr.Wrap(apperr.Unavailable, "Le service est momentanément indisponible. Veuillez réessayer.", err)
-}
+// unavailable is a failed call to Redis as people read it (store.Unavailable).
+func unavailable(err error) error { return store.Unavailable(err) }
 
 // pairs turns a flat [field, value, ...] reply into a map.
 func pairs(v any) map[string]string {

@@ -13,7 +13,7 @@ import (
 // The desk's side of a privacy request (package privacy): finding everything filed about a
 // person, and erasing it with every index entry that points at it (scripts/erase.lua).
 
-var eraseScript = script("erase")
+var eraseScript = scripts.AfterPrelude("erase")
 
 // Erased counts what Erase deleted, by kind of record: customers, requests, activities,
 // left_messages, tags, conversation_links (a conversation's customer) and index_entries.

@@ -47,10 +47,10 @@ var (
 )
 
 var (
-	createReplyScript = script("create_reply")
-	updateReplyScript = script("update_reply")
-	deleteReplyScript = script("delete_reply")
-	repliesScript     = script("replies")
+	createReplyScript = scripts.AfterPrelude("create_reply")
+	updateReplyScript = scripts.AfterPrelude("update_reply")
+	deleteReplyScript = scripts.AfterPrelude("delete_reply")
+	repliesScript     = scripts.AfterPrelude("replies")
 )
 
 // clean trims the fields and checks them all at once.

@@ -3,8 +3,6 @@ package desk
 import (
 	"embed"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/relais/relais/store"
 )
 
@@ -14,38 +12,26 @@ import (
 //go:embed scripts/*.lua
 var scriptFiles embed.FS
 
-const preludeFile = "scripts/prelude.lua"
-
-// scriptSource is the text Redis runs for a file of scripts/: the prelude, then the file.
-func scriptSource(name string) string {
-	if name == preludeFile {
-		return store.ScriptSource(scriptFiles, name)
-	}
-	return store.ScriptSource(scriptFiles, name, preludeFile)
-}
-
-func script(name string) *redis.Script {
-	return redis.NewScript(scriptSource("scripts/" + name + ".lua"))
-}
+var scripts = store.NewScriptSet(scriptFiles, "prelude")
 
 // The interactions, which the server files on its own; each answers with interaction().
 var (
-	attachScript      = script("attach")
-	endScript         = script("end")
-	resumeScript      = script("resume")
-	changeAgentScript = script("change_agent")
-	leaveScript       = script("leave")
-	moveOutScript     = script("move_out")
-	moveInScript      = script("move_in")
-	moveDoneScript    = script("move_done")
+	attachScript      = scripts.AfterPrelude("attach")
+	endScript         = scripts.AfterPrelude("end")
+	resumeScript      = scripts.AfterPrelude("resume")
+	changeAgentScript = scripts.AfterPrelude("change_agent")
+	leaveScript       = scripts.AfterPrelude("leave")
+	moveOutScript     = scripts.AfterPrelude("move_out")
+	moveInScript      = scripts.AfterPrelude("move_in")
+	moveDoneScript    = scripts.AfterPrelude("move_done")
 )
 
 // The records an agent edits.
 var (
-	createCustomerScript = script("create_customer")
-	updateCustomerScript = script("update_customer")
-	createRequestScript  = script("create_request")
-	patchRequestScript   = script("patch_request")
-	addTagScript         = script("add_tag")
-	removeTagScript      = script("remove_tag")
+	createCustomerScript = scripts.AfterPrelude("create_customer")
+	updateCustomerScript = scripts.AfterPrelude("update_customer")
+	createRequestScript  = scripts.AfterPrelude("create_request")
+	patchRequestScript   = scripts.AfterPrelude("patch_request")
+	addTagScript         = scripts.AfterPrelude("add_tag")
+	removeTagScript      = scripts.AfterPrelude("remove_tag")
 )
