@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -178,7 +179,13 @@ func (c *consumer) leave() {
 // noticeOf reads a notice stream entry, as the routing scripts write it.
 func noticeOf(m redis.XMessage) Notice {
 	v := func(k string) string { s, _ := m.Values[k].(string); return s }
-	return newNotice(m.ID, v("k"), v("t"), v("c"), v("a"), v("x"), v("at"))
+	n := newNotice(m.ID, v("k"), v("t"), v("c"), v("a"), v("x"), v("at"))
+	var flat []any
+	if task := v("task"); task != "" && json.Unmarshal([]byte(task), &flat) == nil {
+		t := taskFromHash(pairs(flat))
+		n.Task = &t
+	}
+	return n
 }
 
 // pause waits d or until ctx ends.

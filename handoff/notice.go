@@ -46,6 +46,7 @@ type Notice struct {
 	State          AgentState `json:"state,omitempty"`   // state
 	To             string     `json:"to,omitempty"`      // transferred: the new agent
 	At             time.Time  `json:"at"`
+	Task           *Task      `json:"-"` // offered, read from the stream: the task as offered
 }
 
 // newNotice decodes the fields a script wrote.

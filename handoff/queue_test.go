@@ -92,8 +92,15 @@ func TestNoticesReachOtherInstances(t *testing.T) {
 		t.Fatalf("notices: got %v, want %v", kinds(got), kinds(want))
 	}
 	for i := range got {
+		offered := got[i].Task // the stream's offers carry the task as offered; the script's reply does not
+		got[i].Task = nil
 		if got[i] != want[i] {
 			t.Errorf("notice %d: got %+v, want %+v", i, got[i], want[i])
+		}
+		if k := got[i].Kind; (k == handoff.NoticeOffered) != (offered != nil) {
+			t.Errorf("notice %d, %s: task %+v", i, k, offered)
+		} else if offered != nil && (offered.ID != task.ID || offered.ConversationID != "c1" || offered.State != handoff.TaskOffered || offered.AgentID != a[0] || !offered.Deadline.Equal(got[i].Deadline)) {
+			t.Errorf("offer's task %+v, want %s offered to %s until %v", offered, task.ID, a[0], got[i].Deadline)
 		}
 	}
 	if more, _, _ := other.Notices(h.ctx, next, 0); len(more) != 0 {

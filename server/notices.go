@@ -45,11 +45,13 @@ type delivery struct {
 // in the notices' order.
 func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
 	s := d.s
-	offered := s.offeredTasks(ctx, notices)
-	for _, n := range notices {
+	last := lastOfTasks(notices)
+	for i, n := range notices {
 		switch n.Kind {
 		case handoff.NoticeOffered:
-			s.deliverOffer(n, offered[n.TaskID])
+			if last[n.TaskID] == i { // else a later notice of the batch ends the offer
+				s.deliverOffer(n)
+			}
 		case handoff.NoticeOfferExpired, handoff.NoticeOfferRejected, handoff.NoticeOfferWithdrawn:
 			s.sendTo(n.AgentID, envelope{Type: "offer_expired", TaskID: n.TaskID, ConversationID: n.ConversationID, Reason: string(n.Kind)})
 		case handoff.NoticeAssigned:
@@ -92,33 +94,26 @@ func (s *Server) sendTo(agentID string, e envelope) {
 	}
 }
 
-// offeredTasks reads, in one round trip, the tasks of the batch's offers to agents with a
-// socket here.
-func (s *Server) offeredTasks(ctx context.Context, notices []handoff.Notice) map[string]handoff.Task {
-	var ids []string
-	for _, n := range notices {
-		if n.Kind == handoff.NoticeOffered && len(s.agents.of(n.AgentID)) > 0 {
-			ids = append(ids, n.TaskID)
+// lastOfTasks gives, by task, the index of its last notice among notices.
+func lastOfTasks(notices []handoff.Notice) map[string]int {
+	last := make(map[string]int, len(notices))
+	for i, n := range notices {
+		if n.TaskID != "" {
+			last[n.TaskID] = i
 		}
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	tasks, err := s.agents.router.Tasks(ctx, ids)
-	if err != nil {
-		s.log.Warn("lecture des tâches proposées", "err", err)
-	}
-	return tasks
+	return last
 }
 
-// deliverOffer sends an offer that is still pending (t, read after the notice) to its
-// agent's sockets here.
-func (s *Server) deliverOffer(n handoff.Notice, t handoff.Task) {
-	if t.ID == "" || t.State != handoff.TaskOffered || t.AgentID != n.AgentID {
-		return // already answered, expired or withdrawn (a later notice says so), or unread
+// deliverOffer sends an offer to its agent's sockets here, with the task as the notice
+// carries it, unless its deadline has passed (a reader that fell behind).
+func (s *Server) deliverOffer(n handoff.Notice) {
+	t := n.Task
+	if t == nil || t.State != handoff.TaskOffered || t.AgentID != n.AgentID || !time.Now().Before(t.Deadline) {
+		return
 	}
 	for _, sock := range s.agents.of(n.AgentID) {
-		sock.send(envelope{Type: "offer", Task: &t, ExpiresAt: t.Deadline})
+		sock.send(envelope{Type: "offer", Task: t, ExpiresAt: t.Deadline})
 	}
 }
 

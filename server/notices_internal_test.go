@@ -100,3 +100,22 @@ func TestQueuePushSendsWhatChanged(t *testing.T) {
 		last = next
 	}
 }
+
+// An offer is delivered from its notice only when no later notice of the batch concerns its
+// task: one answered, expired or made to another agent within the batch is not shown.
+func TestLastOfTasksLeavesOutOffersAlreadyOver(t *testing.T) {
+	notices := []handoff.Notice{
+		{Kind: handoff.NoticeOffered, TaskID: "t1", AgentID: "a"},
+		{Kind: handoff.NoticeOffered, TaskID: "t2", AgentID: "b"},
+		{Kind: handoff.NoticeOfferExpired, TaskID: "t1", AgentID: "a"},
+		{Kind: handoff.NoticeQueue},
+		{Kind: handoff.NoticeOffered, TaskID: "t1", AgentID: "c"},
+	}
+	last := lastOfTasks(notices)
+	for i, want := range []bool{false, true, false, false, true} {
+		n := notices[i]
+		if got := n.Kind == handoff.NoticeOffered && last[n.TaskID] == i; got != want {
+			t.Errorf("notice %d (%s of %s to %s): delivered %t, want %t", i, n.Kind, n.TaskID, n.AgentID, got, want)
+		}
+	}
+}

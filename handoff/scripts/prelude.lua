@@ -64,18 +64,23 @@ local function wk(cat) return P .. 'waiting:' .. cat end
 local function sk(skill) return P .. 'avail:' .. skill end
 
 local notes, queueChanged = {}, false
-local function note(kind, t, c, a, x)
-  notes[#notes + 1] = {kind, t or '', c or '', a or '', tostring(x or '')}
+local function note(kind, t, c, a, x, task)
+  notes[#notes + 1] = {kind, t or '', c or '', a or '', tostring(x or ''), task}
 end
 
 -- finish appends the notices to the stream, in this same atomic step, and builds the reply.
+-- An entry's fields: k kind, t task, c conversation, a agent, x extra, at time; an offer's
+-- also task, the task's hash as offered (a JSON list of field, value, …).
 local function finish(status, detail, task)
   if queueChanged then note('queue') end
   local out = {status, tostring(detail or ''), {}}
   if task and task ~= '' then out[3] = redis.call('HGETALL', tk(task)) end
   for _, n in ipairs(notes) do
-    out[#out + 1] = redis.call('XADD', STREAM, 'MAXLEN', '~', MAXLEN, '*',
-      'k', n[1], 't', n[2], 'c', n[3], 'a', n[4], 'x', n[5], 'at', ARGV[1])
+    local fields = {'k', n[1], 't', n[2], 'c', n[3], 'a', n[4], 'x', n[5], 'at', ARGV[1]}
+    if n[6] then -- the task as offered, so that the offer reaches the desk without a read
+      fields[#fields + 1], fields[#fields + 2] = 'task', cjson.encode(n[6])
+    end
+    out[#out + 1] = redis.call('XADD', STREAM, 'MAXLEN', '~', MAXLEN, '*', unpack(fields))
     for i = 1, 5 do out[#out + 1] = n[i] end
   end
   return out
@@ -172,7 +177,7 @@ local function offerTo(t, c, a)
   redis.call('HSET', ak(a), 'offer', t)
   redis.call('ZADD', OFFERS, dl, t)
   refresh(a)
-  note('offered', t, c, a, dl)
+  note('offered', t, c, a, dl, redis.call('HGETALL', tk(t)))
   queueChanged = true -- the desks' queue shows the entry offered, without « Prendre »
 end
 
