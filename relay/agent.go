@@ -107,7 +107,8 @@ func (r *Relay) agentWrites(ctx context.Context, agent handoff.Agent, convID str
 // Attach files the desk interaction of a task assigned to agent (filing it again — another
 // tab, a reconnection — returns the same one). A failure is logged and the assignment goes
 // on without its desk records: the conversation is never lost for them, and the desk page
-// can still load them later. The conversation's messages so far go to the text index.
+// can still load them later (IndexTranscript then gives the text index the conversation's
+// messages so far).
 func (r *Relay) Attach(ctx context.Context, t handoff.Task, a handoff.Agent) *desk.Interaction {
 	in, err := r.records.Attach(ctx, desk.Taken{TaskID: t.ID, ConversationID: t.ConversationID,
 		CustomerID: t.CustomerID, AgentID: a.ID, AgentName: a.Name, Intent: t.Intent, Summary: t.Summary})
@@ -115,7 +116,6 @@ func (r *Relay) Attach(ctx context.Context, t handoff.Task, a handoff.Agent) *de
 		r.log.Warn("bureau : activité non enregistrée", "task", t.ID, "conversation", t.ConversationID, "err", err)
 		return nil
 	}
-	r.indexTranscript(ctx, t.ConversationID)
 	return &in
 }
 

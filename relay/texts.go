@@ -9,15 +9,17 @@ import (
 
 // The desk's text index (desk.SearchText) holds the words of the customers' and agents'
 // messages of the conversations the desk handles: what the conversation holds when an agent
-// takes it (Attach: the events since the last catch-up, at most catchUp of them), then each
+// takes it (IndexTranscript, after Attach: the events since the last catch-up, at most catchUp of them), then each
 // message the customer or an agent writes while an agent holds it (indexCustomer). A failure
 // is logged: the message stands, and the next catch-up reads it again.
 
 // catchUp bounds the events one catch-up reads: the last ones, the first time.
 const catchUp = 500
 
-// indexTranscript indexes the messages of conversation id since the last catch-up.
-func (r *Relay) indexTranscript(ctx context.Context, id string) {
+// IndexTranscript indexes the messages of conversation id since the last catch-up. The desk
+// calls it once an agent has the conversation and its messages flow (the catch-up reads the
+// conversation: it must not hold them back).
+func (r *Relay) IndexTranscript(ctx context.Context, id string) {
 	ctx = context.WithoutCancel(ctx)
 	through, err := r.records.IndexedThrough(ctx, id)
 	var events []conversation.Event

@@ -106,6 +106,7 @@ func (s *Server) assignTo(ctx context.Context, sock *agentSocket, t handoff.Task
 	}
 	sock.send(envelope{Type: "assigned", Task: &t, Conversation: &tr, Desk: s.relay.Attach(ctx, t, sock.agent)})
 	s.follow(sock, t.ConversationID, after, lastEntry(tr))
+	s.relay.IndexTranscript(ctx, t.ConversationID)
 }
 
 // lastEntry is the stream entry of the transcript's last event ("" when it has none).
