@@ -316,7 +316,7 @@ func (w *world) routingAfterErasure(t *testing.T) {
 	mustNoErr(t, err)
 	told := false
 	for _, n := range notices {
-		told = told || n.Kind == handoff.NoticeCancelled && n.AgentID == w.agent
+		told = told || n.Kind == handoff.NoticeErased && n.AgentID == w.agent
 	}
 	if !told {
 		t.Errorf("the agent's desk is not told that her conversation ended: %v", notices)
