@@ -151,6 +151,11 @@ func (s *Store) Before(ctx context.Context, id string, before int64, limit int) 
 	if err != nil {
 		return nil, unavailable(err)
 	}
+	return inOrder(msgs)
+}
+
+// inOrder decodes the entries of a backward read (XREVRANGE) into events, in order.
+func inOrder(msgs []redis.XMessage) ([]Event, error) {
 	events := make([]Event, len(msgs))
 	for i, m := range msgs {
 		ev, err := decodeEntry(m)
@@ -177,14 +182,8 @@ func (s *Store) Ends(ctx context.Context, ids []string, limit int) ([][]Event, e
 	}
 	ends := make([][]Event, len(ids))
 	for i, cmd := range cmds {
-		msgs := cmd.Val()
-		ends[i] = make([]Event, len(msgs))
-		for j, m := range msgs {
-			ev, err := decodeEntry(m)
-			if err != nil {
-				return nil, err
-			}
-			ends[i][len(msgs)-1-j] = ev
+		if ends[i], err = inOrder(cmd.Val()); err != nil {
+			return nil, err
 		}
 	}
 	return ends, nil

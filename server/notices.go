@@ -82,8 +82,7 @@ func (d *delivery) deliver(ctx context.Context, notices []handoff.Notice) {
 const queuePushEvery = time.Second
 
 // pushQueue tells the desks here what changed in the queue (queueFeed.push), at most once per
-// queuePushEvery: the first change after a quiet second goes out at once, those that follow
-// within it together at its end.
+// queuePushEvery, a burst of changes together (handoff.Changes).
 func (d *delivery) pushQueue(ctx context.Context) {
 	d.queue.Run(ctx, queuePushEvery, d.s.agents.queue.push)
 }

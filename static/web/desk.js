@@ -359,7 +359,8 @@ function showQueue(entries, length) {
 function queueOf(msg) {
   if (msg.tasks) told = { order: msg.tasks.map((e) => e.task.id), entries: new Map(msg.tasks.map((e) => [e.task.id, e])) };
   else if (msg.order) {
-    const entries = new Map(msg.order.map((id, i) => [id, { ...told.entries.get(id), estimated_wait_seconds: (msg.waits || [])[i] || 0 }]));
+    const entries = new Map();
+    msg.order.forEach((id, i) => told.entries.has(id) && entries.set(id, { ...told.entries.get(id), estimated_wait_seconds: (msg.waits || [])[i] || 0 }));
     for (const e of msg.changed || []) entries.set(e.task.id, e);
     told = { order: msg.order, entries };
   } else return queue;
@@ -370,7 +371,7 @@ function queueOf(msg) {
 // shownQueue is the queue told without the tasks taken, numbered from 1.
 function shownQueue() {
   return told.order
-    .filter((id) => !taken.has(id) && told.entries.get(id).task)
+    .filter((id) => !taken.has(id) && told.entries.has(id)) // absent: a task this desk was never told of
     .map((id, i) => ({ ...told.entries.get(id), position: i + 1 }));
 }
 
@@ -689,13 +690,13 @@ function stopTyping(c) {
 function released(id, reason) {
   const c = convs.get(id);
   if (!c) return;
-  // Given away (from this desk or another of the agent's): the conversation leaves. Closed
-  // here, it may be reopened for a few minutes (« Fermées récemment »).
-  if (reason === "erased") {
+  if (reason === "erased") { // nothing of it is left to show
     showStatus("Les données de ce client ont été effacées : sa conversation a été retirée du bureau.");
     removeConv(id);
     return;
   }
+  // Given away (from this desk or another of the agent's): the conversation leaves. Closed
+  // here, it may be reopened for a few minutes (« Fermées récemment »).
   if (c.closing || reason === "transferred" || reason === "handed_back") {
     if (c.closing && reason === "closed") {
       reopen.offer(id, records.customerName(id));
@@ -713,6 +714,7 @@ function released(id, reason) {
 }
 
 function removeConv(id) {
+  stopTyping(convs.get(id));
   convs.delete(id);
   records.forget(id);
   if (selected && selected.kind === "conv" && selected.id === id) {
@@ -730,10 +732,8 @@ function removeConv(id) {
 function forgetPerson({ keys, conversations, subject }) {
   const shownGone = keys.includes(records.shownKey());
   for (const key of keys) {
-    if (convs.has(key)) {
-      stopTyping(convs.get(key));
-      removeConv(key);
-    } else records.forget(key);
+    if (convs.has(key)) removeConv(key);
+    else records.forget(key);
   }
   if (shownGone && !(selected && selected.kind === "conv" && convs.has(selected.id))) showNothing();
   for (const id of conversations) {
